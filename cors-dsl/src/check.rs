@@ -1,0 +1,1 @@
+//! Validation and normalisation: [`crate::ast`] → [`crate::model`]. (In progress.)

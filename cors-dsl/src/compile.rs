@@ -1,0 +1,141 @@
+//! Policy → rule table: index the origins, render every header value once.
+//!
+//! Input is a validated [`PolicySet`] (see [`crate::check`]), so nothing here can fail
+//! on user input except the combined size of a policy's regexes.
+
+use crate::diag::Diagnostic;
+use crate::model::{AllowList, OriginPattern, Policy, PolicySet, PreflightMode, RefusedPreflight, Rule};
+use crate::span::SourceMap;
+use crate::table::{
+    CompiledPolicy, CompiledRule, OriginIndex, Preflight, RuleIdx, RuleTable, SchemeRule,
+    SourceLoc,
+};
+
+/// Compiles every policy of `set` into one [`RuleTable`].
+///
+/// Fails only when a policy's regexes together exceed the size limit
+/// (`CORS006`); each regex on its own was already checked.
+pub fn compile(set: &PolicySet, sources: &SourceMap) -> Result<RuleTable, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut policies = Vec::with_capacity(set.policies.len());
+    for policy in &set.policies {
+        match compile_policy(policy, sources) {
+            Ok(p) => policies.push(p),
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(RuleTable { policies })
+    } else {
+        Err(errors)
+    }
+}
+
+fn compile_policy(policy: &Policy, sources: &SourceMap) -> Result<CompiledPolicy, Diagnostic> {
+    let mut origins = OriginIndex::default();
+    for (idx, rule) in policy.rules.iter().enumerate() {
+        index_origins(&mut origins, rule, idx as RuleIdx);
+    }
+    origins.build_regex_set().map_err(|e| {
+        Diagnostic::new("CORS006", policy.name.span, "the policy's regexes are too large together")
+            .help(format!("simplify or merge the `~` origins ({e})"))
+    })?;
+    // When the first rule has `*`, every origin gets the same answer: no `Vary` needed.
+    let origin_dependent = origins.any != Some(0);
+    let private_network = policy.rules.iter().any(|r| r.private_network.node);
+    let mut preflight_vary = String::new();
+    if origin_dependent {
+        preflight_vary.push_str("Origin, ");
+    }
+    preflight_vary.push_str("Access-Control-Request-Method, Access-Control-Request-Headers");
+    if private_network {
+        preflight_vary.push_str(", Access-Control-Request-Private-Network");
+    }
+    let handling = &policy.preflight;
+    Ok(CompiledPolicy {
+        name: policy.name.node.clone(),
+        rules: policy.rules.iter().map(|r| compile_rule(r, sources)).collect(),
+        origins,
+        preflight: Preflight {
+            answer: handling.mode.node == PreflightMode::Answer,
+            success_status: handling.success_status.node,
+            refused_status: match handling.refused.node {
+                RefusedPreflight::Status(s) => Some(s),
+                RefusedPreflight::Pass => None,
+            },
+        },
+        vary: origin_dependent.then(|| "Origin".into()),
+        preflight_vary: preflight_vary.into(),
+    })
+}
+
+/// Adds a rule's origins to the index; an origin already claimed by an earlier rule
+/// keeps the earlier rule (first match wins).
+fn index_origins(index: &mut OriginIndex, rule: &Rule, idx: RuleIdx) {
+    fn first(slot: &mut Option<RuleIdx>, idx: RuleIdx) {
+        slot.get_or_insert(idx);
+    }
+    fn add_scheme(list: &mut Vec<SchemeRule>, scheme: &str, idx: RuleIdx) {
+        if !list.iter().any(|e| &*e.scheme == scheme) {
+            list.push(SchemeRule { scheme: scheme.into(), rule: idx });
+        }
+    }
+    for origin in &rule.origins {
+        match &origin.node {
+            OriginPattern::Any => first(&mut index.any, idx),
+            OriginPattern::Null => first(&mut index.null, idx),
+            OriginPattern::Exact(o) => {
+                index.exact.entry(o.as_bytes().into()).or_insert(idx);
+            }
+            OriginPattern::Subdomain { scheme, suffix, port } => {
+                let key = match port {
+                    Some(p) => format!("{suffix}:{p}"),
+                    None => suffix.clone(),
+                };
+                add_scheme(index.subdomain.entry(key.into_bytes().into()).or_default(), scheme, idx);
+            }
+            OriginPattern::AnyPort { scheme, host } => {
+                add_scheme(index.any_port.entry(host.as_bytes().into()).or_default(), scheme, idx);
+            }
+            OriginPattern::Regex(r) => index.regexes.push((anchor(r).into(), idx)),
+        }
+    }
+}
+
+/// Anchors a user regex so it must match the whole origin.
+pub(crate) fn anchor(regex: &str) -> String {
+    format!(r"\A(?:{regex})\z")
+}
+
+fn compile_rule(rule: &Rule, sources: &SourceMap) -> CompiledRule {
+    fn listed(l: &AllowList<String>) -> Vec<&str> {
+        l.entries().iter().map(|e| e.node.as_str()).collect()
+    }
+    let render = |l: &AllowList<String>| -> Option<Box<str>> {
+        let mut items = listed(l);
+        if l.is_any() {
+            items.insert(0, "*");
+        }
+        (!items.is_empty()).then(|| items.join(", ").into())
+    };
+    CompiledRule {
+        source: SourceLoc {
+            file: sources.path(rule.span.file).display().to_string(),
+            line: rule.span.line,
+            col: rule.span.col,
+        },
+        methods: match &rule.methods.node {
+            AllowList::Any(_) => None,
+            AllowList::List(m) => Some(m.iter().map(|m| m.node.as_str().into()).collect()),
+        },
+        headers: listed(&rule.headers.node).iter().map(|h| h.to_ascii_lowercase().into()).collect(),
+        any_header: rule.headers.node.is_any(),
+        any_origin: rule.origins.iter().any(|o| o.node == OriginPattern::Any),
+        credentials: rule.credentials.node,
+        private_network: rule.private_network.node,
+        allow_methods: render(&rule.methods.node),
+        allow_headers: render(&rule.headers.node),
+        expose_headers: render(&rule.expose.node),
+        max_age: rule.max_age.as_ref().map(|m| m.node.to_string().into()),
+    }
+}

@@ -1,0 +1,633 @@
+//! The server side of the Fetch standard's CORS protocol: given a request, what to answer.
+//!
+//! [`RuleTable::decide`] classifies a request (not CORS, actual, preflight), finds the
+//! first rule whose origins match, checks a preflight's requested method and headers,
+//! and returns a [`Decision`] that borrows the header values rendered at compile time
+//! and, where an origin is reflected, the request's own `Origin` bytes. Nothing here
+//! allocates; the cost is a few hash lookups plus, with `~` origins, one linear-time
+//! regex pass over the origin.
+//!
+//! References: <https://fetch.spec.whatwg.org/#http-cors-protocol>,
+//! <https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS>.
+
+use crate::table::{CompiledPolicy, CompiledRule, OriginIndex, PolicyId, RuleIdx, RuleTable};
+
+/// Longest `Access-Control-Request-Headers` (all lines together, in bytes) we read.
+/// Browsers send a few hundred bytes; a longer value is refused without being parsed.
+pub const MAX_REQUEST_HEADERS_LEN: usize = 8 * 1024;
+/// Most header names one preflight may ask for.
+pub const MAX_REQUEST_HEADER_NAMES: usize = 64;
+/// Most `Access-Control-Request-Headers` lines [`RequestHeaders`] holds.
+pub const MAX_REQUEST_HEADER_LINES: usize = 8;
+/// Longest `Origin` we try to match; a longer one matches nothing.
+pub const MAX_ORIGIN_LEN: usize = 2048;
+
+/// The `Origin` request header as received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OriginHeader<'a> {
+    /// No `Origin`: not a CORS request.
+    Absent,
+    /// Exactly one `Origin` line, raw bytes.
+    One(&'a [u8]),
+    /// Several `Origin` lines: malformed, never matched.
+    Many,
+}
+
+/// The `Access-Control-Request-Headers` lines of a request, in order, without copying.
+///
+/// Holds up to [`MAX_REQUEST_HEADER_LINES`] lines; a request with more is marked
+/// overflowing and refused.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestHeaders<'a> {
+    lines: [&'a [u8]; MAX_REQUEST_HEADER_LINES],
+    len: usize,
+    overflow: bool,
+}
+
+impl<'a> RequestHeaders<'a> {
+    /// No lines.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends one header line's value.
+    pub fn push(&mut self, value: &'a [u8]) {
+        match self.lines.get_mut(self.len) {
+            Some(slot) => {
+                *slot = value;
+                self.len += 1;
+            }
+            None => self.overflow = true,
+        }
+    }
+
+    /// The lines pushed so far.
+    pub fn lines(&self) -> &[&'a [u8]] {
+        self.lines.get(..self.len).unwrap_or(&[])
+    }
+
+    /// Whether any line was pushed.
+    pub fn is_present(&self) -> bool {
+        self.len > 0 || self.overflow
+    }
+}
+
+/// What `decide` needs to know about a request.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The request method, exactly as received (methods are case-sensitive).
+    pub method: &'a [u8],
+    /// The `Origin` header.
+    pub origin: OriginHeader<'a>,
+    /// `Access-Control-Request-Method`, if present (first line).
+    pub request_method: Option<&'a [u8]>,
+    /// Every `Access-Control-Request-Headers` line.
+    pub request_headers: RequestHeaders<'a>,
+    /// `Access-Control-Request-Private-Network: true` was sent.
+    pub request_private_network: bool,
+}
+
+impl<'a> Request<'a> {
+    /// An actual (non-preflight) request with the given method and origin.
+    pub fn actual(method: &'a [u8], origin: Option<&'a [u8]>) -> Self {
+        Request {
+            method,
+            origin: origin.map_or(OriginHeader::Absent, OriginHeader::One),
+            request_method: None,
+            request_headers: RequestHeaders::new(),
+            request_private_network: false,
+        }
+    }
+
+    /// A preflight: `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
+    pub fn preflight(origin: &'a [u8], method: &'a [u8]) -> Self {
+        Request {
+            method: b"OPTIONS",
+            origin: OriginHeader::One(origin),
+            request_method: Some(method),
+            request_headers: RequestHeaders::new(),
+            request_private_network: false,
+        }
+    }
+
+    /// Adds an `Access-Control-Request-Headers` line.
+    pub fn with_request_headers(mut self, line: &'a [u8]) -> Self {
+        self.request_headers.push(line);
+        self
+    }
+
+    /// Whether this is a CORS preflight: `OPTIONS` + `Origin` +
+    /// `Access-Control-Request-Method`, nothing less
+    /// (<https://fetch.spec.whatwg.org/#cors-preflight-request>).
+    pub fn is_preflight(&self) -> bool {
+        self.method == b"OPTIONS"
+            && !matches!(self.origin, OriginHeader::Absent)
+            && self.request_method.is_some()
+    }
+}
+
+/// Why a CORS request was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason<'a> {
+    /// No rule of the policy lists the origin.
+    OriginNotAllowed,
+    /// Several `Origin` lines, or an unreasonably long one.
+    MalformedOrigin,
+    /// The preflight asked for a method the matching rule does not allow.
+    MethodNotAllowed(&'a [u8]),
+    /// `Access-Control-Request-Method` is not a valid method token.
+    MalformedMethod,
+    /// The preflight asked for a header the matching rule does not allow.
+    HeaderNotAllowed(&'a [u8]),
+    /// `Access-Control-Request-Headers` holds something that is not a header name.
+    MalformedHeaders,
+    /// `Access-Control-Request-Headers` is longer than the bound.
+    TooManyHeaders,
+    /// Private network access was asked for and the rule does not allow it.
+    PrivateNetworkNotAllowed,
+}
+
+impl Reason<'_> {
+    /// A short, stable, kebab-case code (for `$cors_reason` and JSON output).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::OriginNotAllowed => "origin-not-allowed",
+            Reason::MalformedOrigin => "malformed-origin",
+            Reason::MethodNotAllowed(_) => "method-not-allowed",
+            Reason::MalformedMethod => "malformed-method",
+            Reason::HeaderNotAllowed(_) => "header-not-allowed",
+            Reason::MalformedHeaders => "malformed-request-headers",
+            Reason::TooManyHeaders => "request-headers-too-long",
+            Reason::PrivateNetworkNotAllowed => "private-network-not-allowed",
+        }
+    }
+}
+
+impl std::fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::OriginNotAllowed => f.write_str("origin not allowed"),
+            Reason::MalformedOrigin => f.write_str("malformed Origin header"),
+            Reason::MethodNotAllowed(m) => {
+                write!(f, "method {} not allowed", String::from_utf8_lossy(m))
+            }
+            Reason::MalformedMethod => f.write_str("malformed Access-Control-Request-Method"),
+            Reason::HeaderNotAllowed(h) => {
+                write!(f, "header {} not allowed", String::from_utf8_lossy(h))
+            }
+            Reason::MalformedHeaders => f.write_str("malformed Access-Control-Request-Headers"),
+            Reason::TooManyHeaders => f.write_str("Access-Control-Request-Headers too long"),
+            Reason::PrivateNetworkNotAllowed => f.write_str("private network access not allowed"),
+        }
+    }
+}
+
+/// The CORS response headers of an allowed request, borrowed from the table and the
+/// request. Iterate with [`ResponseHeaders::iter`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseHeaders<'a> {
+    allow_origin: &'a [u8],
+    allow_credentials: bool,
+    allow_methods: Option<&'a str>,
+    allow_headers: Option<&'a str>,
+    max_age: Option<&'a str>,
+    expose_headers: Option<&'a str>,
+    allow_private_network: bool,
+}
+
+impl<'a> ResponseHeaders<'a> {
+    /// `(name, value)` pairs in a fixed order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'a [u8])> + '_ {
+        let text = |name: &'static str, v: Option<&'a str>| v.map(|v| (name, v.as_bytes()));
+        let flag = |name: &'static str, on: bool| on.then_some((name, &b"true"[..]));
+        [
+            Some(("Access-Control-Allow-Origin", self.allow_origin)),
+            flag("Access-Control-Allow-Credentials", self.allow_credentials),
+            text("Access-Control-Allow-Methods", self.allow_methods),
+            text("Access-Control-Allow-Headers", self.allow_headers),
+            text("Access-Control-Max-Age", self.max_age),
+            text("Access-Control-Expose-Headers", self.expose_headers),
+            flag("Access-Control-Allow-Private-Network", self.allow_private_network),
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
+/// What to do with a request: the outcome, why, and which headers to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision<'a> {
+    /// No `Origin`: leave the response alone except for `vary`.
+    NotCors {
+        /// `Vary` to merge into the response (`Origin` when answers depend on it).
+        vary: Option<&'a str>,
+    },
+    /// An actual request from an allowed origin: add `headers` to whatever the
+    /// response is (any status).
+    Allowed {
+        /// Index of the matching rule in its policy.
+        rule: usize,
+        /// The headers to add (existing `Access-Control-*` ones replaced).
+        headers: ResponseHeaders<'a>,
+        /// `Vary` to merge into the response.
+        vary: Option<&'a str>,
+    },
+    /// An actual request from a refused origin: send no CORS headers at all.
+    Refused {
+        /// Why.
+        reason: Reason<'a>,
+        /// `Vary` to merge into the response.
+        vary: Option<&'a str>,
+    },
+    /// A preflight to answer with `status` and `headers`, without going upstream.
+    PreflightAllowed {
+        /// Index of the matching rule in its policy.
+        rule: usize,
+        /// `204` or `200`.
+        status: u16,
+        /// The headers to send.
+        headers: ResponseHeaders<'a>,
+        /// `Vary` for the answer.
+        vary: &'a str,
+    },
+    /// A refused preflight.
+    PreflightRefused {
+        /// Index of the matching rule, when the origin matched but the method,
+        /// headers or private-network request did not.
+        rule: Option<usize>,
+        /// Why.
+        reason: Reason<'a>,
+        /// `Some(status)`: answer with it and no CORS headers. `None`: pass the request
+        /// on to the upstream and strip CORS headers from its answer.
+        status: Option<u16>,
+        /// `Vary` for the answer.
+        vary: &'a str,
+    },
+    /// The policy passes every preflight to the upstream, untouched.
+    PreflightPassThrough,
+}
+
+impl<'a> Decision<'a> {
+    /// A short stable name for logs: `not-cors`, `allowed`, `refused`,
+    /// `preflight-allowed`, `preflight-refused`, `preflight-passed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Decision::NotCors { .. } => "not-cors",
+            Decision::Allowed { .. } => "allowed",
+            Decision::Refused { .. } => "refused",
+            Decision::PreflightAllowed { .. } => "preflight-allowed",
+            Decision::PreflightRefused { .. } => "preflight-refused",
+            Decision::PreflightPassThrough => "preflight-passed",
+        }
+    }
+
+    /// Why the request was refused, if it was.
+    pub fn reason(&self) -> Option<Reason<'a>> {
+        match self {
+            Decision::Refused { reason, .. } | Decision::PreflightRefused { reason, .. } => {
+                Some(*reason)
+            }
+            _ => None,
+        }
+    }
+
+    /// The rule that matched, if any.
+    pub fn rule(&self) -> Option<usize> {
+        match self {
+            Decision::Allowed { rule, .. } | Decision::PreflightAllowed { rule, .. } => Some(*rule),
+            Decision::PreflightRefused { rule, .. } => *rule,
+            _ => None,
+        }
+    }
+
+    /// The CORS headers to put on the response (none when refused or not CORS).
+    pub fn headers(&self) -> Option<&ResponseHeaders<'a>> {
+        match self {
+            Decision::Allowed { headers, .. } | Decision::PreflightAllowed { headers, .. } => {
+                Some(headers)
+            }
+            _ => None,
+        }
+    }
+
+    /// The `Vary` value to merge into the response.
+    pub fn vary(&self) -> Option<&'a str> {
+        match *self {
+            Decision::NotCors { vary }
+            | Decision::Allowed { vary, .. }
+            | Decision::Refused { vary, .. } => vary,
+            Decision::PreflightAllowed { vary, .. } | Decision::PreflightRefused { vary, .. } => {
+                Some(vary)
+            }
+            Decision::PreflightPassThrough => None,
+        }
+    }
+
+    /// `Some(status)` when the module must answer the request itself (a preflight),
+    /// `None` when the request goes on to its content handler.
+    pub fn respond_with(&self) -> Option<u16> {
+        match *self {
+            Decision::PreflightAllowed { status, .. } => Some(status),
+            Decision::PreflightRefused { status, .. } => status,
+            _ => None,
+        }
+    }
+
+    /// Whether CORS headers coming from elsewhere (upstream, `add_header`) must be
+    /// removed from the response. True for every decision but a passed-through
+    /// preflight and a non-CORS request.
+    pub fn owns_cors_headers(&self) -> bool {
+        !matches!(self, Decision::NotCors { .. } | Decision::PreflightPassThrough)
+    }
+}
+
+/// Methods a browser never preflights (<https://fetch.spec.whatwg.org/#cors-safelisted-method>).
+const SAFELISTED_METHODS: [&[u8]; 3] = [b"GET", b"HEAD", b"POST"];
+
+impl RuleTable {
+    /// Decides how to answer `req` under policy `policy`.
+    ///
+    /// An unknown `policy` id (from another table) is treated as "no CORS": nothing is
+    /// added, so it can never widen access.
+    pub fn decide<'a>(&'a self, policy: PolicyId, req: &Request<'a>) -> Decision<'a> {
+        let Some(p) = self.policy(policy) else {
+            return Decision::NotCors { vary: None };
+        };
+        decide_in(p, req)
+    }
+}
+
+fn decide_in<'a>(p: &'a CompiledPolicy, req: &Request<'a>) -> Decision<'a> {
+    let vary = p.vary.as_deref();
+    let preflight = req.is_preflight();
+    if preflight && !p.preflight.answer {
+        return Decision::PreflightPassThrough;
+    }
+    let origin = match req.origin {
+        OriginHeader::Absent => return Decision::NotCors { vary },
+        OriginHeader::Many => Err(Reason::MalformedOrigin),
+        OriginHeader::One(o) if o.len() > MAX_ORIGIN_LEN => Err(Reason::MalformedOrigin),
+        OriginHeader::One(o) => match_origin(&p.origins, o)
+            .and_then(|i| Some((i as usize, p.rules.get(i as usize)?)))
+            .map(|(idx, rule)| (o, idx, rule))
+            .ok_or(Reason::OriginNotAllowed),
+    };
+    if !preflight {
+        return match origin {
+            Ok((o, rule_idx, rule)) => Decision::Allowed {
+                rule: rule_idx,
+                headers: actual_headers(rule, o),
+                vary,
+            },
+            Err(reason) => Decision::Refused { reason, vary },
+        };
+    }
+    let refused = |rule: Option<usize>, reason| Decision::PreflightRefused {
+        rule,
+        reason,
+        status: p.preflight.refused_status,
+        vary: &p.preflight_vary,
+    };
+    let (o, rule_idx, rule) = match origin {
+        Ok(found) => found,
+        Err(reason) => return refused(None, reason),
+    };
+    match check_preflight(rule, req) {
+        Ok(()) => Decision::PreflightAllowed {
+            rule: rule_idx,
+            status: p.preflight.success_status,
+            headers: preflight_headers(rule, o, req.request_private_network),
+            vary: &p.preflight_vary,
+        },
+        Err(reason) => refused(Some(rule_idx), reason),
+    }
+}
+
+/// `*` when the matching rule lists `*` (never with credentials, see `compile`),
+/// else the request's own origin.
+fn allow_origin<'a>(rule: &CompiledRule, origin: &'a [u8]) -> &'a [u8] {
+    if rule.any_origin {
+        b"*"
+    } else {
+        origin
+    }
+}
+
+fn actual_headers<'a>(
+    rule: &'a CompiledRule,
+    origin: &'a [u8],
+) -> ResponseHeaders<'a> {
+    ResponseHeaders {
+        allow_origin: allow_origin(rule, origin),
+        allow_credentials: rule.credentials,
+        allow_methods: None,
+        allow_headers: None,
+        max_age: None,
+        expose_headers: rule.expose_headers.as_deref(),
+        allow_private_network: false,
+    }
+}
+
+fn preflight_headers<'a>(
+    rule: &'a CompiledRule,
+    origin: &'a [u8],
+    private_network: bool,
+) -> ResponseHeaders<'a> {
+    ResponseHeaders {
+        allow_origin: allow_origin(rule, origin),
+        allow_credentials: rule.credentials,
+        allow_methods: rule.allow_methods.as_deref(),
+        allow_headers: rule.allow_headers.as_deref(),
+        max_age: rule.max_age.as_deref(),
+        expose_headers: None,
+        allow_private_network: private_network && rule.private_network,
+    }
+}
+
+/// Checks the requested method, headers and private-network access against `rule`.
+fn check_preflight<'a>(rule: &CompiledRule, req: &Request<'a>) -> Result<(), Reason<'a>> {
+    let method = req.request_method.unwrap_or(b"");
+    if !is_token(method) {
+        return Err(Reason::MalformedMethod);
+    }
+    let method_ok = SAFELISTED_METHODS.contains(&method)
+        || rule.methods.as_ref().is_none_or(|list| list.iter().any(|m| m.as_bytes() == method));
+    if !method_ok {
+        return Err(Reason::MethodNotAllowed(method));
+    }
+    check_request_headers(rule, &req.request_headers)?;
+    if req.request_private_network && !rule.private_network {
+        return Err(Reason::PrivateNetworkNotAllowed);
+    }
+    Ok(())
+}
+
+/// Parses `Access-Control-Request-Headers` (a comma-separated list over one or more
+/// lines, optional whitespace, empty elements ignored) in one linear pass, bounded by
+/// [`MAX_REQUEST_HEADERS_LEN`] and [`MAX_REQUEST_HEADER_NAMES`], and checks each name.
+fn check_request_headers<'a>(
+    rule: &CompiledRule,
+    headers: &RequestHeaders<'a>,
+) -> Result<(), Reason<'a>> {
+    if headers.overflow {
+        return Err(Reason::TooManyHeaders);
+    }
+    let total: usize = headers.lines().iter().map(|l| l.len()).sum();
+    if total > MAX_REQUEST_HEADERS_LEN {
+        return Err(Reason::TooManyHeaders);
+    }
+    let mut count = 0;
+    for line in headers.lines() {
+        for element in line.split(|&b| b == b',') {
+            let name = trim_ows(element);
+            if name.is_empty() {
+                continue;
+            }
+            count += 1;
+            if count > MAX_REQUEST_HEADER_NAMES {
+                return Err(Reason::TooManyHeaders);
+            }
+            if !is_token(name) {
+                return Err(Reason::MalformedHeaders);
+            }
+            if !header_allowed(rule, name) {
+                return Err(Reason::HeaderNotAllowed(name));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Header names compare case-insensitively; `*` never covers `Authorization`
+/// (<https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name>).
+fn header_allowed(rule: &CompiledRule, name: &[u8]) -> bool {
+    let listed = rule.headers.iter().any(|h| h.as_bytes().eq_ignore_ascii_case(name));
+    listed || (rule.any_header && !name.eq_ignore_ascii_case(b"authorization"))
+}
+
+fn trim_ows(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
+/// RFC 9110 `token`: one or more tchars.
+pub(crate) fn is_token(s: &[u8]) -> bool {
+    !s.is_empty()
+        && s.iter().all(|&c| {
+            c.is_ascii_alphanumeric()
+                || matches!(
+                    c,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                )
+        })
+}
+
+/// The first rule whose origins include `origin`, compared on raw bytes.
+pub(crate) fn match_origin(idx: &OriginIndex, origin: &[u8]) -> Option<RuleIdx> {
+    let mut best: Option<RuleIdx> = None;
+    let mut take = |candidate: Option<RuleIdx>| {
+        if let Some(c) = candidate {
+            best = Some(best.map_or(c, |b| b.min(c)));
+        }
+    };
+    take(idx.exact.get(origin).copied());
+    take(idx.any);
+    if origin == b"null" {
+        take(idx.null);
+    } else if let Some(parts) = OriginParts::parse(origin) {
+        if !idx.subdomain.is_empty() {
+            take(match_subdomain(idx, &parts, origin));
+        }
+        if !idx.any_port.is_empty() {
+            take(scheme_rule(idx.any_port.get(parts.host), parts.scheme));
+        }
+    }
+    if let Some(set) = &idx.regex_set {
+        // `RegexSet` reports matches in pattern order, which is rule order.
+        if let Some(first) = set.matches(origin).iter().next() {
+            take(idx.regexes.get(first).map(|(_, rule)| *rule));
+        }
+    }
+    best
+}
+
+/// Tries every proper suffix of the host that starts after a dot, keyed with the
+/// origin's own `:port` tail, so no bytes are copied.
+fn match_subdomain(idx: &OriginIndex, parts: &OriginParts<'_>, origin: &[u8]) -> Option<RuleIdx> {
+    let mut best = None;
+    // `tail` is `host[:port]` as it sits in `origin`.
+    let tail = origin.get(parts.host_start..)?;
+    for (i, _) in parts.host.iter().enumerate().filter(|(_, &b)| b == b'.') {
+        if let Some(key) = tail.get(i + 1..) {
+            if let Some(r) = scheme_rule(idx.subdomain.get(key), parts.scheme) {
+                best = Some(best.map_or(r, |b: RuleIdx| b.min(r)));
+            }
+        }
+    }
+    best
+}
+
+fn scheme_rule(entries: Option<&Vec<crate::table::SchemeRule>>, scheme: &[u8]) -> Option<RuleIdx> {
+    entries?.iter().filter(|e| e.scheme.as_bytes() == scheme).map(|e| e.rule).min()
+}
+
+/// `scheme://host[:port]` split strictly; anything else (paths, userinfo, upper case,
+/// empty labels) is not an origin a browser sends and matches no pattern.
+struct OriginParts<'a> {
+    scheme: &'a [u8],
+    host: &'a [u8],
+    host_start: usize,
+}
+
+impl<'a> OriginParts<'a> {
+    fn parse(origin: &'a [u8]) -> Option<Self> {
+        let sep = origin.windows(3).position(|w| w == b"://")?;
+        let scheme = origin.get(..sep)?;
+        let valid_scheme = scheme.first().is_some_and(u8::is_ascii_lowercase)
+            && scheme.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"+-.".contains(&c));
+        if !valid_scheme {
+            return None;
+        }
+        let host_start = sep + 3;
+        let authority = origin.get(host_start..)?;
+        let (host, port) = match authority.iter().rposition(|&b| b == b':') {
+            Some(colon) if !authority.starts_with(b"[") || authority.get(colon - 1) == Some(&b']') => {
+                (authority.get(..colon)?, Some(authority.get(colon + 1..)?))
+            }
+            _ => (authority, None),
+        };
+        let valid_port = port.is_none_or(|p| {
+            (1..=5).contains(&p.len()) && p.iter().all(u8::is_ascii_digit) && p.first() != Some(&b'0')
+        });
+        let valid_host = if host.starts_with(b"[") {
+            host.len() > 2
+                && host.ends_with(b"]")
+                && host[1..host.len() - 1].iter().all(|&c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase() || c == b':' || c == b'.')
+        } else {
+            !host.is_empty()
+                && host.split(|&b| b == b'.').all(|label| {
+                    !label.is_empty()
+                        && label.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
+                })
+        };
+        (valid_port && valid_host).then_some(OriginParts { scheme, host, host_start })
+    }
+}

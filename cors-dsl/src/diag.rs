@@ -1,0 +1,135 @@
+//! Diagnostics: what is wrong with a policy, where, and how to fix it.
+//!
+//! Every problem the parser, the validator or the linter finds is a [`Diagnostic`]
+//! with a stable code (see [`crate::rules`]), a severity, a message, the exact span it
+//! is about and, where possible, a hint and a mechanical fix. Rendering (rustc-style
+//! text, JSON, SARIF, GitHub annotations) lives in [`crate::render`].
+
+use crate::span::Span;
+use serde::Serialize;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; never fails a run unless asked.
+    Info,
+    /// Probably a mistake.
+    Warning,
+    /// A mistake: the policy is refused (language errors) or the lint run fails.
+    Error,
+}
+
+impl Severity {
+    /// `error`, `warning` or `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A secondary location with a short note ("first defined here").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What to say there.
+    pub message: String,
+}
+
+/// A mechanical fix: replace the bytes of `span` with `replacement`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// What to replace.
+    pub span: Span,
+    /// The new text (empty to delete).
+    pub replacement: String,
+    /// A short description ("remove the trailing slash").
+    pub description: String,
+}
+
+/// One finding about a policy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Stable code, e.g. `CORS001`; see [`crate::rules::RULES`].
+    pub code: &'static str,
+    /// How bad it is.
+    pub severity: Severity,
+    /// Lower-case, no trailing period; values in backticks.
+    pub message: String,
+    /// The exact token or statement it is about.
+    pub span: Span,
+    /// What to write under the caret (may be empty).
+    pub label: String,
+    /// Other relevant places.
+    pub secondary: Vec<Label>,
+    /// How to fix it, in words.
+    pub help: Option<String>,
+    /// How to fix it, mechanically.
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    /// A diagnostic for `code` with the registry's default severity.
+    pub fn new(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        let severity = crate::rules::meta(code).map_or(Severity::Error, |m| m.severity);
+        Diagnostic {
+            code,
+            severity,
+            message: message.into(),
+            span,
+            label: String::new(),
+            secondary: Vec::new(),
+            help: None,
+            fix: None,
+        }
+    }
+
+    /// Sets the text under the caret.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Sets the hint.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Overrides the severity (rules that are stricter with credentials on).
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// Adds a secondary label.
+    pub fn secondary(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.secondary.push(Label { span, message: message.into() });
+        self
+    }
+
+    /// Adds a mechanical fix.
+    pub fn fix(mut self, span: Span, replacement: impl Into<String>, description: &str) -> Self {
+        self.fix = Some(Fix {
+            span,
+            replacement: replacement.into(),
+            description: description.to_string(),
+        });
+        self
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}

@@ -1,0 +1,128 @@
+//! The `.corsb` file: a compiled [`RuleTable`] on disk.
+//!
+//! Layout (all integers little-endian):
+//!
+//! | bytes | content |
+//! |---|---|
+//! | 0..8 | magic `b"CORSB\0\r\n"` (the `\r\n` catches text-mode mangling) |
+//! | 8..10 | format version ([`FORMAT_VERSION`]) |
+//! | 10..12 | reserved, zero |
+//! | 12..16 | CRC-32 of the body |
+//! | 16..24 | body length |
+//! | 24.. | body: the table, `postcard`-serialised |
+//!
+//! Reading checks every field before touching the body, so a truncated, corrupted or
+//! foreign file is refused with a [`TableError`], never a panic.
+
+use crate::table::RuleTable;
+
+/// First bytes of every `.corsb` file.
+pub const MAGIC: &[u8; 8] = b"CORSB\0\r\n";
+/// The body layout version this build reads and writes.
+pub const FORMAT_VERSION: u16 = 1;
+const HEADER_LEN: usize = 24;
+
+/// Why a `.corsb` file could not be read.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TableError {
+    /// Shorter than the header or than the length it declares.
+    #[error("truncated rule table: {found} bytes, expected {expected}")]
+    Truncated {
+        /// Bytes present.
+        found: usize,
+        /// Bytes needed.
+        expected: usize,
+    },
+    /// Not a `.corsb` file.
+    #[error("not a compiled rule table (bad magic bytes)")]
+    BadMagic,
+    /// Written by another version of `corsc`.
+    #[error("rule table format version {found} is not supported (this build reads version {expected}); recompile it with this version of corsc")]
+    UnsupportedVersion {
+        /// Version in the file.
+        found: u16,
+        /// Version this build reads.
+        expected: u16,
+    },
+    /// The body does not match its checksum.
+    #[error("rule table is corrupted (checksum mismatch)")]
+    Checksum,
+    /// The body does not decode, or decodes to an inconsistent table.
+    #[error("rule table is corrupted: {0}")]
+    Invalid(String),
+}
+
+/// Whether `bytes` start like a `.corsb` file (used to tell tables from sources).
+pub fn is_table(bytes: &[u8]) -> bool {
+    bytes.starts_with(MAGIC)
+}
+
+impl RuleTable {
+    /// Serialises the table into the `.corsb` format.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // Serialising plain owned data into a Vec cannot fail.
+        let body = postcard::to_stdvec(self).unwrap_or_default();
+        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&[0, 0]);
+        out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// Reads a table written by [`RuleTable::to_bytes`], checking magic, version,
+    /// length, checksum and internal consistency.
+    pub fn from_bytes(bytes: &[u8]) -> Result<RuleTable, TableError> {
+        let header = bytes
+            .get(..HEADER_LEN)
+            .ok_or(TableError::Truncated { found: bytes.len(), expected: HEADER_LEN })?;
+        let field = |r: std::ops::Range<usize>| header.get(r).unwrap_or(&[]);
+        if field(0..8) != MAGIC {
+            return Err(TableError::BadMagic);
+        }
+        let version = u16::from_le_bytes(field(8..10).try_into().unwrap_or([0, 0]));
+        if version != FORMAT_VERSION {
+            return Err(TableError::UnsupportedVersion { found: version, expected: FORMAT_VERSION });
+        }
+        let crc = u32::from_le_bytes(field(12..16).try_into().unwrap_or([0; 4]));
+        let len = u64::from_le_bytes(field(16..24).try_into().unwrap_or([0; 8]));
+        let expected = usize::try_from(len).ok().and_then(|l| l.checked_add(HEADER_LEN));
+        let body = match expected {
+            Some(end) if end == bytes.len() => &bytes[HEADER_LEN..],
+            Some(end) if end > bytes.len() => {
+                return Err(TableError::Truncated { found: bytes.len(), expected: end })
+            }
+            _ => return Err(TableError::Invalid("trailing bytes after the body".into())),
+        };
+        if crc32fast::hash(body) != crc {
+            return Err(TableError::Checksum);
+        }
+        let mut table: RuleTable =
+            postcard::from_bytes(body).map_err(|e| TableError::Invalid(e.to_string()))?;
+        table.validate()?;
+        Ok(table)
+    }
+
+    /// Checks what the type system cannot: rule indices in range, regexes compile.
+    fn validate(&mut self) -> Result<(), TableError> {
+        for p in &mut self.policies {
+            let n = p.rules.len() as u32;
+            let idx = &p.origins;
+            let in_range = idx.exact.values().all(|&r| r < n)
+                && idx.subdomain.values().chain(idx.any_port.values()).flatten().all(|e| e.rule < n)
+                && idx.any.is_none_or(|r| r < n)
+                && idx.null.is_none_or(|r| r < n)
+                && idx.regexes.iter().all(|(_, r)| *r < n);
+            if !in_range {
+                return Err(TableError::Invalid(format!("policy `{}`: rule index out of range", p.name)));
+            }
+            p.origins
+                .build_regex_set()
+                .map_err(|e| TableError::Invalid(format!("policy `{}`: {e}", p.name)))?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,176 @@
+//! The validated policy: what the text means, every value normalised.
+//!
+//! [`crate::check`] builds these from the syntax tree; once a [`PolicySet`] exists,
+//! every origin is well-formed and normalised, every regex compiles, every method and
+//! header is a valid token, and `*` is never combined with credentials. The linter
+//! reads it (spans are kept for its findings) and [`crate::compile`] turns it into a
+//! [`crate::table::RuleTable`].
+
+use crate::span::{SourceMap, Span, Spanned};
+
+/// Every policy read from one root file and its includes.
+#[derive(Debug, Clone)]
+pub struct PolicySet {
+    /// The policies, in source order (includes expanded in place).
+    pub policies: Vec<Policy>,
+    /// The files they were read from.
+    pub sources: SourceMap,
+    /// `# corsc: allow CODE "reason"` comments found while parsing.
+    pub suppressions: Vec<Suppression>,
+}
+
+/// `policy NAME { … }`.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Its name, unique in the set.
+    pub name: Spanned<String>,
+    /// The rules in the order they are tried: every `allow { … }` block in source
+    /// order, then the policy's own `origin` list (if any) as the last rule.
+    pub rules: Vec<Rule>,
+    /// How preflights are handled.
+    pub preflight: PreflightHandling,
+    /// The whole `policy … { … }` directive.
+    pub span: Span,
+}
+
+/// What happens to preflight requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreflightHandling {
+    /// `preflight answer;` (default) or `preflight pass;`.
+    pub mode: Spanned<PreflightMode>,
+    /// `preflight-status 204|200;` for an allowed preflight.
+    pub success_status: Spanned<u16>,
+    /// `preflight-refused 403|pass;`.
+    pub refused: Spanned<RefusedPreflight>,
+}
+
+/// Who answers preflights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreflightMode {
+    /// The module answers them (the default).
+    Answer,
+    /// Every preflight goes to the upstream untouched (the app answers them itself).
+    Pass,
+}
+
+/// What a refused preflight gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefusedPreflight {
+    /// The module answers with this status and no CORS headers (default `403`).
+    Status(u16),
+    /// The request goes on to the upstream, without CORS headers in the answer.
+    Pass,
+}
+
+/// One origin list and the rights it gets. First matching rule wins.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// The origins this rule matches (never empty after validation, see lint).
+    pub origins: Vec<Spanned<OriginPattern>>,
+    /// Allowed methods; `None` in a list means only the CORS-safelisted ones.
+    pub methods: Spanned<AllowList<String>>,
+    /// Allowed request headers (names as written; compared case-insensitively).
+    pub headers: Spanned<AllowList<String>>,
+    /// Exposed response headers (names as written).
+    pub expose: Spanned<AllowList<String>>,
+    /// `credentials on;`.
+    pub credentials: Spanned<bool>,
+    /// `max-age …;` in seconds, if set.
+    pub max_age: Option<Spanned<u32>>,
+    /// `private-network on;`.
+    pub private_network: Spanned<bool>,
+    /// The `allow { … }` block, or the policy's first `origin` for the implicit rule.
+    pub span: Span,
+    /// True for the implicit rule made of the policy's own `origin` statements.
+    pub implicit: bool,
+}
+
+/// `*` or an explicit list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowList<T> {
+    /// `*`: anything (with the Fetch standard's exceptions, e.g. `Authorization`).
+    /// The `Vec` holds entries listed beside the `*` (e.g. `headers * Authorization;`).
+    Any(Vec<Spanned<T>>),
+    /// Only these (may be empty: nothing beyond what is always allowed).
+    List(Vec<Spanned<T>>),
+}
+
+impl<T> AllowList<T> {
+    /// The explicitly listed entries, with or without `*`.
+    pub fn entries(&self) -> &[Spanned<T>] {
+        match self {
+            AllowList::Any(v) | AllowList::List(v) => v,
+        }
+    }
+
+    /// Whether the list is `*`.
+    pub fn is_any(&self) -> bool {
+        matches!(self, AllowList::Any(_))
+    }
+}
+
+/// A URL scheme as it appears in an origin, lower-cased (`https`, `chrome-extension`).
+pub type Scheme = String;
+
+/// One `origin` argument, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OriginPattern {
+    /// `*`: every origin.
+    Any,
+    /// `null`, written out.
+    Null,
+    /// An exact serialised origin: `https://app.example.com`, `http://localhost:3000`,
+    /// `http://[::1]:8080`, `chrome-extension://abc`. Lower-case, default port dropped,
+    /// punycode host.
+    Exact(String),
+    /// `scheme://*.suffix[:port]`: one or more DNS labels in front of `suffix`
+    /// (never `suffix` itself).
+    Subdomain {
+        /// Lower-case scheme.
+        scheme: Scheme,
+        /// Lower-case punycode host suffix without the leading dot (`example.com`).
+        suffix: String,
+        /// Explicit non-default port, if any.
+        port: Option<u16>,
+    },
+    /// `scheme://host:*`: that host on any port (or no port).
+    AnyPort {
+        /// Lower-case scheme.
+        scheme: Scheme,
+        /// Lower-case punycode host (`[::1]` kept in brackets).
+        host: String,
+    },
+    /// `~ "regex"`: matched against the whole origin, linear time.
+    Regex(String),
+}
+
+impl std::fmt::Display for OriginPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OriginPattern::Any => f.write_str("*"),
+            OriginPattern::Null => f.write_str("null"),
+            OriginPattern::Exact(o) => f.write_str(o),
+            OriginPattern::Subdomain { scheme, suffix, port: None } => {
+                write!(f, "{scheme}://*.{suffix}")
+            }
+            OriginPattern::Subdomain { scheme, suffix, port: Some(p) } => {
+                write!(f, "{scheme}://*.{suffix}:{p}")
+            }
+            OriginPattern::AnyPort { scheme, host } => write!(f, "{scheme}://{host}:*"),
+            OriginPattern::Regex(r) => write!(f, "~ {r:?}"),
+        }
+    }
+}
+
+/// A `# corsc: allow CODE "reason"` comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// The code it silences.
+    pub code: String,
+    /// Why (required; a suppression without one is itself a finding).
+    pub reason: Option<String>,
+    /// The comment.
+    pub span: Span,
+    /// The line it applies to: the next non-comment line after it.
+    pub applies_to_line: u32,
+}

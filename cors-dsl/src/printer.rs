@@ -1,0 +1,1 @@
+//! Canonical formatting of a [`crate::ast::Document`] (`corsc fmt`). (In progress.)

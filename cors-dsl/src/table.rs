@@ -1,0 +1,210 @@
+//! The compiled rule table: everything `decide()` needs, laid out for request time.
+//!
+//! Built by [`crate::compile`] from a validated policy set, written to and read from
+//! `.corsb` files, and consulted by [`RuleTable::decide`](crate::decide). Every header
+//! value a response can carry is rendered here once, at compile time, so deciding never
+//! formats or allocates.
+//!
+//! Origin matching, per policy:
+//! - exact origins: one hash lookup on the raw `Origin` bytes;
+//! - `scheme://*.suffix[:port]`: one hash lookup per dot in the host, keyed by the
+//!   `suffix[:port]` tail of the origin itself (no scan over all patterns);
+//! - `scheme://host:*`: one hash lookup keyed by the host;
+//! - regexes: one [`regex::bytes::RegexSet`] pass (linear time in the origin's length);
+//! - `*` and `null`: a rule index each.
+//!
+//! Each lookup yields the index of the first rule that has the pattern; the smallest
+//! index over all lookups is the matching rule ("first match wins").
+
+use rustc_hash::FxBuildHasher;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+type FastMap<K, V> = HashMap<K, V, FxBuildHasher>;
+
+/// Index of a policy in a [`RuleTable`]; obtained from [`RuleTable::policy_id`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PolicyId(pub(crate) u32);
+
+impl PolicyId {
+    /// The raw index (for storing in C structs).
+    pub fn index(self) -> u32 {
+        self.0
+    }
+}
+
+/// All compiled policies of one policy set.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RuleTable {
+    pub(crate) policies: Vec<CompiledPolicy>,
+}
+
+/// One compiled policy.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CompiledPolicy {
+    pub(crate) name: String,
+    pub(crate) rules: Vec<CompiledRule>,
+    pub(crate) origins: OriginIndex,
+    pub(crate) preflight: Preflight,
+    /// `Vary` for actual and non-CORS responses: `Origin`, or nothing when every
+    /// origin gets the same static `*` answer.
+    pub(crate) vary: Option<HeaderValue>,
+    /// `Vary` for preflight responses.
+    pub(crate) preflight_vary: HeaderValue,
+}
+
+impl PartialEq for CompiledPolicy {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.rules == other.rules
+            && self.origins == other.origins
+            && self.preflight == other.preflight
+            && self.vary == other.vary
+            && self.preflight_vary == other.preflight_vary
+    }
+}
+
+/// How preflights are handled (see [`crate::model::PreflightHandling`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Preflight {
+    /// `false` for `preflight pass;`.
+    pub(crate) answer: bool,
+    pub(crate) success_status: u16,
+    /// `None` passes refused preflights to the upstream.
+    pub(crate) refused_status: Option<u16>,
+}
+
+/// A header value rendered at compile time.
+pub(crate) type HeaderValue = Box<str>;
+
+/// One compiled `allow` rule: its rights and its rendered header values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct CompiledRule {
+    /// Where the rule was written (for `corsc explain`).
+    pub(crate) source: SourceLoc,
+    /// Methods beyond the safelisted ones; `None` means `*`.
+    pub(crate) methods: Option<Vec<Box<str>>>,
+    /// Allowed request header names, lower-case.
+    pub(crate) headers: Vec<Box<str>>,
+    /// `headers *` (never covers `authorization` unless listed).
+    pub(crate) any_header: bool,
+    /// The rule lists `*` as an origin: answer `Access-Control-Allow-Origin: *`.
+    pub(crate) any_origin: bool,
+    pub(crate) credentials: bool,
+    pub(crate) private_network: bool,
+    pub(crate) allow_methods: Option<HeaderValue>,
+    pub(crate) allow_headers: Option<HeaderValue>,
+    pub(crate) expose_headers: Option<HeaderValue>,
+    pub(crate) max_age: Option<HeaderValue>,
+}
+
+/// Where a rule was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceLoc {
+    /// The policy file.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub col: u32,
+}
+
+impl std::fmt::Display for SourceLoc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.col)
+    }
+}
+
+/// Rule index; `u32` keeps the maps small.
+pub(crate) type RuleIdx = u32;
+
+/// A scheme (and, for subdomain patterns, a port requirement) with its rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SchemeRule {
+    pub(crate) scheme: Box<str>,
+    pub(crate) rule: RuleIdx,
+}
+
+/// The origin lookup structures of one policy.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct OriginIndex {
+    /// Serialised origin → first rule listing it.
+    pub(crate) exact: FastMap<Box<[u8]>, RuleIdx>,
+    /// `suffix` or `suffix:port` → schemes with their first rule.
+    pub(crate) subdomain: FastMap<Box<[u8]>, Vec<SchemeRule>>,
+    /// Host → schemes with their first rule, for `scheme://host:*`.
+    pub(crate) any_port: FastMap<Box<[u8]>, Vec<SchemeRule>>,
+    /// First rule with `*`.
+    pub(crate) any: Option<RuleIdx>,
+    /// First rule with `null`.
+    pub(crate) null: Option<RuleIdx>,
+    /// Regex sources (already anchored) with their rules, in rule order.
+    pub(crate) regexes: Vec<(Box<str>, RuleIdx)>,
+    /// The compiled set; rebuilt from `regexes` after deserialising.
+    #[serde(skip)]
+    pub(crate) regex_set: Option<regex::bytes::RegexSet>,
+}
+
+impl PartialEq for OriginIndex {
+    fn eq(&self, other: &Self) -> bool {
+        self.exact == other.exact
+            && self.subdomain == other.subdomain
+            && self.any_port == other.any_port
+            && self.any == other.any
+            && self.null == other.null
+            && self.regexes == other.regexes
+    }
+}
+
+/// Longest regex program we accept (bytes of compiled program); a policy that needs
+/// more is refused at compile time rather than slowing every request.
+pub(crate) const REGEX_SIZE_LIMIT: usize = 8 << 20;
+
+impl OriginIndex {
+    /// Compiles `regexes` into `regex_set`.
+    pub(crate) fn build_regex_set(&mut self) -> Result<(), regex::Error> {
+        self.regex_set = if self.regexes.is_empty() {
+            None
+        } else {
+            Some(
+                regex::bytes::RegexSetBuilder::new(self.regexes.iter().map(|(r, _)| &**r))
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()?,
+            )
+        };
+        Ok(())
+    }
+}
+
+impl RuleTable {
+    /// The id of the policy called `name`.
+    pub fn policy_id(&self, name: &str) -> Option<PolicyId> {
+        self.policies.iter().position(|p| p.name == name).map(|i| PolicyId(i as u32))
+    }
+
+    /// The names of all policies, in source order.
+    pub fn policy_names(&self) -> impl Iterator<Item = &str> {
+        self.policies.iter().map(|p| p.name.as_str())
+    }
+
+    /// The name of a policy.
+    pub fn policy_name(&self, id: PolicyId) -> Option<&str> {
+        self.policies.get(id.0 as usize).map(|p| p.name.as_str())
+    }
+
+    /// Where the rule `rule` of policy `id` was written.
+    pub fn rule_source(&self, id: PolicyId, rule: usize) -> Option<&SourceLoc> {
+        self.policies.get(id.0 as usize)?.rules.get(rule).map(|r| &r.source)
+    }
+
+    pub(crate) fn policy(&self, id: PolicyId) -> Option<&CompiledPolicy> {
+        self.policies.get(id.0 as usize)
+    }
+
+    /// A JSON dump for humans and snapshot tests (not a stable interchange format;
+    /// `.corsb` is what the module loads).
+    pub fn to_json(&self) -> String {
+        let dump = crate::table_json::dump(self);
+        serde_json::to_string_pretty(&dump).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}

@@ -1,0 +1,66 @@
+//! A deterministic JSON view of a [`RuleTable`], for humans and snapshot tests.
+//!
+//! Hash maps are printed sorted so the same policy always dumps to the same text.
+
+use crate::table::{CompiledPolicy, RuleTable};
+use serde_json::{json, Map, Value};
+
+pub(crate) fn dump(table: &RuleTable) -> Value {
+    json!({
+        "format_version": crate::format::FORMAT_VERSION,
+        "policies": table.policies.iter().map(policy).collect::<Vec<_>>(),
+    })
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn policy(p: &CompiledPolicy) -> Value {
+    let o = &p.origins;
+    let mut exact: Vec<_> = o.exact.iter().map(|(k, v)| (text(k), *v)).collect();
+    exact.sort();
+    let schemes = |m: &std::collections::HashMap<Box<[u8]>, Vec<crate::table::SchemeRule>, _>| {
+        let mut rows: Vec<(String, Value)> = m
+            .iter()
+            .map(|(k, v)| {
+                let list: Map<String, Value> =
+                    v.iter().map(|e| (e.scheme.to_string(), json!(e.rule))).collect();
+                (text(k), Value::Object(list))
+            })
+            .collect();
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        Value::Object(rows.into_iter().collect())
+    };
+    json!({
+        "name": p.name,
+        "preflight": {
+            "answer": p.preflight.answer,
+            "success_status": p.preflight.success_status,
+            "refused_status": p.preflight.refused_status,
+        },
+        "vary": p.vary,
+        "preflight_vary": p.preflight_vary,
+        "origins": {
+            "exact": Value::Object(exact.into_iter().map(|(k, v)| (k, json!(v))).collect()),
+            "subdomain": schemes(&o.subdomain),
+            "any_port": schemes(&o.any_port),
+            "any": o.any,
+            "null": o.null,
+            "regex": o.regexes.iter().map(|(r, i)| json!({"pattern": r, "rule": i})).collect::<Vec<_>>(),
+        },
+        "rules": p.rules.iter().map(|r| json!({
+            "source": r.source.to_string(),
+            "methods": r.methods,
+            "headers": r.headers,
+            "any_header": r.any_header,
+            "any_origin": r.any_origin,
+            "credentials": r.credentials,
+            "private_network": r.private_network,
+            "Access-Control-Allow-Methods": r.allow_methods,
+            "Access-Control-Allow-Headers": r.allow_headers,
+            "Access-Control-Expose-Headers": r.expose_headers,
+            "Access-Control-Max-Age": r.max_age,
+        })).collect::<Vec<_>>(),
+    })
+}
