@@ -67,7 +67,7 @@ fn use_color(choice: ColorChoice, is_tty: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => is_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => is_tty && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty()),
     }
 }
 

@@ -331,7 +331,7 @@ impl Explanation {
         } else if self.reason.is_some() {
             row("rule", &["none matched".to_string()]);
         }
-        row("status", &[self.status_text.clone()]);
+        row("status", std::slice::from_ref(&self.status_text));
         let mut headers: Vec<String> =
             self.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
         if headers.is_empty() {
