@@ -84,9 +84,9 @@ pub struct LintArgs {
     /// Also fail (exit 1) on findings of this level.
     #[arg(long, value_enum)]
     pub deny: Option<DenyLevel>,
-    /// Drop findings with these lint codes (e.g. `--allow CORS104`); language errors
-    /// cannot be allowed.
-    #[arg(long, value_name = "CODE", num_args = 1.., action = clap::ArgAction::Append)]
+    /// Drop findings with these lint codes: repeat the flag or separate codes with
+    /// commas (`--allow CORS101,CORS104`). Language errors cannot be allowed.
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
     pub allow: Vec<String>,
 }
 
