@@ -103,7 +103,10 @@ fn report<'a>(sources: &'a SourceMap, diag: &'a Diagnostic) -> Vec<Group<'a>> {
                 group.element(Level::NOTE.message(format!("at {}", sources.location(diag.span))));
         }
     }
-    if let Some(help) = &diag.help {
+    // When the fix says the same as the help, the suggestion below says it already.
+    if let Some(help) =
+        diag.help.as_ref().filter(|h| diag.fix.as_ref().map_or(true, |f| &f.description != *h))
+    {
         group = group.element(Level::HELP.message(help.as_str()));
     }
     let mut groups = vec![group];
@@ -118,7 +121,7 @@ fn report<'a>(sources: &'a SourceMap, diag: &'a Diagnostic) -> Vec<Group<'a>> {
 /// The fix as a rustc-style suggestion: the line before and after.
 fn fix_group<'a>(sources: &'a SourceMap, fix: &'a Fix) -> Option<Group<'a>> {
     let file = sources.get(fix.span.file)?;
-    let title = Level::HELP.secondary_title(format!("fix: {}", fix.description));
+    let title = Level::HELP.secondary_title(fix.description.as_str());
     Some(
         Group::with_title(title).element(
             Snippet::source(file.text.as_str())
