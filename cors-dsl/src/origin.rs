@@ -256,7 +256,14 @@ fn normalise_host(host: &str) -> Result<String, OriginError> {
         ));
     }
     match idna::domain_to_ascii(host) {
-        Ok(ascii) if !ascii.is_empty() => Ok(ascii),
+        // `domain_to_ascii` lets some URL-special bytes such as `%` through; a host a
+        // browser serialises holds only these.
+        Ok(ascii)
+            if !ascii.is_empty()
+                && ascii.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) =>
+        {
+            Ok(ascii)
+        }
         _ => Err(OriginError::new(
             format!("invalid host `{host}`"),
             "a host is a domain name, an IPv4 address or an IPv6 address in brackets",
