@@ -17,8 +17,5 @@ pub fn run(args: &CheckArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
         report.add(&loaded.sources, loaded.diagnostics);
     }
     write_block(term.err, &report.render(OutputFormat::Human, term.color_err))?;
-    if let Some(summary) = report.summary() {
-        writeln!(term.err, "{summary}")?;
-    }
     Ok(Outcome::from_failed(report.diagnostics.iter().any(|d| d.is_error())))
 }

@@ -20,9 +20,7 @@ pub fn run(args: &CompileArgs, term: &mut Term<'_>) -> Result<Outcome, CliError>
             let mut report = Report::default();
             report.add(&loaded.sources, loaded.diagnostics);
             write_block(term.err, &report.render(OutputFormat::Human, term.color_err))?;
-            if let Some(summary) = report.summary() {
-                writeln!(term.err, "{summary}; nothing written")?;
-            }
+            writeln!(term.err, "`{}` has errors; nothing written", args.file.display())?;
             return Ok(Outcome::Failed);
         }
     };

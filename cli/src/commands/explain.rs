@@ -62,9 +62,11 @@ fn load_table(args: &ExplainArgs, term: &mut Term<'_>) -> Result<Option<RuleTabl
             let mut report = Report::default();
             report.add(&loaded.sources, loaded.diagnostics);
             write_block(term.err, &report.render(OutputFormat::Human, term.color_err))?;
-            if let Some(summary) = report.summary() {
-                writeln!(term.err, "{summary}; cannot explain a policy that does not load")?;
-            }
+            writeln!(
+                term.err,
+                "`{}` has errors; cannot explain a policy that does not load",
+                args.file.display()
+            )?;
             Ok(None)
         }
     }
@@ -234,8 +236,11 @@ impl Explanation {
     /// `Access-Control-Allow-Credentials: true`, and `*` in the method, header and
     /// expose lists read as a literal name instead of a wildcard.
     fn credential_problems(&mut self, args: &ExplainArgs) {
-        let at =
-            self.rule.as_ref().map_or_else(String::new, |(_, at)| format!(" (the rule at {at})"));
+        let rule = self
+            .rule
+            .as_ref()
+            .map_or_else(|| "the matching rule".to_string(), |(_, at)| format!("the rule at {at}"));
+        let at = format!(" ({rule})");
         let what = if self.preflight { "the preflight answer" } else { "the response" };
         if self.header("Access-Control-Allow-Origin") == Some("*") {
             self.problems.push(format!(
@@ -249,7 +254,7 @@ impl Explanation {
                 "the request was sent with cookies and may have had effects on the server"
             };
             self.problems.push(format!(
-                "{what} lacks `Access-Control-Allow-Credentials: true`, so the browser refuses it for a request with credentials ({when}); add `credentials on;` to the matching rule{at}"
+                "{what} lacks `Access-Control-Allow-Credentials: true`, so the browser refuses it for a request with credentials ({when}); add `credentials on;` to {rule}"
             ));
         }
         if self.preflight {

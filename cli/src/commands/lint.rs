@@ -34,9 +34,6 @@ pub fn run(args: &LintArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
     let failed = report.diagnostics.iter().any(|d| d.severity >= failing);
     if args.format == OutputFormat::Human {
         write_block(term.err, &report.render(args.format, term.color_err))?;
-        if let Some(summary) = report.summary() {
-            writeln!(term.err, "{summary}")?;
-        }
     } else {
         write_block(term.out, &report.render(args.format, false))?;
     }

@@ -12,7 +12,6 @@ pub mod lint;
 pub mod rules;
 
 use crate::args::OutputFormat;
-use cors_dsl::diag::Severity;
 use cors_dsl::span::FileId;
 use cors_dsl::{Diagnostic, Loaded, RuleTable, SourceMap};
 use std::io::Write;
@@ -180,11 +179,6 @@ impl Report {
         }
     }
 
-    /// How many findings have `severity`.
-    pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == severity).count()
-    }
-
     /// The diagnostics in `format` (human text is coloured when `color`).
     pub fn render(&self, format: OutputFormat, color: bool) -> String {
         use cors_dsl::render::{github, human, json, sarif};
@@ -194,19 +188,6 @@ impl Report {
             OutputFormat::Sarif => sarif::render(&self.sources, &self.diagnostics),
             OutputFormat::Github => github::render(&self.sources, &self.diagnostics),
         }
-    }
-
-    /// One closing line for people: `2 errors, 1 warning in 3 files`; `None` when clean.
-    pub fn summary(&self) -> Option<String> {
-        let parts: Vec<String> = [Severity::Error, Severity::Warning, Severity::Info]
-            .into_iter()
-            .filter_map(|s| {
-                let n = self.count(s);
-                (n > 0).then(|| plural(n, s.as_str()))
-            })
-            .collect();
-        (!parts.is_empty())
-            .then(|| format!("{} in {}", parts.join(", "), plural(self.files, "file")))
     }
 }
 
