@@ -35,8 +35,8 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let mut term = Term {
-        color_out: use_color(cli.color, stdout.is_terminal()),
-        color_err: use_color(cli.color, stderr.is_terminal()),
+        color_out: use_color(cli.color, stdout.is_terminal(), std::env::var_os("NO_COLOR")),
+        color_err: use_color(cli.color, stderr.is_terminal(), std::env::var_os("NO_COLOR")),
         out: &mut stdout.lock(),
         err: &mut stderr.lock(),
     };
@@ -63,11 +63,11 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
 
 /// `auto` follows the NO_COLOR convention (<https://no-color.org>): set and non-empty
 /// disables colours.
-fn use_color(choice: ColorChoice, is_tty: bool) -> bool {
+fn use_color(choice: ColorChoice, is_tty: bool, no_color: Option<std::ffi::OsString>) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => is_tty && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty()),
+        ColorChoice::Auto => is_tty && no_color.is_none_or(|v| v.is_empty()),
     }
 }
 
@@ -76,4 +76,28 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
         e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
             || matches!(e.downcast_ref::<CliError>(), Some(CliError::Write(io)) if io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_choice() {
+        let set = || Some("1".into());
+        let empty = || Some("".into());
+        // (choice, is a terminal, NO_COLOR, expected)
+        let cases = [
+            (ColorChoice::Auto, true, None, true),
+            (ColorChoice::Auto, false, None, false),
+            (ColorChoice::Auto, true, set(), false),
+            (ColorChoice::Auto, true, empty(), true),
+            (ColorChoice::Always, false, set(), true),
+            (ColorChoice::Never, true, None, false),
+        ];
+        for (choice, tty, no_color, expected) in cases {
+            let case = format!("{choice:?} tty={tty} NO_COLOR={no_color:?}");
+            assert_eq!(use_color(choice, tty, no_color), expected, "{case}");
+        }
+    }
 }

@@ -323,6 +323,20 @@ fn explain_refused_origin() {
 }
 
 #[test]
+fn explain_hints_at_origins_no_browser_sends() {
+    let cases = [
+        ("https://app.example.com/", "ask for `https://app.example.com`"),
+        ("https://App.Example.com", "ask for `https://app.example.com`"),
+        ("app.example.com", "has no scheme"),
+    ];
+    for (origin, hint) in cases {
+        let run = corsc(&["explain", "examples/spa-api.cors", "--origin", origin]);
+        assert_eq!(run.code, 1, "{origin}: {}", run.stdout);
+        assert!(run.stdout.contains(hint), "{origin}: no `{hint}` in\n{}", run.stdout);
+    }
+}
+
+#[test]
 fn explain_preflight_allowed() {
     case!(
         "explain_preflight_allowed",

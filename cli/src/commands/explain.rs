@@ -228,6 +228,30 @@ impl Explanation {
         if !args.preflight {
             self.preflight_hint(args);
         }
+        if self.reason.as_ref().is_some_and(|(code, _)| *code == "origin-not-allowed") {
+            self.origin_hint(&args.origin);
+        }
+    }
+
+    /// Origins the policy cannot match because no browser sends them that way: the
+    /// table compares the raw `Origin` bytes with normalised origins.
+    fn origin_hint(&mut self, origin: &str) {
+        let host_part = origin.split_once("://").map_or("", |(_, rest)| rest);
+        if !origin.contains("://") {
+            self.notes.push(format!(
+                "`{origin}` has no scheme: a browser sends `scheme://host[:port]`, e.g. `https://{origin}`"
+            ));
+        } else if host_part.contains('/') {
+            self.notes.push(format!(
+                "`{origin}` has a path or trailing slash: a browser's `Origin` never does, so ask for `{}`",
+                origin.trim_end_matches('/').split('/').take(3).collect::<Vec<_>>().join("/")
+            ));
+        } else if origin.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.notes.push(format!(
+                "`{origin}` has upper-case letters: browsers send the scheme and host lower-case, so ask for `{}`",
+                origin.to_ascii_lowercase()
+            ));
+        }
     }
 
     /// What a browser checks on top of the server's answer when the request carries

@@ -242,3 +242,54 @@ pub fn paint(color: bool, style: &str, text: &str) -> String {
         text.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cors_dsl::span::{SourceFile, Span};
+
+    fn one_file(path: &str) -> (SourceMap, Vec<Diagnostic>) {
+        let mut map = SourceMap::new();
+        let id = map.add(SourceFile::new(path, "policy x {}\n"));
+        let span = Span { file: id, start: 7, end: 8, line: 1, col: 8 };
+        let diag = Diagnostic::new("CORS002", span, "m")
+            .secondary(span, "here")
+            .fix(span, "y", "rename");
+        (map, vec![diag])
+    }
+
+    #[test]
+    fn report_renumbers_files_of_later_roots() {
+        let mut report = Report::default();
+        for path in ["a.cors", "b.cors"] {
+            let (map, diags) = one_file(path);
+            report.add(&map, diags);
+        }
+        assert_eq!(report.files, 2);
+        let second = &report.diagnostics[1];
+        for id in [
+            second.span.file,
+            second.secondary[0].span.file,
+            second.fix.as_ref().map_or(FileId(99), |f| f.span.file),
+        ] {
+            assert_eq!(report.sources.path(id), Path::new("b.cors"));
+        }
+        assert_eq!(report.sources.path(report.diagnostics[0].span.file), Path::new("a.cors"));
+    }
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temporary_file() {
+        let dir = std::env::temp_dir().join(format!("corsc-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.join("t.corsb");
+        for content in [&b"first"[..], b"second"] {
+            assert!(write_atomic(&file, content).is_ok());
+            assert_eq!(std::fs::read(&file).ok().as_deref(), Some(content));
+        }
+        let entries = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+        assert_eq!(entries, 1, "temporary file left in {}", dir.display());
+        let missing = dir.join("no-such-dir").join("t.corsb");
+        assert!(matches!(write_atomic(&missing, b"x"), Err(CliError::Io { .. })));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
