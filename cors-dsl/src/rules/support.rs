@@ -150,7 +150,7 @@ fn samples(hir: &Hir) -> Vec<String> {
         HirKind::Capture(cap) => samples(&cap.sub),
         HirKind::Repetition(rep) => {
             let one = samples(&rep.sub);
-            let times = rep.min.max(1).min(8) as usize;
+            let times = rep.min.clamp(1, 8) as usize;
             let mut out: Vec<String> = one.iter().map(|s| s.repeat(times)).collect();
             if rep.min == 0 {
                 out.insert(0, String::new());
@@ -227,7 +227,8 @@ mod tests {
 
     #[test]
     fn split_origin_cases() {
-        let cases: &[(&str, Option<(&str, &str, Option<&str>)>)] = &[
+        type Parts<'a> = Option<(&'a str, &'a str, Option<&'a str>)>;
+        let cases: &[(&str, Parts)] = &[
             ("https://a.example", Some(("https", "a.example", None))),
             ("http://localhost:3000", Some(("http", "localhost", Some("3000")))),
             ("http://[::1]:8080", Some(("http", "[::1]", Some("8080")))),
