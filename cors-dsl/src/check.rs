@@ -780,10 +780,13 @@ mod tests {
         parse_suppression(&c, 1).map(|s| (s.code, s.reason))
     }
 
+    /// A suppression comment's parsed code and reason.
+    type Parsed = Option<(String, Option<String>)>;
+
     #[test]
     fn suppression_comments() {
         let some = |c: &str, r: Option<&str>| Some((c.to_string(), r.map(str::to_string)));
-        let cases: &[(&str, Option<(String, Option<String>)>)] = &[
+        let cases: &[(&str, Parsed)] = &[
             (" corsc: allow CORS101 \"dev only\"", some("CORS101", Some("dev only"))),
             (" corsc: allow CORS101 'dev only'", some("CORS101", Some("dev only"))),
             (" corsc: allow CORS101 -- dev only", some("CORS101", Some("dev only"))),
