@@ -39,7 +39,7 @@ pub fn lint(set: &PolicySet, sources: &SourceMap) -> Vec<Diagnostic> {
     });
 
     for (s, used) in set.suppressions.iter().zip(used) {
-        if s.reason.as_deref().map_or(true, |r| r.trim().is_empty()) {
+        if s.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
             findings.push(
                 Diagnostic::new(
                     rules::cors190_suppression_without_reason::META.code,
