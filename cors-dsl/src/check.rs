@@ -775,7 +775,10 @@ mod tests {
         }
     }
 
-    fn sup(text: &str) -> Option<(String, Option<String>)> {
+    /// (code, reason) of a parsed suppression.
+    type Sup = Option<(String, Option<String>)>;
+
+    fn sup(text: &str) -> Sup {
         let c = Spanned::new(text.to_string(), Span::default());
         parse_suppression(&c, 1).map(|s| (s.code, s.reason))
     }
@@ -783,7 +786,7 @@ mod tests {
     #[test]
     fn suppression_comments() {
         let some = |c: &str, r: Option<&str>| Some((c.to_string(), r.map(str::to_string)));
-        let cases: &[(&str, Option<(String, Option<String>)>)] = &[
+        let cases: &[(&str, Sup)] = &[
             (" corsc: allow CORS101 \"dev only\"", some("CORS101", Some("dev only"))),
             (" corsc: allow CORS101 'dev only'", some("CORS101", Some("dev only"))),
             (" corsc: allow CORS101 -- dev only", some("CORS101", Some("dev only"))),
