@@ -299,6 +299,15 @@ impl Checker {
     }
 
     fn policy(&mut self, d: &Directive) -> Option<Policy> {
+        let Some(block) = &d.block else {
+            self.invalid(
+                d.span,
+                "`policy` needs a `{ … }` block".into(),
+                "no block",
+                "write `policy NAME { origin …; }`",
+            );
+            return None;
+        };
         let name = match d.args.as_slice() {
             [a] if a.kind != ArgKind::Tilde => Some(Spanned::new(a.value.clone(), a.span)),
             _ => {
@@ -311,15 +320,6 @@ impl Checker {
                 );
                 None
             }
-        };
-        let Some(block) = &d.block else {
-            self.invalid(
-                d.span,
-                "`policy` needs a `{ … }` block".into(),
-                "no block",
-                "write `policy NAME { origin …; }`",
-            );
-            return None;
         };
         let mut fields = Fields::default();
         let mut preflight = PreflightFields::default();
