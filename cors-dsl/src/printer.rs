@@ -168,7 +168,7 @@ pub fn quote(value: &str) -> String {
             '\\' => {
                 let next = chars.peek().copied();
                 let ambiguous =
-                    next.map_or(true, |n| matches!(n, '"' | '\'' | '\\' | 'n' | 't' | '\n' | '\t'));
+                    next.is_none_or(|n| matches!(n, '"' | '\'' | '\\' | 'n' | 't' | '\n' | '\t'));
                 out.push_str(if ambiguous { "\\\\" } else { "\\" });
             }
             '\n' => out.push_str("\\n"),
