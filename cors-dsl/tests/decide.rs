@@ -157,6 +157,23 @@ fn regex_origins_match_the_whole_origin() {
 }
 
 #[test]
+fn the_first_rule_wins_among_overlapping_regexes() {
+    let t = table(
+        r#"
+policy p {
+    allow { origin ~ "https://[a-z]+\.example\.com"; methods PUT; }
+    allow { origin ~ "https://api\.example\.com"; methods DELETE; }
+    allow { origin ~ "https://.*"; methods PATCH; }
+}
+"#,
+    );
+    let d = decide(&t, &Request::preflight(b"https://api.example.com", b"PUT"));
+    assert_eq!((d.as_str(), d.rule()), ("preflight-allowed", Some(0)));
+    let d = decide(&t, &Request::preflight(b"https://a-b.example.com", b"PATCH"));
+    assert_eq!((d.as_str(), d.rule()), ("preflight-allowed", Some(2)));
+}
+
+#[test]
 fn several_origin_lines_are_refused_as_malformed() {
     let t = table(API);
     let mut req = Request::actual(b"GET", None);
