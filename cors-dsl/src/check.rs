@@ -1,1 +1,779 @@
-//! Validation and normalisation: [`crate::ast`] → [`crate::model`]. (In progress.)
+//! Validation and normalisation: [`crate::ast`] → [`crate::model`].
+//!
+//! The syntax tree only says "a name, some arguments, maybe a block". This module
+//! gives it meaning: which directives exist where, what each argument must be, how
+//! policy-level statements become the defaults of `allow` rules, and how origins are
+//! normalised (see [`crate::origin`]). It reports every problem it finds, each with a
+//! `CORS0xx` code, the exact span and a hint, instead of stopping at the first one.
+//!
+//! `include` directives are resolved by [`crate::load`] before this runs; the
+//! directives it receives have them spliced in already.
+
+use crate::ast::{Arg, ArgKind, Directive, Document};
+use crate::compile::anchor;
+use crate::decide::is_token;
+use crate::diag::Diagnostic;
+use crate::model::{
+    AllowList, OriginPattern, Policy, PreflightHandling, PreflightMode, RefusedPreflight, Rule,
+    Suppression,
+};
+use crate::origin::parse_origin;
+use crate::span::{Span, Spanned};
+use crate::table::REGEX_SIZE_LIMIT;
+use std::collections::HashMap;
+
+/// Directives shared by the policy level (as defaults) and `allow` blocks.
+const RULE_FIELDS: &[&str] =
+    &["origin", "methods", "headers", "expose", "credentials", "private-network", "max-age"];
+/// Directives only meaningful at the policy level.
+const POLICY_ONLY: &[&str] = &["preflight", "preflight-status", "preflight-refused", "allow"];
+/// Every directive name of the language.
+const ALL: &[&str] = &[
+    "policy",
+    "include",
+    "origin",
+    "methods",
+    "headers",
+    "expose",
+    "credentials",
+    "private-network",
+    "max-age",
+    "preflight",
+    "preflight-status",
+    "preflight-refused",
+    "allow",
+];
+
+/// Methods the Fetch standard forbids (`CORS008`), compared case-insensitively.
+const FORBIDDEN_METHODS: &[&str] = &["CONNECT", "TRACE", "TRACK"];
+
+const DURATION_HELP: &str =
+    "write seconds (`600`) or a number with a unit: `90s`, `10m`, `2h`, `1d`";
+
+/// Validates `directives` (the top level of a file, includes already spliced in) and
+/// builds the policies they describe.
+///
+/// Returns the policies that could be built and every diagnostic; the policies are
+/// only meaningful when no diagnostic is an error.
+pub fn check(directives: &[Directive]) -> (Vec<Policy>, Vec<Diagnostic>) {
+    let mut c = Checker::default();
+    let mut policies: Vec<Policy> = Vec::new();
+    let mut names: HashMap<String, Span> = HashMap::new();
+    for d in directives {
+        match d.name() {
+            "policy" => {
+                let Some(p) = c.policy(d) else { continue };
+                if let Some(&first) = names.get(&p.name.node) {
+                    c.push(
+                        Diagnostic::new(
+                            "CORS011",
+                            p.name.span,
+                            format!("policy `{}` is defined twice", p.name.node),
+                        )
+                        .label("second definition")
+                        .secondary(first, "first defined here")
+                        .help("rename one of them, or merge them into one policy"),
+                    );
+                } else {
+                    names.insert(p.name.node.clone(), p.name.span);
+                    policies.push(p);
+                }
+            }
+            // Left in only when the loader could not resolve it (already reported).
+            "include" => {}
+            name if ALL.contains(&name) => c.misplaced(
+                d,
+                format!("`{name}` is only allowed inside a `policy {{ … }}` block"),
+                "wrap it in `policy NAME { … }`",
+            ),
+            _ => c.unknown(d, &["policy", "include"]),
+        }
+    }
+    (policies, c.diags)
+}
+
+/// Every `# corsc: allow CODE "reason"` comment of a parsed file.
+///
+/// A comment above a directive applies to that directive's line; a comment after a
+/// directive on the same line applies to its own line; any other applies to its own
+/// line (and will most likely be reported as unused by the linter).
+pub fn suppressions(doc: &Document) -> Vec<Suppression> {
+    fn walk(directives: &[Directive], trailing: &[Spanned<String>], out: &mut Vec<Suppression>) {
+        for d in directives {
+            for c in &d.leading_comments {
+                out.extend(parse_suppression(c, d.name.span.line));
+            }
+            if let Some(c) = &d.trailing_comment {
+                out.extend(parse_suppression(c, c.span.line));
+            }
+            if let Some(b) = &d.block {
+                walk(&b.directives, &b.trailing_comments, out);
+            }
+        }
+        for c in trailing {
+            out.extend(parse_suppression(c, c.span.line));
+        }
+    }
+    let mut out = Vec::new();
+    walk(&doc.directives, &doc.trailing_comments, &mut out);
+    out
+}
+
+/// Reads `corsc: allow CODE "reason"` (reason quoted, bare, after `--`, or absent).
+fn parse_suppression(comment: &Spanned<String>, applies_to_line: u32) -> Option<Suppression> {
+    let rest = comment.node.trim().strip_prefix("corsc:")?.trim_start().strip_prefix("allow")?;
+    if !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let rest = rest.trim_start();
+    let (code, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    if code.is_empty() {
+        return None;
+    }
+    let rest = rest.trim();
+    let rest = rest.strip_prefix("--").map_or(rest, str::trim_start);
+    let reason = match rest.chars().next() {
+        None => None,
+        Some(q @ ('"' | '\'')) => {
+            let inner = rest.get(1..).unwrap_or("");
+            let inner = inner.rfind(q).map_or(inner, |end| inner.get(..end).unwrap_or(inner));
+            Some(inner.trim().to_string())
+        }
+        Some(_) => Some(rest.to_string()),
+    };
+    Some(Suppression {
+        code: code.to_string(),
+        reason: reason.filter(|r| !r.is_empty()),
+        span: comment.span,
+        applies_to_line,
+    })
+}
+
+/// The statements of one block (policy level or `allow`), before defaults apply.
+#[derive(Default)]
+struct Fields {
+    origins: Vec<Spanned<OriginPattern>>,
+    first_origin: Option<Span>,
+    methods: Option<Spanned<AllowList<String>>>,
+    headers: Option<Spanned<AllowList<String>>>,
+    expose: Option<Spanned<AllowList<String>>>,
+    credentials: Option<Spanned<bool>>,
+    private_network: Option<Spanned<bool>>,
+    max_age: Option<Spanned<u32>>,
+    /// Once-only directives already seen in this block, for `CORS015`.
+    seen: HashMap<String, Span>,
+}
+
+/// Policy-level-only settings.
+#[derive(Default)]
+struct PreflightFields {
+    mode: Option<Spanned<PreflightMode>>,
+    status: Option<Spanned<u16>>,
+    refused: Option<Spanned<RefusedPreflight>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ListKind {
+    Methods,
+    Headers,
+    Expose,
+}
+
+#[derive(Default)]
+struct Checker {
+    diags: Vec<Diagnostic>,
+}
+
+impl Checker {
+    fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn invalid(&mut self, span: Span, message: String, label: &str, help: &str) {
+        self.push(Diagnostic::new("CORS003", span, message).label(label).help(help));
+    }
+
+    fn misplaced(&mut self, d: &Directive, message: String, help: &str) {
+        self.push(
+            Diagnostic::new("CORS016", d.name.span, message)
+                .label("not allowed here")
+                .help(help),
+        );
+    }
+
+    /// `CORS002`, suggesting the closest of `candidates` (or of every name).
+    fn unknown(&mut self, d: &Directive, candidates: &[&str]) {
+        let name = d.name();
+        let close = |list: &[&str]| {
+            list.iter()
+                .map(|c| (strsim::damerau_levenshtein(name, c), *c))
+                .filter(|(dist, _)| *dist <= (name.chars().count() / 3).max(1))
+                .min()
+                .map(|(_, c)| c.to_string())
+        };
+        let mut diag = Diagnostic::new("CORS002", d.name.span, format!("unknown directive `{name}`"))
+            .label("unknown directive");
+        diag = match close(candidates).or_else(|| close(ALL)) {
+            Some(s) => diag.help(format!("did you mean `{s}`?")).fix(
+                d.name.span,
+                s.clone(),
+                &format!("rename to `{s}`"),
+            ),
+            None => {
+                let list: Vec<String> = candidates.iter().map(|c| format!("`{c}`")).collect();
+                diag.help(format!("expected one of {}", list.join(", ")))
+            }
+        };
+        self.push(diag);
+    }
+
+    /// `CORS015` when `d` was already seen in this block; true when it is new.
+    fn once(&mut self, d: &Directive, seen: &mut HashMap<String, Span>) -> bool {
+        if let Some(&first) = seen.get(d.name()) {
+            self.push(
+                Diagnostic::new(
+                    "CORS015",
+                    d.span,
+                    format!("`{}` is repeated in this block", d.name()),
+                )
+                .label("repeated here")
+                .secondary(first, "first set here")
+                .help("keep one of them"),
+            );
+            return false;
+        }
+        seen.insert(d.name().to_string(), d.span);
+        true
+    }
+
+    /// Refuses a block on a directive that takes none; true when there is none.
+    fn no_block(&mut self, d: &Directive) -> bool {
+        if let Some(b) = &d.block {
+            self.invalid(
+                b.span,
+                format!("`{}` does not take a `{{ … }}` block", d.name()),
+                "unexpected block",
+                "end the directive with `;` instead",
+            );
+            return false;
+        }
+        true
+    }
+
+    /// The single argument of `d`, refusing `~` and any other count.
+    fn one_arg<'d>(&mut self, d: &'d Directive, expected: &str) -> Option<&'d Arg> {
+        match d.args.as_slice() {
+            [a] if a.kind != ArgKind::Tilde => Some(a),
+            [] => {
+                self.invalid(
+                    d.name.span,
+                    format!("`{}` needs an argument", d.name()),
+                    "missing argument",
+                    &format!("write `{} {expected};`", d.name()),
+                );
+                None
+            }
+            [a] => {
+                self.tilde(a);
+                None
+            }
+            [_, extra, ..] => {
+                let span = extra.span.to(d.args.last().map_or(extra.span, |a| a.span));
+                self.invalid(
+                    span,
+                    format!("`{}` takes exactly one argument", d.name()),
+                    "unexpected arguments",
+                    &format!("write `{} {expected};`", d.name()),
+                );
+                None
+            }
+        }
+    }
+
+    fn tilde(&mut self, a: &Arg) {
+        self.invalid(
+            a.span,
+            "unexpected `~`".into(),
+            "only `origin` takes regexes",
+            "remove the `~`",
+        );
+    }
+
+    fn policy(&mut self, d: &Directive) -> Option<Policy> {
+        let name = match d.args.as_slice() {
+            [a] if a.kind != ArgKind::Tilde => Some(Spanned::new(a.value.clone(), a.span)),
+            _ => {
+                let span = d.args.first().map_or(d.name.span, |a| a.span);
+                self.invalid(
+                    span,
+                    "`policy` takes exactly one name".into(),
+                    "expected one name",
+                    "write `policy NAME { … }`",
+                );
+                None
+            }
+        };
+        let Some(block) = &d.block else {
+            self.invalid(
+                d.span,
+                "`policy` needs a `{ … }` block".into(),
+                "no block",
+                "write `policy NAME { origin …; }`",
+            );
+            return None;
+        };
+        let mut fields = Fields::default();
+        let mut preflight = PreflightFields::default();
+        let mut allows: Vec<(&Directive, Fields)> = Vec::new();
+        for inner in &block.directives {
+            match inner.name() {
+                "allow" => {
+                    if let Some(f) = self.allow(inner) {
+                        allows.push((inner, f));
+                    }
+                }
+                "preflight" | "preflight-status" | "preflight-refused" => {
+                    if self.no_block(inner) && self.once(inner, &mut fields.seen) {
+                        self.preflight(inner, &mut preflight);
+                    }
+                }
+                "policy" => self.misplaced(
+                    inner,
+                    "`policy` blocks cannot be nested".into(),
+                    "close the enclosing policy first",
+                ),
+                "include" => {}
+                _ => {
+                    if !self.field(inner, &mut fields) {
+                        let known: Vec<&str> =
+                            RULE_FIELDS.iter().chain(POLICY_ONLY).copied().collect();
+                        self.unknown(inner, &known);
+                    }
+                }
+            }
+        }
+        let name = name?;
+        let mut rules = Vec::new();
+        for (allow, own) in allows {
+            rules.push(self.rule(own, &fields, name.span, allow.span, false));
+        }
+        if let Some(first) = fields.first_origin {
+            let own = Fields { origins: std::mem::take(&mut fields.origins), ..Fields::default() };
+            rules.push(self.rule(own, &fields, name.span, first, true));
+        }
+        let preflight = PreflightHandling {
+            mode: preflight.mode.unwrap_or(Spanned::new(PreflightMode::Answer, name.span)),
+            success_status: preflight.status.unwrap_or(Spanned::new(204, name.span)),
+            refused: preflight
+                .refused
+                .unwrap_or(Spanned::new(RefusedPreflight::Status(403), name.span)),
+        };
+        Some(Policy { name, rules, preflight, span: d.span })
+    }
+
+    fn allow(&mut self, d: &Directive) -> Option<Fields> {
+        if let Some(a) = d.args.first() {
+            let span = a.span.to(d.args.last().map_or(a.span, |l| l.span));
+            self.invalid(span, "`allow` takes no arguments".into(), "unexpected", "write `allow { … }`");
+        }
+        let Some(block) = &d.block else {
+            self.invalid(
+                d.span,
+                "`allow` needs a `{ … }` block".into(),
+                "no block",
+                "write `allow { origin …; }`",
+            );
+            return None;
+        };
+        let mut fields = Fields::default();
+        for inner in &block.directives {
+            match inner.name() {
+                "allow" => self.misplaced(
+                    inner,
+                    "`allow` blocks cannot be nested".into(),
+                    "move it to the policy level",
+                ),
+                "preflight" | "preflight-status" | "preflight-refused" => self.misplaced(
+                    inner,
+                    format!("`{}` is only allowed at the policy level", inner.name()),
+                    "move it to the enclosing `policy` block",
+                ),
+                "policy" => self.misplaced(
+                    inner,
+                    "`policy` cannot appear inside `allow`".into(),
+                    "close the enclosing blocks first",
+                ),
+                "include" => {}
+                _ => {
+                    if !self.field(inner, &mut fields) {
+                        self.unknown(inner, RULE_FIELDS);
+                    }
+                }
+            }
+        }
+        Some(fields)
+    }
+
+    /// One rule from its own statements and the policy-level defaults.
+    fn rule(&mut self, own: Fields, defaults: &Fields, name: Span, span: Span, implicit: bool) -> Rule {
+        fn pick<T: Clone>(own: Option<Spanned<T>>, def: &Option<Spanned<T>>, fallback: Spanned<T>) -> Spanned<T> {
+            own.or_else(|| def.clone()).unwrap_or(fallback)
+        }
+        let empty = || Spanned::new(AllowList::List(Vec::new()), name);
+        let rule = Rule {
+            origins: own.origins,
+            methods: pick(own.methods, &defaults.methods, empty()),
+            headers: pick(own.headers, &defaults.headers, empty()),
+            expose: pick(own.expose, &defaults.expose, empty()),
+            credentials: pick(own.credentials, &defaults.credentials, Spanned::new(false, name)),
+            max_age: own.max_age.or_else(|| defaults.max_age.clone()),
+            private_network: pick(
+                own.private_network,
+                &defaults.private_network,
+                Spanned::new(false, name),
+            ),
+            span,
+            implicit,
+        };
+        if rule.credentials.node {
+            for o in rule.origins.iter().filter(|o| o.node == OriginPattern::Any) {
+                self.push(
+                    Diagnostic::new("CORS007", o.span, "`credentials on` with the `*` origin")
+                        .label("every origin")
+                        .secondary(rule.credentials.span, "credentials are turned on here")
+                        .help(
+                            "list the trusted origins explicitly, or turn credentials off; \
+                             browsers refuse `*` on credentialed requests",
+                        ),
+                );
+            }
+        }
+        rule
+    }
+
+    /// A directive shared by policies and `allow` blocks; false when `d` is not one.
+    fn field(&mut self, d: &Directive, f: &mut Fields) -> bool {
+        let name = d.name();
+        if !RULE_FIELDS.contains(&name) {
+            return false;
+        }
+        if !self.no_block(d) {
+            return true;
+        }
+        if name == "origin" {
+            self.origins(d, f);
+            return true;
+        }
+        if !self.once(d, &mut f.seen) {
+            return true;
+        }
+        match name {
+            "methods" => f.methods = self.list(d, ListKind::Methods),
+            "headers" => f.headers = self.list(d, ListKind::Headers),
+            "expose" => f.expose = self.list(d, ListKind::Expose),
+            "credentials" => f.credentials = self.on_off(d),
+            "private-network" => f.private_network = self.on_off(d),
+            _ => f.max_age = self.max_age(d),
+        }
+        true
+    }
+
+    fn origins(&mut self, d: &Directive, f: &mut Fields) {
+        if d.args.is_empty() {
+            self.invalid(
+                d.name.span,
+                "`origin` needs at least one origin".into(),
+                "missing origins",
+                "write `origin https://app.example.com;`",
+            );
+            return;
+        }
+        f.first_origin.get_or_insert(d.span);
+        let mut args = d.args.iter().peekable();
+        while let Some(a) = args.next() {
+            if a.kind == ArgKind::Tilde {
+                match args.next_if(|n| n.kind != ArgKind::Tilde) {
+                    Some(re) => {
+                        let span = a.span.to(re.span);
+                        if self.regex(&re.value, re.span) {
+                            f.origins.push(Spanned::new(OriginPattern::Regex(re.value.clone()), span));
+                        }
+                    }
+                    None => self.invalid(
+                        a.span,
+                        "`~` must be followed by a regex".into(),
+                        "no regex after this",
+                        "write `~ \"^https://.*\\.example\\.com$\"`",
+                    ),
+                }
+                continue;
+            }
+            match parse_origin(&a.value) {
+                Ok(p) => f.origins.push(Spanned::new(p, a.span)),
+                Err(e) => {
+                    let mut diag = Diagnostic::new("CORS004", a.span, e.message)
+                        .label("not a valid origin")
+                        .help(e.help);
+                    if let Some(fixed) = e.fix {
+                        diag = diag.fix(a.span, fixed, "correct the origin");
+                    }
+                    self.push(diag);
+                }
+            }
+        }
+    }
+
+    /// `CORS005` unless `re` compiles, both alone (so its parentheses cannot escape
+    /// the anchoring group) and anchored as the table will use it.
+    fn regex(&mut self, re: &str, span: Span) -> bool {
+        let build = |pattern: &str| {
+            regex::bytes::RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).build()
+        };
+        let Err(e) = build(re).and_then(|_| build(&anchor(re))) else { return true };
+        // The syntax error's text ends with an `error: …` line; the rest repeats the
+        // pattern, which the rendered snippet already shows.
+        let text = e.to_string();
+        let reason = text
+            .lines()
+            .find_map(|l| l.strip_prefix("error: "))
+            .map_or_else(|| text.trim().to_string(), str::to_string);
+        self.push(
+            Diagnostic::new("CORS005", span, format!("invalid regex: {reason}"))
+                .label("does not compile")
+                .help(
+                    "regexes use Rust `regex` syntax (no look-around or backreferences) and \
+                     are matched against the whole origin",
+                ),
+        );
+        false
+    }
+
+    fn list(&mut self, d: &Directive, kind: ListKind) -> Option<Spanned<AllowList<String>>> {
+        if d.args.is_empty() {
+            self.invalid(
+                d.name.span,
+                format!("`{}` needs at least one argument", d.name()),
+                "missing arguments",
+                "list names, or `*`",
+            );
+            return None;
+        }
+        let mut any = false;
+        let mut items = Vec::new();
+        let mut ok = true;
+        for a in &d.args {
+            if a.kind == ArgKind::Tilde {
+                self.tilde(a);
+                ok = false;
+                continue;
+            }
+            if a.value == "*" {
+                any = true;
+                continue;
+            }
+            let token = is_token(a.value.as_bytes());
+            let bad = match kind {
+                ListKind::Methods if !token => Some(
+                    Diagnostic::new("CORS009", a.span, format!("`{}` is not a valid method", a.value))
+                        .label("not an HTTP token")
+                        .help("methods are HTTP tokens separated by spaces, e.g. `methods GET POST;`"),
+                ),
+                ListKind::Methods
+                    if FORBIDDEN_METHODS.iter().any(|m| m.eq_ignore_ascii_case(&a.value)) =>
+                {
+                    Some(
+                        Diagnostic::new(
+                            "CORS008",
+                            a.span,
+                            format!("`{}` is a forbidden method", a.value),
+                        )
+                        .label("browsers never send this")
+                        .help("remove it; the Fetch standard forbids CONNECT, TRACE and TRACK"),
+                    )
+                }
+                ListKind::Headers | ListKind::Expose if !token => Some(
+                    Diagnostic::new(
+                        "CORS010",
+                        a.span,
+                        format!("`{}` is not a valid header name", a.value),
+                    )
+                    .label("not an HTTP token")
+                    .help("header names are HTTP tokens separated by spaces, without `:` or `,`"),
+                ),
+                _ => None,
+            };
+            match bad {
+                Some(diag) => {
+                    self.push(diag);
+                    ok = false;
+                }
+                None => items.push(Spanned::new(a.value.clone(), a.span)),
+            }
+        }
+        let list = if any { AllowList::Any(items) } else { AllowList::List(items) };
+        ok.then(|| Spanned::new(list, d.span))
+    }
+
+    fn on_off(&mut self, d: &Directive) -> Option<Spanned<bool>> {
+        let a = self.one_arg(d, "on|off")?;
+        match a.value.as_str() {
+            "on" => Some(Spanned::new(true, d.span)),
+            "off" => Some(Spanned::new(false, d.span)),
+            other => {
+                self.invalid(
+                    a.span,
+                    format!("invalid value `{other}` for `{}`", d.name()),
+                    "expected `on` or `off`",
+                    "use `on` or `off`",
+                );
+                None
+            }
+        }
+    }
+
+    fn max_age(&mut self, d: &Directive) -> Option<Spanned<u32>> {
+        let a = self.one_arg(d, "10m")?;
+        match parse_duration(&a.value) {
+            Ok(secs) => Some(Spanned::new(secs, d.span)),
+            Err(why) => {
+                self.push(
+                    Diagnostic::new("CORS014", a.span, format!("invalid duration `{}`: {why}", a.value))
+                        .label("not a duration")
+                        .help(DURATION_HELP),
+                );
+                None
+            }
+        }
+    }
+
+    fn preflight(&mut self, d: &Directive, p: &mut PreflightFields) {
+        let (expected, allowed) = match d.name() {
+            "preflight" => ("answer|pass", "`answer` or `pass`"),
+            "preflight-status" => ("204|200", "`204` or `200`"),
+            _ => ("403|pass", "a status from 400 to 499, or `pass`"),
+        };
+        let Some(a) = self.one_arg(d, expected) else { return };
+        let v = a.value.as_str();
+        let ok = match (d.name(), v) {
+            ("preflight", "answer") => {
+                p.mode = Some(Spanned::new(PreflightMode::Answer, d.span));
+                true
+            }
+            ("preflight", "pass") => {
+                p.mode = Some(Spanned::new(PreflightMode::Pass, d.span));
+                true
+            }
+            ("preflight-status", "204" | "200") => {
+                p.status = v.parse().ok().map(|s| Spanned::new(s, d.span));
+                p.status.is_some()
+            }
+            ("preflight-refused", "pass") => {
+                p.refused = Some(Spanned::new(RefusedPreflight::Pass, d.span));
+                true
+            }
+            ("preflight-refused", _) => match v.parse::<u16>() {
+                Ok(s @ 400..=499) if v.bytes().all(|b| b.is_ascii_digit()) => {
+                    p.refused = Some(Spanned::new(RefusedPreflight::Status(s), d.span));
+                    true
+                }
+                _ => false,
+            },
+            _ => false,
+        };
+        if !ok {
+            self.invalid(
+                a.span,
+                format!("invalid value `{v}` for `{}`", d.name()),
+                &format!("expected {allowed}"),
+                &format!("use {allowed}"),
+            );
+        }
+    }
+}
+
+/// `90s`, `10m`, `2h`, `1d` or plain seconds, as seconds that fit a `u32`.
+pub fn parse_duration(text: &str) -> Result<u32, String> {
+    if text.starts_with('-') {
+        return Err("negative".into());
+    }
+    let digits_end = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (digits, unit) = text.split_at(digits_end);
+    if digits.is_empty() {
+        return Err("expected a number".into());
+    }
+    let factor: u64 = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 60 * 60,
+        "d" => 24 * 60 * 60,
+        other => return Err(format!("unknown unit `{other}`")),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(factor))
+        .and_then(|s| u32::try_from(s).ok())
+        .ok_or_else(|| "too large".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        let cases: &[(&str, Result<u32, &str>)] = &[
+            ("0", Ok(0)),
+            ("600", Ok(600)),
+            ("90s", Ok(90)),
+            ("10m", Ok(600)),
+            ("2h", Ok(7200)),
+            ("1d", Ok(86400)),
+            ("4294967295", Ok(u32::MAX)),
+            ("4294967296", Err("too large")),
+            ("49711d", Err("too large")),
+            ("99999999999999999999999", Err("too large")),
+            ("-1", Err("negative")),
+            ("1.5h", Err("unknown unit")),
+            ("1w", Err("unknown unit")),
+            ("h", Err("expected a number")),
+            ("", Err("expected a number")),
+            ("10 m", Err("unknown unit")),
+            ("1H", Err("unknown unit")),
+        ];
+        for (input, want) in cases {
+            let got = parse_duration(input);
+            match (want, &got) {
+                (Ok(w), Ok(g)) => assert_eq!(w, g, "input {input:?}"),
+                (Err(w), Err(g)) => assert!(g.contains(w), "input {input:?}: {g}"),
+                _ => panic!("input {input:?}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    fn sup(text: &str) -> Option<(String, Option<String>)> {
+        let c = Spanned::new(text.to_string(), Span::default());
+        parse_suppression(&c, 1).map(|s| (s.code, s.reason))
+    }
+
+    #[test]
+    fn suppression_comments() {
+        let some = |c: &str, r: Option<&str>| Some((c.to_string(), r.map(str::to_string)));
+        let cases: &[(&str, Option<(String, Option<String>)>)] = &[
+            (" corsc: allow CORS101 \"dev only\"", some("CORS101", Some("dev only"))),
+            (" corsc: allow CORS101 'dev only'", some("CORS101", Some("dev only"))),
+            (" corsc: allow CORS101 -- dev only", some("CORS101", Some("dev only"))),
+            (" corsc: allow CORS101 dev only", some("CORS101", Some("dev only"))),
+            (" corsc: allow CORS101", some("CORS101", None)),
+            (" corsc: allow CORS101 \"\"", some("CORS101", None)),
+            ("corsc:allow CORS102 x", some("CORS102", Some("x"))),
+            (" corsc: allow", None),
+            (" corsc: allowCORS101", None),
+            (" corsc allow CORS101", None),
+            (" just a comment", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(&sup(input), want, "input {input:?}");
+        }
+    }
+}

@@ -4,11 +4,12 @@
 //! on user input except the combined size of a policy's regexes.
 
 use crate::diag::Diagnostic;
-use crate::model::{AllowList, OriginPattern, Policy, PolicySet, PreflightMode, RefusedPreflight, Rule};
+use crate::model::{
+    AllowList, OriginPattern, Policy, PolicySet, PreflightMode, RefusedPreflight, Rule,
+};
 use crate::span::SourceMap;
 use crate::table::{
-    CompiledPolicy, CompiledRule, OriginIndex, Preflight, RuleIdx, RuleTable, SchemeRule,
-    SourceLoc,
+    CompiledPolicy, CompiledRule, OriginIndex, Preflight, RuleIdx, RuleTable, SchemeRule, SourceLoc,
 };
 
 /// Compiles every policy of `set` into one [`RuleTable`].
@@ -92,7 +93,11 @@ fn index_origins(index: &mut OriginIndex, rule: &Rule, idx: RuleIdx) {
                     Some(p) => format!("{suffix}:{p}"),
                     None => suffix.clone(),
                 };
-                add_scheme(index.subdomain.entry(key.into_bytes().into()).or_default(), scheme, idx);
+                add_scheme(
+                    index.subdomain.entry(key.into_bytes().into()).or_default(),
+                    scheme,
+                    idx,
+                );
             }
             OriginPattern::AnyPort { scheme, host } => {
                 add_scheme(index.any_port.entry(host.as_bytes().into()).or_default(), scheme, idx);

@@ -374,11 +374,9 @@ fn decide_in<'a>(p: &'a CompiledPolicy, req: &Request<'a>) -> Decision<'a> {
     };
     if !preflight {
         return match origin {
-            Ok((o, rule_idx, rule)) => Decision::Allowed {
-                rule: rule_idx,
-                headers: actual_headers(rule, o),
-                vary,
-            },
+            Ok((o, rule_idx, rule)) => {
+                Decision::Allowed { rule: rule_idx, headers: actual_headers(rule, o), vary }
+            }
             Err(reason) => Decision::Refused { reason, vary },
         };
     }
@@ -413,10 +411,7 @@ fn allow_origin<'a>(rule: &CompiledRule, origin: &'a [u8]) -> &'a [u8] {
     }
 }
 
-fn actual_headers<'a>(
-    rule: &'a CompiledRule,
-    origin: &'a [u8],
-) -> ResponseHeaders<'a> {
+fn actual_headers<'a>(rule: &'a CompiledRule, origin: &'a [u8]) -> ResponseHeaders<'a> {
     ResponseHeaders {
         allow_origin: allow_origin(rule, origin),
         allow_credentials: rule.credentials,
@@ -602,30 +597,40 @@ impl<'a> OriginParts<'a> {
         let sep = origin.windows(3).position(|w| w == b"://")?;
         let scheme = origin.get(..sep)?;
         let valid_scheme = scheme.first().is_some_and(u8::is_ascii_lowercase)
-            && scheme.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"+-.".contains(&c));
+            && scheme
+                .iter()
+                .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"+-.".contains(&c));
         if !valid_scheme {
             return None;
         }
         let host_start = sep + 3;
         let authority = origin.get(host_start..)?;
         let (host, port) = match authority.iter().rposition(|&b| b == b':') {
-            Some(colon) if !authority.starts_with(b"[") || authority.get(colon - 1) == Some(&b']') => {
+            Some(colon)
+                if !authority.starts_with(b"[") || authority.get(colon - 1) == Some(&b']') =>
+            {
                 (authority.get(..colon)?, Some(authority.get(colon + 1..)?))
             }
             _ => (authority, None),
         };
         let valid_port = port.is_none_or(|p| {
-            (1..=5).contains(&p.len()) && p.iter().all(u8::is_ascii_digit) && p.first() != Some(&b'0')
+            (1..=5).contains(&p.len())
+                && p.iter().all(u8::is_ascii_digit)
+                && p.first() != Some(&b'0')
         });
         let valid_host = if host.starts_with(b"[") {
             host.len() > 2
                 && host.ends_with(b"]")
-                && host[1..host.len() - 1].iter().all(|&c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase() || c == b':' || c == b'.')
+                && host[1..host.len() - 1].iter().all(|&c| {
+                    c.is_ascii_hexdigit() && !c.is_ascii_uppercase() || c == b':' || c == b'.'
+                })
         } else {
             !host.is_empty()
                 && host.split(|&b| b == b'.').all(|label| {
                     !label.is_empty()
-                        && label.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
+                        && label.iter().all(|&c| {
+                            c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_'
+                        })
                 })
         };
         (valid_port && valid_host).then_some(OriginParts { scheme, host, host_start })

@@ -85,7 +85,10 @@ impl RuleTable {
         }
         let version = u16::from_le_bytes(field(8..10).try_into().unwrap_or([0, 0]));
         if version != FORMAT_VERSION {
-            return Err(TableError::UnsupportedVersion { found: version, expected: FORMAT_VERSION });
+            return Err(TableError::UnsupportedVersion {
+                found: version,
+                expected: FORMAT_VERSION,
+            });
         }
         let crc = u32::from_le_bytes(field(12..16).try_into().unwrap_or([0; 4]));
         let len = u64::from_le_bytes(field(16..24).try_into().unwrap_or([0; 8]));
@@ -112,12 +115,20 @@ impl RuleTable {
             let n = p.rules.len() as u32;
             let idx = &p.origins;
             let in_range = idx.exact.values().all(|&r| r < n)
-                && idx.subdomain.values().chain(idx.any_port.values()).flatten().all(|e| e.rule < n)
+                && idx
+                    .subdomain
+                    .values()
+                    .chain(idx.any_port.values())
+                    .flatten()
+                    .all(|e| e.rule < n)
                 && idx.any.is_none_or(|r| r < n)
                 && idx.null.is_none_or(|r| r < n)
                 && idx.regexes.iter().all(|(_, r)| *r < n);
             if !in_range {
-                return Err(TableError::Invalid(format!("policy `{}`: rule index out of range", p.name)));
+                return Err(TableError::Invalid(format!(
+                    "policy `{}`: rule index out of range",
+                    p.name
+                )));
             }
             p.origins
                 .build_regex_set()

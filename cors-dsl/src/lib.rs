@@ -27,6 +27,7 @@ pub mod format;
 pub mod lint;
 pub mod load;
 pub mod model;
+pub mod origin;
 pub mod printer;
 pub mod render;
 pub mod rules;

@@ -1,8 +1,136 @@
-//! human output. (In progress.)
+//! Human output: rustc-style diagnostics with the offending source underlined.
+//!
+//! Built on `annotate-snippets` (the renderer rustc and cargo use), so the output
+//! looks like what Rust users already read every day:
+//!
+//! ```text
+//! error[CORS004]: origin has a trailing slash
+//!  --> policy.cors:3:12
+//!   |
+//! 3 |     origin https://app.example.com/;
+//!   |            ^^^^^^^^^^^^^^^^^^^^^^^^ a browser never sends a path
+//!   |
+//!   = help: remove the trailing slash
+//! ```
 
-use crate::{Diagnostic, SourceMap};
+use crate::diag::Fix;
+use crate::{Diagnostic, Severity, SourceMap, Span};
+use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
+
+use super::Summary;
 
 /// Renders `diags` rustc-style (annotate-snippets), in colour when `color` is set.
-pub fn render(_sources: &SourceMap, _diags: &[Diagnostic], _color: bool) -> String {
-    String::new()
+///
+/// Diagnostics are printed in the order given, separated by blank lines, followed by a
+/// summary line (`error: 1 error, 2 warnings, 0 infos`, with the level of the worst
+/// finding) when there is at least one. Output is deterministic: no terminal width
+/// detection, no timing.
+pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String {
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let mut out = String::new();
+    for diag in diags {
+        let report = report(sources, diag);
+        out.push_str(&renderer.render(&report));
+        out.push_str("\n\n");
+    }
+    if let Some(worst) = diags.iter().map(|d| d.severity).max() {
+        let summary = Summary::of(diags).to_string();
+        let title = level(worst).primary_title(summary);
+        out.push_str(&renderer.render(&[Group::with_title(title)]));
+        out.push('\n');
+    }
+    out
+}
+
+fn level(severity: Severity) -> Level<'static> {
+    match severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    }
+}
+
+/// Clamps a span to its file's text so a stale or foreign span can never make the
+/// renderer slice outside the source.
+fn clamp(text: &str, span: Span) -> std::ops::Range<usize> {
+    let end = (span.end as usize).min(text.len());
+    let start = (span.start as usize).min(end);
+    start..end
+}
+
+fn report<'a>(sources: &'a SourceMap, diag: &'a Diagnostic) -> Vec<Group<'a>> {
+    let title = level(diag.severity).primary_title(diag.message.as_str()).id(diag.code);
+    let mut group = Group::with_title(title);
+    match sources.get(diag.span.file) {
+        Some(file) => {
+            let path = file.path.display().to_string();
+            let mut snippet = Snippet::source(file.text.as_str()).path(path).annotation(
+                AnnotationKind::Primary
+                    .span(clamp(&file.text, diag.span))
+                    .label(non_empty(&diag.label)),
+            );
+            // Secondary labels in the same file share the snippet; others get their own.
+            let mut elsewhere = Vec::new();
+            for label in &diag.secondary {
+                if label.span.file == diag.span.file {
+                    snippet = snippet.annotation(
+                        AnnotationKind::Context
+                            .span(clamp(&file.text, label.span))
+                            .label(non_empty(&label.message)),
+                    );
+                } else {
+                    elsewhere.push(label);
+                }
+            }
+            group = group.element(snippet);
+            for label in elsewhere {
+                if let Some(other) = sources.get(label.span.file) {
+                    group = group.element(
+                        Snippet::source(other.text.as_str())
+                            .path(other.path.display().to_string())
+                            .annotation(
+                                AnnotationKind::Context
+                                    .span(clamp(&other.text, label.span))
+                                    .label(non_empty(&label.message)),
+                            ),
+                    );
+                }
+            }
+        }
+        None => {
+            // No source to show: say where at least.
+            group =
+                group.element(Level::NOTE.message(format!("at {}", sources.location(diag.span))));
+        }
+    }
+    // When the fix says the same as the help, the suggestion below says it already.
+    if let Some(help) =
+        diag.help.as_ref().filter(|h| diag.fix.as_ref().map_or(true, |f| &f.description != *h))
+    {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    let mut groups = vec![group];
+    if let Some(fix) = &diag.fix {
+        if let Some(g) = fix_group(sources, fix) {
+            groups.push(g);
+        }
+    }
+    groups
+}
+
+/// The fix as a rustc-style suggestion: the line before and after.
+fn fix_group<'a>(sources: &'a SourceMap, fix: &'a Fix) -> Option<Group<'a>> {
+    let file = sources.get(fix.span.file)?;
+    let title = Level::HELP.secondary_title(fix.description.as_str());
+    Some(
+        Group::with_title(title).element(
+            Snippet::source(file.text.as_str())
+                .path(file.path.display().to_string())
+                .patch(Patch::new(clamp(&file.text, fix.span), fix.replacement.as_str())),
+        ),
+    )
+}
+
+fn non_empty(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
 }

@@ -1,8 +1,105 @@
-//! json output. (In progress.)
+//! JSON output: one stable document for scripts and editors.
+//!
+//! The schema is versioned (`"version": 1`) and documented in `docs/json-schema.md`;
+//! fields are only ever added, never renamed or removed, within a version.
 
-use crate::{Diagnostic, SourceMap};
+use super::{end_position, Summary};
+use crate::{Diagnostic, SourceMap, Span};
+use serde::Serialize;
 
-/// Renders `diags` as json output.
-pub fn render(_sources: &SourceMap, _diags: &[Diagnostic]) -> String {
-    String::new()
+/// The JSON schema version this module writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Position {
+    file: String,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    /// The rule's kebab-case name, `null` for a code the registry does not know.
+    name: Option<&'static str>,
+    severity: &'static str,
+    message: &'a str,
+    #[serde(flatten)]
+    position: Position,
+    label: &'a str,
+    help: Option<&'a str>,
+    secondary: Vec<JsonLabel<'a>>,
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    #[serde(flatten)]
+    position: Position,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    description: &'a str,
+    #[serde(flatten)]
+    position: Position,
+    replacement: &'a str,
+}
+
+fn position(sources: &SourceMap, span: Span) -> Position {
+    let (end_line, end_column) = end_position(sources, span);
+    Position {
+        file: sources.path(span.file).display().to_string(),
+        line: span.line,
+        column: span.col,
+        end_line,
+        end_column,
+    }
+}
+
+/// Renders `diags` as one pretty-printed JSON document (schema in
+/// `docs/json-schema.md`), ending with a newline.
+pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
+    let doc = Document {
+        version: SCHEMA_VERSION,
+        diagnostics: diags
+            .iter()
+            .map(|d| JsonDiagnostic {
+                code: d.code,
+                name: crate::rules::meta(d.code).map(|m| m.name),
+                severity: d.severity.as_str(),
+                message: &d.message,
+                position: position(sources, d.span),
+                label: &d.label,
+                help: d.help.as_deref(),
+                secondary: d
+                    .secondary
+                    .iter()
+                    .map(|l| JsonLabel { position: position(sources, l.span), message: &l.message })
+                    .collect(),
+                fix: d.fix.as_ref().map(|f| JsonFix {
+                    description: &f.description,
+                    position: position(sources, f.span),
+                    replacement: &f.replacement,
+                }),
+            })
+            .collect(),
+        summary: Summary::of(diags),
+    };
+    // Serialising plain structs of strings and integers cannot fail; fall back to an
+    // empty document rather than panic if it ever did.
+    let mut out = serde_json::to_string_pretty(&doc)
+        .unwrap_or_else(|_| format!("{{\"version\":{SCHEMA_VERSION},\"diagnostics\":[]}}"));
+    out.push('\n');
+    out
 }

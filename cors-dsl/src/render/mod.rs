@@ -1,9 +1,75 @@
-//! Rendering diagnostics for people and machines. (In progress.)
+//! Rendering diagnostics for people and machines.
 //!
 //! Every renderer takes the [`crate::SourceMap`] the diagnostics point into and a slice
-//! of [`crate::Diagnostic`]s and returns the text to print.
+//! of [`crate::Diagnostic`]s and returns the text to print. They share the helpers
+//! below so that every format agrees on where a span ends and how findings are counted.
+//!
+//! Positions are 1-based; columns count characters. An *end* column is exclusive (the
+//! column just after the last character), as in SARIF, so a one-character token at
+//! column 5 has `column 5`, `end_column 6`.
 
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+
+use crate::{Diagnostic, Severity, SourceMap, Span};
+
+/// Start and end of a span as 1-based `(line, column)` pairs, end exclusive.
+///
+/// The start comes from the span itself (the parser computed it); the end is computed
+/// from the file's line index. For a span in a file the map does not know, the end is
+/// the start (nothing better can be said).
+pub(crate) fn end_position(sources: &SourceMap, span: Span) -> (u32, u32) {
+    match sources.get(span.file) {
+        Some(file) => file.line_col(span.end as usize),
+        None => (span.line, span.col),
+    }
+}
+
+/// How many errors, warnings and infos there are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// Findings of severity error.
+    pub errors: usize,
+    /// Findings of severity warning.
+    pub warnings: usize,
+    /// Findings of severity info.
+    pub infos: usize,
+}
+
+impl Summary {
+    /// Counts `diags` by severity.
+    pub fn of(diags: &[Diagnostic]) -> Self {
+        let mut s = Summary::default();
+        for d in diags {
+            match d.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
+        }
+        s
+    }
+}
+
+impl std::fmt::Display for Summary {
+    /// `2 errors, 1 warning, 0 infos`: always all three counts, so the line is
+    /// easy to grep and never changes shape.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn plural(n: usize, word: &str) -> String {
+            if n == 1 {
+                format!("{n} {word}")
+            } else {
+                format!("{n} {word}s")
+            }
+        }
+        write!(
+            f,
+            "{}, {}, {}",
+            plural(self.errors, "error"),
+            plural(self.warnings, "warning"),
+            plural(self.infos, "info")
+        )
+    }
+}

@@ -1,8 +1,152 @@
-//! sarif output. (In progress.)
+//! SARIF 2.1.0 output, for GitHub code scanning and other SARIF viewers.
+//!
+//! Built from the typed `serde-sarif` structures (generated from the official SARIF
+//! 2.1.0 schema), so the shape is right by construction. `tool.driver.rules[]` comes
+//! from the rule registry, so every `ruleId` in `results` has its documentation.
 
-use crate::{Diagnostic, SourceMap};
+use super::end_position;
+use crate::rules::{self, RuleMeta};
+use crate::{Diagnostic, Severity, SourceMap, Span};
+use serde_sarif::sarif;
 
-/// Renders `diags` as sarif output.
-pub fn render(_sources: &SourceMap, _diags: &[Diagnostic]) -> String {
-    String::new()
+/// Where SARIF readers find the schema.
+const SCHEMA_URL: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// Renders `diags` as a SARIF 2.1.0 log with one run, pretty-printed.
+pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
+    let metas: Vec<&RuleMeta> = rules::all().collect();
+    let driver = sarif::ToolComponent::builder()
+        .name("corsc")
+        .full_name("corsc (ngx-cors policy linter)")
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .information_uri(env!("CARGO_PKG_REPOSITORY"))
+        .rules(metas.iter().map(|m| descriptor(m)).collect::<Vec<_>>())
+        .build();
+    let results: Vec<sarif::Result> = diags
+        .iter()
+        .map(|d| {
+            let related: Vec<sarif::Location> = d
+                .secondary
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let mut loc = location(sources, l.span, Some(&l.message));
+                    loc.id = Some(i as i64);
+                    loc
+                })
+                .collect();
+            let mut result = sarif::Result::builder()
+                .rule_id(d.code)
+                .level(level(d.severity))
+                .message(sarif::Message::builder().text(message_text(d)).build())
+                .locations(vec![location(sources, d.span, None)])
+                .build();
+            result.rule_index = metas.iter().position(|m| m.code == d.code).map(|i| i as i64);
+            result.related_locations = (!related.is_empty()).then_some(related);
+            result.fixes = d.fix.as_ref().map(|f| {
+                let replacement = sarif::Replacement::builder()
+                    .deleted_region(region(sources, f.span))
+                    .inserted_content(
+                        sarif::ArtifactContent::builder().text(f.replacement.clone()).build(),
+                    )
+                    .build();
+                let change = sarif::ArtifactChange::builder()
+                    .artifact_location(artifact(sources, f.span))
+                    .replacements(vec![replacement])
+                    .build();
+                vec![sarif::Fix::builder()
+                    .description(sarif::Message::builder().text(f.description.clone()).build())
+                    .artifact_changes(vec![change])
+                    .build()]
+            });
+            result
+        })
+        .collect();
+    let run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .results(results)
+        .column_kind(serde_json::json!("unicodeCodePoints"))
+        .build();
+    let log = sarif::Sarif::builder()
+        .schema(SCHEMA_URL)
+        .version(serde_json::json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    let mut out = serde_json::to_string_pretty(&log)
+        .unwrap_or_else(|_| r#"{"version":"2.1.0","runs":[]}"#.to_string());
+    out.push('\n');
+    out
+}
+
+/// SARIF has no "info"; `note` is its equivalent.
+fn level(severity: Severity) -> sarif::ResultLevel {
+    match severity {
+        Severity::Error => sarif::ResultLevel::Error,
+        Severity::Warning => sarif::ResultLevel::Warning,
+        Severity::Info => sarif::ResultLevel::Note,
+    }
+}
+
+fn message_text(d: &Diagnostic) -> String {
+    match &d.help {
+        Some(help) => format!("{}\nhelp: {help}", d.message),
+        None => d.message.clone(),
+    }
+}
+
+fn descriptor(m: &RuleMeta) -> sarif::ReportingDescriptor {
+    let text = |t: &str| sarif::MultiformatMessageString::builder().text(t).build();
+    let markdown = |t: &str| sarif::MultiformatMessageString::builder().text(t).markdown(t).build();
+    sarif::ReportingDescriptor::builder()
+        .id(m.code)
+        .name(m.name)
+        .short_description(text(m.summary))
+        .full_description(text(m.summary))
+        .help(markdown(m.docs))
+        .default_configuration(
+            sarif::ReportingConfiguration::builder()
+                .level(serde_json::to_value(level(m.severity)).unwrap_or_default())
+                .build(),
+        )
+        .build()
+}
+
+/// The file as a relative URI reference: SARIF wants `/` separators and
+/// percent-encoding of characters that are not allowed in a URI.
+fn artifact(sources: &SourceMap, span: Span) -> sarif::ArtifactLocation {
+    let path = sources.path(span.file).to_string_lossy().replace('\\', "/");
+    sarif::ArtifactLocation::builder().uri(uri_encode(&path)).build()
+}
+
+fn uri_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn region(sources: &SourceMap, span: Span) -> sarif::Region {
+    let (end_line, end_col) = end_position(sources, span);
+    sarif::Region::builder()
+        .start_line(i64::from(span.line))
+        .start_column(i64::from(span.col))
+        .end_line(i64::from(end_line))
+        .end_column(i64::from(end_col))
+        .build()
+}
+
+fn location(sources: &SourceMap, span: Span, message: Option<&str>) -> sarif::Location {
+    let physical = sarif::PhysicalLocation::builder()
+        .artifact_location(artifact(sources, span))
+        .region(region(sources, span))
+        .build();
+    let mut loc = sarif::Location::builder().physical_location(physical).build();
+    loc.message = message.map(|m| sarif::Message::builder().text(m).build());
+    loc
 }

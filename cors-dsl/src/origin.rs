@@ -1,0 +1,391 @@
+//! Parsing and normalising the origins written in `origin` statements.
+//!
+//! A browser's `Origin` header is `scheme://host[:port]` serialised in one canonical
+//! way (lower-case, punycode host, no default port, compressed IPv6 in brackets). The
+//! table compares the raw header bytes with the allow-list, so every entry written by
+//! a person must be turned into exactly that form here, and anything a browser could
+//! never send (a path, a trailing slash, user info, a bad port) must be refused with a
+//! reason instead of silently never matching.
+
+use crate::model::OriginPattern;
+use std::net::Ipv6Addr;
+
+/// Why an origin was refused, worded for a [`crate::Diagnostic`] (`CORS004`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginError {
+    /// Lower-case, no trailing period.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+    /// A corrected origin, when the fix is mechanical (e.g. the trailing slash removed).
+    pub fix: Option<String>,
+}
+
+impl OriginError {
+    fn new(message: impl Into<String>, help: impl Into<String>) -> Self {
+        OriginError { message: message.into(), help: help.into(), fix: None }
+    }
+
+    fn with_fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = Some(fix.into());
+        self
+    }
+}
+
+/// The port a scheme uses when none is written; browsers omit it from `Origin`.
+fn default_port(scheme: &str) -> Option<u16> {
+    match scheme {
+        "http" | "ws" => Some(80),
+        "https" | "wss" => Some(443),
+        _ => None,
+    }
+}
+
+/// RFC 3986 scheme: a letter, then letters, digits, `+`, `-`, `.`.
+fn valid_scheme(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// Parses one `origin` argument (not a `~` regex) into its normalised pattern.
+///
+/// Accepts `*`, `null`, `scheme://host[:port]`, `scheme://*.suffix[:port]` and
+/// `scheme://host:*`. Upper case is not an error: it is normalised away.
+pub fn parse_origin(input: &str) -> Result<OriginPattern, OriginError> {
+    if input == "*" {
+        return Ok(OriginPattern::Any);
+    }
+    if input.eq_ignore_ascii_case("null") {
+        return Ok(OriginPattern::Null);
+    }
+    if input.is_empty() {
+        return Err(OriginError::new(
+            "empty origin",
+            "write an origin such as `https://app.example.com`",
+        ));
+    }
+    if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        let trimmed: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        return Err(OriginError::new(
+            "origin contains whitespace",
+            "an `Origin` header never contains spaces; remove them",
+        )
+        .with_fix(trimmed));
+    }
+    let Some((scheme, rest)) = input.split_once("://") else {
+        let mut err = OriginError::new(
+            format!("origin `{input}` has no scheme (missing `://`)"),
+            "write the scheme too, e.g. `https://app.example.com`",
+        );
+        if !input.contains(':') && !input.contains('/') && !input.contains('*') {
+            err = err.with_fix(format!("https://{input}"));
+        }
+        return Err(err);
+    };
+    if !valid_scheme(scheme) {
+        return Err(OriginError::new(
+            format!("invalid scheme `{scheme}`"),
+            "a scheme is a letter followed by letters, digits, `+`, `-` or `.`",
+        ));
+    }
+    let scheme = scheme.to_ascii_lowercase();
+
+    // The authority ends at the first `/`, `?` or `#`; whatever follows is never part
+    // of an origin.
+    let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(auth_end);
+    let without_tail = format!("{scheme}://{authority}");
+    if let Some(first) = tail.chars().next() {
+        return Err(match first {
+            '/' if tail == "/" => OriginError::new(
+                "origin has a trailing slash",
+                "an `Origin` header never ends with `/`; remove it",
+            )
+            .with_fix(without_tail),
+            '/' => OriginError::new(
+                format!("origin has a path (`{tail}`)"),
+                "an origin is only `scheme://host[:port]`; remove the path",
+            )
+            .with_fix(without_tail),
+            '?' => OriginError::new(
+                "origin has a query string",
+                "an origin is only `scheme://host[:port]`; remove the query",
+            )
+            .with_fix(without_tail),
+            _ => OriginError::new(
+                "origin has a fragment",
+                "an origin is only `scheme://host[:port]`; remove the fragment",
+            )
+            .with_fix(without_tail),
+        });
+    }
+    if authority.contains('@') {
+        return Err(OriginError::new(
+            "origin has user info (`user@`)",
+            "browsers never send credentials in `Origin`; remove everything up to the `@`",
+        ));
+    }
+
+    let (host, port) = split_host_port(authority)?;
+    let port = match port {
+        None => Port::None,
+        Some("*") => Port::Any,
+        Some(p) => Port::Number(parse_port(p)?),
+    };
+    let port_suffix = |p: Option<u16>| p.map(|p| format!(":{p}")).unwrap_or_default();
+    let explicit = |p: u16| (default_port(&scheme) != Some(p)).then_some(p);
+
+    if host == "*" {
+        return Err(OriginError::new(
+            format!("`{input}` is not a valid wildcard origin"),
+            "use `*` to allow every origin",
+        ));
+    }
+    if let Some(suffix) = host.strip_prefix("*.") {
+        if suffix.contains('*') {
+            return Err(star_misplaced());
+        }
+        let suffix = normalise_host(suffix)?;
+        let port = match port {
+            Port::None => None,
+            Port::Number(p) => explicit(p),
+            Port::Any => {
+                return Err(OriginError::new(
+                    "`*.` hosts cannot be combined with the `:*` port",
+                    "list one port, or use a `~` regex",
+                ))
+            }
+        };
+        return Ok(OriginPattern::Subdomain { scheme, suffix, port });
+    }
+    if host.contains('*') {
+        return Err(star_misplaced());
+    }
+    let host = normalise_host(host)?;
+    Ok(match port {
+        Port::Any => OriginPattern::AnyPort { scheme, host },
+        Port::None => OriginPattern::Exact(format!("{scheme}://{host}")),
+        Port::Number(p) => {
+            OriginPattern::Exact(format!("{scheme}://{host}{}", port_suffix(explicit(p))))
+        }
+    })
+}
+
+enum Port {
+    None,
+    Any,
+    Number(u16),
+}
+
+fn star_misplaced() -> OriginError {
+    OriginError::new(
+        "`*` is only allowed as the whole first label of the host",
+        "write `scheme://*.example.com` (one or more labels), `*` alone, or use a `~` regex",
+    )
+}
+
+/// Splits `host[:port]`, keeping IPv6 brackets with the host.
+fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), OriginError> {
+    if authority.starts_with('[') {
+        let Some(close) = authority.find(']') else {
+            return Err(OriginError::new(
+                "unclosed `[` in IPv6 host",
+                "write IPv6 hosts as `[::1]`",
+            ));
+        };
+        let (host, after) = authority.split_at(close + 1);
+        return match after {
+            "" => Ok((host, None)),
+            _ => match after.strip_prefix(':') {
+                Some(port) => Ok((host, Some(port))),
+                None => Err(OriginError::new(
+                    format!("unexpected `{after}` after IPv6 host"),
+                    "write `[address]:port`",
+                )),
+            },
+        };
+    }
+    match authority.split_once(':') {
+        None => Ok((authority, None)),
+        Some((host, port)) if !port.contains(':') => Ok((host, Some(port))),
+        Some(_) => Err(OriginError::new(
+            "too many `:` in host",
+            "write IPv6 hosts in brackets: `http://[::1]:8080`",
+        )),
+    }
+}
+
+fn parse_port(port: &str) -> Result<u16, OriginError> {
+    let bad = |why: &str| {
+        OriginError::new(format!("invalid port `{port}`: {why}"), "a port is a number from 1 to 65535")
+    };
+    if port.is_empty() {
+        return Err(bad("empty"));
+    }
+    if !port.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad("not a number"));
+    }
+    match port.parse::<u32>() {
+        Ok(0) => Err(bad("port 0 cannot be used")),
+        Ok(p) => u16::try_from(p).map_err(|_| bad("greater than 65535")),
+        Err(_) => Err(bad("greater than 65535")),
+    }
+}
+
+/// Lower-cases a host, turns international names into punycode and canonicalises
+/// IPv6 addresses the way browsers serialise them.
+fn normalise_host(host: &str) -> Result<String, OriginError> {
+    if host.is_empty() {
+        return Err(OriginError::new("origin has an empty host", "write a host name after `://`"));
+    }
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return match inner.parse::<Ipv6Addr>() {
+            Ok(addr) => Ok(format!("[{addr}]")),
+            Err(_) => Err(OriginError::new(
+                format!("invalid IPv6 address `{inner}`"),
+                "write IPv6 hosts as `[::1]`",
+            )),
+        };
+    }
+    let body = host.strip_suffix('.').unwrap_or(host);
+    if body.is_empty() || body.split('.').any(str::is_empty) {
+        return Err(OriginError::new(
+            format!("host `{host}` has an empty label"),
+            "remove the extra `.`",
+        ));
+    }
+    match idna::domain_to_ascii(host) {
+        // `domain_to_ascii` lets some URL-special bytes such as `%` through; a host a
+        // browser serialises holds only these.
+        Ok(ascii)
+            if !ascii.is_empty()
+                && ascii.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)) =>
+        {
+            Ok(ascii)
+        }
+        _ => Err(OriginError::new(
+            format!("invalid host `{host}`"),
+            "a host is a domain name, an IPv4 address or an IPv6 address in brackets",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sub(scheme: &str, suffix: &str, port: Option<u16>) -> OriginPattern {
+        OriginPattern::Subdomain { scheme: scheme.into(), suffix: suffix.into(), port }
+    }
+
+    #[test]
+    fn accepted_origins_are_normalised() {
+        let exact = |s: &str| OriginPattern::Exact(s.into());
+        let cases: &[(&str, OriginPattern)] = &[
+            ("*", OriginPattern::Any),
+            ("null", OriginPattern::Null),
+            ("NULL", OriginPattern::Null),
+            ("https://app.example.com", exact("https://app.example.com")),
+            ("HTTPS://App.Example.COM", exact("https://app.example.com")),
+            ("http://localhost:3000", exact("http://localhost:3000")),
+            ("http://localhost:80", exact("http://localhost")),
+            ("https://x.com:443", exact("https://x.com")),
+            ("https://x.com:80", exact("https://x.com:80")),
+            ("ws://x.com:80", exact("ws://x.com")),
+            ("wss://x.com:443", exact("wss://x.com")),
+            ("http://x.com:443", exact("http://x.com:443")),
+            ("http://[::1]:8080", exact("http://[::1]:8080")),
+            ("http://[::1]:80", exact("http://[::1]")),
+            ("http://[0:0:0:0:0:0:0:1]", exact("http://[::1]")),
+            ("http://[FE80::AB]", exact("http://[fe80::ab]")),
+            ("http://127.0.0.1:5173", exact("http://127.0.0.1:5173")),
+            ("chrome-extension://abcdef", exact("chrome-extension://abcdef")),
+            ("Chrome-Extension://ABCDEF", exact("chrome-extension://abcdef")),
+            ("moz-extension://abc:1234", exact("moz-extension://abc:1234")),
+            ("https://bücher.example", exact("https://xn--bcher-kva.example")),
+            ("https://BÜCHER.example", exact("https://xn--bcher-kva.example")),
+            ("https://example.com.", exact("https://example.com.")),
+            ("https://*.example.com", sub("https", "example.com", None)),
+            ("https://*.Example.com:443", sub("https", "example.com", None)),
+            ("https://*.example.com:8443", sub("https", "example.com", Some(8443))),
+            ("https://*.bücher.example", sub("https", "xn--bcher-kva.example", None)),
+            (
+                "https://api.example.com:*",
+                OriginPattern::AnyPort { scheme: "https".into(), host: "api.example.com".into() },
+            ),
+            (
+                "http://[::1]:*",
+                OriginPattern::AnyPort { scheme: "http".into(), host: "[::1]".into() },
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(parse_origin(input).as_ref(), Ok(want), "input: {input:?}");
+        }
+    }
+
+    #[test]
+    fn malformed_origins_are_refused_with_a_reason() {
+        // (input, a word the message must contain, the mechanical fix if any)
+        let cases: &[(&str, &str, Option<&str>)] = &[
+            ("", "empty origin", None),
+            ("https://app.example.com/", "trailing slash", Some("https://app.example.com")),
+            ("https://app.example.com/api", "path", Some("https://app.example.com")),
+            ("https://app.example.com?x=1", "query", Some("https://app.example.com")),
+            ("https://app.example.com#top", "fragment", Some("https://app.example.com")),
+            ("https://user:pw@app.example.com", "user info", None),
+            ("https://app.example.com:0", "port 0", None),
+            ("https://app.example.com:65536", "greater than 65535", None),
+            ("https://app.example.com:99999999999", "greater than 65535", None),
+            ("https://app.example.com:8o", "not a number", None),
+            ("https://app.example.com:", "empty", None),
+            ("https://", "empty host", None),
+            ("https://:8080", "empty host", None),
+            ("https://app .example.com", "whitespace", Some("https://app.example.com")),
+            ("app.example.com", "missing `://`", Some("https://app.example.com")),
+            ("localhost:3000", "missing `://`", None),
+            ("https://*", "wildcard", None),
+            ("https://*:443", "wildcard", None),
+            ("https://a.*.example.com", "first label", None),
+            ("https://*example.com", "first label", None),
+            ("https://*.*.example.com", "first label", None),
+            ("https://*.example.com:*", "cannot be combined", None),
+            ("*.example.com", "missing `://`", None),
+            ("1http://x.com", "invalid scheme", None),
+            ("://x.com", "invalid scheme", None),
+            ("http://[::1", "unclosed", None),
+            ("http://[::g]", "invalid IPv6", None),
+            ("http://[::1]x", "after IPv6", None),
+            ("http://::1", "too many", None),
+            ("https://a..com", "empty label", None),
+            ("https://.a.com", "empty label", None),
+            ("https://*.[::1]", "too many", None),
+            ("https://exa%41mple.com", "invalid host", None),
+        ];
+        for (input, needle, fix) in cases {
+            match parse_origin(input) {
+                Ok(p) => panic!("input {input:?} was accepted as {p:?}"),
+                Err(e) => {
+                    assert!(e.message.contains(needle) || e.help.contains(needle), "input {input:?}: {e:?}");
+                    assert_eq!(e.fix.as_deref(), *fix, "input {input:?}");
+                    assert!(!e.help.is_empty(), "input {input:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wildcard_host_alone_suggests_star() {
+        let e = parse_origin("https://*").unwrap_err();
+        assert!(e.help.contains("use `*` to allow every origin"), "{e:?}");
+    }
+
+    #[test]
+    fn normalised_output_parses_to_itself() {
+        for input in ["HTTPS://A.COM:443", "http://[0::1]:81", "https://*.Bücher.example", "ws://h:*"] {
+            let once = parse_origin(input).unwrap();
+            let again = parse_origin(&once.to_string()).unwrap();
+            assert_eq!(once, again, "input {input:?}");
+        }
+    }
+}

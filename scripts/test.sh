@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every check and test of the project, installing what it needs first.
+#
+#   scripts/test.sh            everything (what CI runs)
+#
+# Steps: system packages → formatting → clippy → unit, snapshot and CLI tests →
+# the module built against the vendored nginx and its real-nginx suite → the module
+# built against Debian's packaged nginx and the same suite → the browser suite →
+# a smoke run of the benchmark harness. Any failure stops the run with a non-zero
+# exit code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "system packages"
+scripts/install-deps.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all crates, all targets)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "module and nginx (vendored nginx)"
+scripts/build-module.sh
+
+step "tests: library, CLI, real nginx (vendored build)"
+cargo test --workspace --exclude ngx-http-cors-module
+
+step "module for Debian's packaged nginx"
+scripts/build-debian-module.sh
+
+step "tests: real nginx (Debian's /usr/sbin/nginx)"
+CORS_TEST_NGINX=/usr/sbin/nginx \
+CORS_TEST_MODULE="$root/target/debian-module/ngx_http_cors_module.so" \
+    cargo test -p cors-tests --test nginx
