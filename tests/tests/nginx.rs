@@ -639,12 +639,15 @@ fn nginx_t_unknown_policy() {
     insta::assert_snapshot!(our_lines(&out));
 }
 
+/// `(path, contents)` of the files a case writes under the prefix.
+type Files<'a> = &'a [(&'a str, &'a str)];
+
 #[test]
 fn nginx_t_config_rejections() {
     // (nginx.conf http body, policy files, expected text in the [emerg] line)
     let dup_a = "policy api { origin https://a.example; }\n";
     let dup_b = "policy api { origin https://b.example; }\n";
-    let table: &[(&str, &[(&str, &str)], &str)] = &[
+    let table: &[(&str, Files, &str)] = &[
         (
             "cors_policy_file a.cors;\ncors_policy_file b.cors;",
             &[("a.cors", dup_a), ("b.cors", dup_b)],
