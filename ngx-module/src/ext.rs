@@ -1,0 +1,424 @@
+//! All pointer work of the module, in one place.
+//!
+//! nginx hands us raw `ngx_conf_t`, `ngx_http_request_t` and list pointers; everything
+//! that dereferences them, casts them or builds slices from them lives here, so the rest
+//! of the module (`conf.rs`, `filter.rs`) is ordinary safe Rust over the small safe
+//! wrappers below. Every `unsafe` block states why it holds.
+//!
+//! Lifetimes: slices built from request memory (header values, the method) are handed out
+//! as `'static` because they are only ever stored in the request ctx, which is allocated
+//! from the same request pool and so never outlives them. Table memory lives in the http
+//! main conf, owned by the cycle, which outlives every request it serves.
+
+use core::ffi::{c_char, c_void};
+use core::ptr;
+
+use ngx::ffi::{
+    ngx_array_push, ngx_conf_full_name, ngx_conf_log_error, ngx_conf_t, ngx_err_t,
+    ngx_http_add_variable, ngx_http_discard_request_body, ngx_http_finalize_request,
+    ngx_http_handler_pt, ngx_http_phases_NGX_HTTP_PREACCESS_PHASE, ngx_http_request_t,
+    ngx_http_send_header, ngx_http_top_header_filter, ngx_int_t, ngx_list_push, ngx_list_t,
+    ngx_pcalloc, ngx_pnalloc, ngx_str_t, ngx_table_elt_t, ngx_uint_t, ngx_variable_value_t,
+    NGX_DONE, NGX_ERROR, NGX_HTTP_VAR_NOCACHEABLE, NGX_LOG_EMERG, NGX_LOG_WARN,
+};
+use ngx::http::{HttpModule, HttpModuleMainConf, NgxHttpCoreModule};
+
+use crate::conf::{LocConf, MainConf};
+use crate::Module;
+#[allow(unused_imports)]
+use ngx::http::HttpModuleLocationConf as _;
+
+/// The bytes of an `ngx_str_t` (empty for a null pointer).
+///
+/// # Safety
+/// `s.data` must be null or point to `s.len` readable bytes that live for `'a`.
+unsafe fn bytes<'a>(s: &ngx_str_t) -> &'a [u8] {
+    if s.data.is_null() || s.len == 0 {
+        return &[];
+    }
+    // SAFETY: the caller guarantees `data` points to `len` live bytes.
+    unsafe { core::slice::from_raw_parts(s.data, s.len) }
+}
+
+/// An `ngx_str_t` that points at `b`; nginx never writes through output header values
+/// or variable values, so handing it a `*mut` to shared bytes is sound.
+fn ngx_str(b: &[u8]) -> ngx_str_t {
+    ngx_str_t { len: b.len(), data: b.as_ptr().cast_mut() }
+}
+
+// ---------------------------------------------------------------------------------------
+// Configuration time
+// ---------------------------------------------------------------------------------------
+
+/// A directive's arguments (the first is the directive name).
+///
+/// # Safety
+/// `cf` must be the `ngx_conf_t` nginx passed to a directive handler.
+pub unsafe fn conf_args<'a>(cf: *mut ngx_conf_t) -> Vec<&'a [u8]> {
+    // SAFETY: in a directive handler `cf` and `cf->args` are valid, and `args` is an
+    // array of `nelts` `ngx_str_t` allocated from the conf pool for the whole parse.
+    unsafe {
+        let args = (*cf).args;
+        if args.is_null() || (*args).elts.is_null() {
+            return Vec::new();
+        }
+        let elts = core::slice::from_raw_parts((*args).elts.cast::<ngx_str_t>(), (*args).nelts);
+        elts.iter().map(|s| bytes(s)).collect()
+    }
+}
+
+/// Logs `msg` against the current configuration line, as nginx's own modules do
+/// (`nginx: [emerg] MSG in /etc/nginx/nginx.conf:12`).
+pub fn conf_log(cf: *mut ngx_conf_t, warn: bool, msg: &str) {
+    let level = if warn { NGX_LOG_WARN } else { NGX_LOG_EMERG } as ngx_uint_t;
+    // SAFETY: `cf` is the live conf of the directive being handled; the format `%*s`
+    // reads exactly `msg.len()` bytes from `msg.as_ptr()`, which outlive the call.
+    unsafe {
+        ngx_conf_log_error(
+            level,
+            cf,
+            0 as ngx_err_t,
+            c"%*s".as_ptr(),
+            msg.len(),
+            msg.as_ptr().cast::<c_char>(),
+        )
+    };
+}
+
+/// Resolves `name` against nginx's prefix (`-p`), like nginx's own file directives.
+pub fn full_name(cf: *mut ngx_conf_t, name: &[u8]) -> Option<Vec<u8>> {
+    // `ngx_conf_full_name` replaces the string with one allocated from the cycle pool;
+    // work on a copy so the argument array is left alone.
+    let mut s = ngx_str(name);
+    // SAFETY: `cf` is the live conf; `cycle` is valid during configuration and the
+    // function only reads `s` and writes a new pool-allocated string into it.
+    let rc = unsafe { ngx_conf_full_name((*cf).cycle, &mut s, 0) };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: on success `s` points at `len` bytes in the cycle pool.
+    Some(unsafe { bytes(&s) }.to_vec())
+}
+
+/// The module's http main conf as seen from a directive handler at any level.
+pub fn main_conf_from_cf(cf: *mut ngx_conf_t) -> Option<&'static mut MainConf> {
+    // SAFETY: `cf` is valid in a directive handler and its `ctx` is an http conf ctx for
+    // directives of an http module.
+    let cf = unsafe { cf.as_ref()? };
+    Module::main_conf_mut(cf)
+}
+
+// ---------------------------------------------------------------------------------------
+// Request time
+// ---------------------------------------------------------------------------------------
+
+/// A request as the module sees it: a non-null pointer nginx gave to a handler.
+#[derive(Clone, Copy)]
+pub struct Req(*mut ngx_http_request_t);
+
+/// What [`Req::request_facts`] reads from the request headers.
+pub struct RequestFacts {
+    /// The method as received.
+    pub method: &'static [u8],
+    /// Every `Origin` line (only the first is kept; `origin_count` says how many).
+    pub origin: Option<&'static [u8]>,
+    /// How many `Origin` lines were sent.
+    pub origin_count: usize,
+    /// The first `Access-Control-Request-Method` line.
+    pub request_method: Option<&'static [u8]>,
+    /// Every `Access-Control-Request-Headers` line, in order.
+    pub request_headers: cors_dsl::RequestHeaders<'static>,
+    /// `Access-Control-Request-Private-Network: true` was sent.
+    pub private_network: bool,
+}
+
+/// Iterates the live elements of an nginx list of `ngx_table_elt_t`.
+///
+/// # Safety
+/// `list` must be a valid (possibly never-initialised, i.e. zeroed) header list whose
+/// elements live for `'a`.
+unsafe fn list_elts<'a>(list: *mut ngx_list_t) -> impl Iterator<Item = *mut ngx_table_elt_t> + 'a {
+    // SAFETY: the caller guarantees `list` is valid; a zeroed list has no parts' elts
+    // and `nelts == 0`, which yields nothing.
+    let mut part = unsafe { ptr::addr_of_mut!((*list).part) };
+    let mut i = 0usize;
+    core::iter::from_fn(move || loop {
+        if part.is_null() {
+            return None;
+        }
+        // SAFETY: `part` is a part of the list (the first, or reached through `next`).
+        let p = unsafe { &*part };
+        if i < p.nelts && !p.elts.is_null() {
+            // SAFETY: `i < nelts`, so the element is inside the part's array.
+            let elt = unsafe { p.elts.cast::<ngx_table_elt_t>().add(i) };
+            i += 1;
+            return Some(elt);
+        }
+        part = p.next;
+        i = 0;
+    })
+}
+
+impl Req {
+    /// Wraps the pointer nginx passed to a handler or filter.
+    ///
+    /// # Safety
+    /// `r` must be a live request.
+    pub unsafe fn new(r: *mut ngx_http_request_t) -> Option<Req> {
+        (!r.is_null()).then_some(Req(r))
+    }
+
+    fn r(&self) -> &ngx_http_request_t {
+        // SAFETY: `Req::new` requires a live request for the wrapper's whole use.
+        unsafe { &*self.0 }
+    }
+
+    /// Whether this is the main request (not a subrequest).
+    pub fn is_main(&self) -> bool {
+        ptr::eq(self.r().main, self.0)
+    }
+
+    /// The module's location conf for the request's current location.
+    pub fn loc_conf(&self) -> Option<&'static LocConf> {
+        // SAFETY: `loc_conf` points at the location's conf array, indexed by ctx_index.
+        let conf = unsafe { *self.r().loc_conf.add(Module::module().ctx_index) };
+        // SAFETY: our slot holds a `LocConf` created by `create_loc_conf`.
+        unsafe { conf.cast::<LocConf>().as_ref() }
+    }
+
+    /// The module's http main conf (the loaded tables).
+    pub fn main_conf(&self) -> Option<&'static MainConf> {
+        // SAFETY: `main_conf` points at the http main conf array, indexed by ctx_index.
+        let conf = unsafe { *self.r().main_conf.add(Module::module().ctx_index) };
+        // SAFETY: our slot holds a `MainConf` created by `create_main_conf`.
+        unsafe { conf.cast::<MainConf>().as_ref() }
+    }
+
+    /// Reads the method and the CORS request headers.
+    pub fn request_facts(&self) -> RequestFacts {
+        // SAFETY: request memory (method name, header lines) lives in the request pool
+        // or the connection buffers for the request's whole life; see the module doc
+        // for why `'static` is never observed past that.
+        let method: &'static [u8] = unsafe { bytes(&self.r().method_name) };
+        let mut facts = RequestFacts {
+            method,
+            origin: None,
+            origin_count: 0,
+            request_method: None,
+            request_headers: cors_dsl::RequestHeaders::new(),
+            private_network: false,
+        };
+        // SAFETY: `headers_in.headers` is initialised (or zeroed, for requests that
+        // failed before their headers were read) and lives as long as the request.
+        let list = unsafe { ptr::addr_of!((*self.0).headers_in.headers).cast_mut() };
+        // SAFETY: see above.
+        for elt in unsafe { list_elts(list) } {
+            // SAFETY: `elt` is a live element of the list.
+            let (key, value): (&[u8], &'static [u8]) =
+                unsafe { (bytes(&(*elt).key), bytes(&(*elt).value)) };
+            if key.eq_ignore_ascii_case(b"origin") {
+                facts.origin_count += 1;
+                facts.origin.get_or_insert(value);
+            } else if key.eq_ignore_ascii_case(b"access-control-request-method") {
+                facts.request_method.get_or_insert(value);
+            } else if key.eq_ignore_ascii_case(b"access-control-request-headers") {
+                facts.request_headers.push(value);
+            } else if key.eq_ignore_ascii_case(b"access-control-request-private-network") {
+                facts.private_network |= value.eq_ignore_ascii_case(b"true");
+            }
+        }
+        facts
+    }
+
+    /// The module's request ctx, if one was stored (and not zeroed by a redirect).
+    pub fn ctx(&self) -> Option<&'static mut crate::filter::Ctx> {
+        // SAFETY: `ctx` is the request's module ctx array, indexed by ctx_index.
+        let p = unsafe { *self.r().ctx.add(Module::module().ctx_index) };
+        // SAFETY: our slot is null or holds a `Ctx` written by `set_ctx` from this
+        // request's pool; the request is single-threaded, so no aliasing reference lives.
+        unsafe { p.cast::<crate::filter::Ctx>().as_mut() }
+    }
+
+    /// Stores `ctx` in the request pool and in the request's ctx slot.
+    pub fn set_ctx(&self, ctx: crate::filter::Ctx) -> Option<&'static mut crate::filter::Ctx> {
+        const _: () = assert!(core::mem::align_of::<crate::filter::Ctx>() <= 8);
+        // SAFETY: the pool is the request's; `ngx_pcalloc` returns memory aligned to the
+        // platform word (8), which the assertion above shows is enough. `Ctx` has no
+        // `Drop`, so no cleanup handler is needed.
+        unsafe {
+            let p = ngx_pcalloc(self.r().pool, core::mem::size_of::<crate::filter::Ctx>())
+                .cast::<crate::filter::Ctx>();
+            if p.is_null() {
+                return None;
+            }
+            p.write(ctx);
+            *self.r().ctx.add(Module::module().ctx_index) = p.cast::<c_void>();
+            p.as_mut()
+        }
+    }
+
+    /// Marks every `Access-Control-*` output header as deleted (`hash = 0`).
+    pub fn strip_access_control(&self) {
+        // SAFETY: `headers_out.headers` is the request's live output list.
+        let list = unsafe { ptr::addr_of_mut!((*self.0).headers_out.headers) };
+        // SAFETY: see above.
+        for elt in unsafe { list_elts(list) } {
+            // SAFETY: `elt` is a live element; we only read the key and clear the hash.
+            unsafe {
+                let key = bytes(&(*elt).key);
+                let prefix = key.get(..15);
+                if (*elt).hash != 0
+                    && prefix.is_some_and(|p| p.eq_ignore_ascii_case(b"access-control-"))
+                {
+                    (*elt).hash = 0;
+                }
+            }
+        }
+    }
+
+    /// Adds an output header whose name and value outlive the request.
+    pub fn push_header(&self, name: &'static str, lowcase: &'static str, value: &[u8]) -> bool {
+        // SAFETY: the output list is live; `ngx_list_push` returns uninitialised memory
+        // (or null), which is zeroed before any field is set so fields this build does
+        // not know about (`next` on nginx >= 1.23) are null.
+        unsafe {
+            let list = ptr::addr_of_mut!((*self.0).headers_out.headers);
+            let h = ngx_list_push(list).cast::<ngx_table_elt_t>();
+            if h.is_null() {
+                return false;
+            }
+            ptr::write_bytes(h, 0, 1);
+            (*h).hash = 1;
+            (*h).key = ngx_str(name.as_bytes());
+            (*h).lowcase_key = lowcase.as_ptr().cast_mut();
+            (*h).value = ngx_str(value);
+        }
+        true
+    }
+
+    /// The values of every live `Vary` output header, each with a handle to replace it.
+    pub fn vary_headers(&self) -> Vec<(*mut ngx_table_elt_t, &'static [u8])> {
+        // SAFETY: `headers_out.headers` is the request's live output list.
+        let list = unsafe { ptr::addr_of_mut!((*self.0).headers_out.headers) };
+        // SAFETY: see above; values live at least as long as the request.
+        unsafe { list_elts(list) }
+            .filter_map(|elt| {
+                // SAFETY: `elt` is a live element of the list.
+                let (hash, key, value): (ngx_uint_t, &[u8], &'static [u8]) =
+                    unsafe { ((*elt).hash, bytes(&(*elt).key), bytes(&(*elt).value)) };
+                (hash != 0 && key.eq_ignore_ascii_case(b"vary")).then_some((elt, value))
+            })
+            .collect()
+    }
+
+    /// Replaces a `Vary` header's value with `value` copied into the request pool.
+    pub fn set_header_value(&self, elt: *mut ngx_table_elt_t, value: &[u8]) -> bool {
+        // SAFETY: the pool is the request's; `elt` came from `vary_headers` on this
+        // request and so is a live element of its output list.
+        unsafe {
+            let p = ngx_pnalloc(self.r().pool, value.len()).cast::<u8>();
+            if p.is_null() {
+                return false;
+            }
+            ptr::copy_nonoverlapping(value.as_ptr(), p, value.len());
+            (*elt).value = ngx_str_t { len: value.len(), data: p };
+        }
+        true
+    }
+
+    /// Answers the request with `status` and no body; the header filter adds the CORS
+    /// headers. Returns what the phase handler must return.
+    pub fn answer_header_only(&self, status: u16) -> ngx_int_t {
+        // SAFETY: the request is live and no response was sent yet (PREACCESS phase).
+        unsafe {
+            if ngx_http_discard_request_body(self.0) != 0 {
+                return NGX_ERROR as ngx_int_t;
+            }
+            let r = &mut *self.0;
+            r.headers_out.status = ngx_uint_t::from(status);
+            r.headers_out.content_length_n = 0;
+            r.set_header_only(1);
+            let rc = ngx_http_send_header(self.0);
+            // `NGX_OK` from a generic phase handler would mean "next phase": finalize
+            // here, as the phase checker does for status codes, and stop the phases.
+            ngx_http_finalize_request(self.0, rc);
+        }
+        NGX_DONE as ngx_int_t
+    }
+}
+
+/// Fills a variable value with bytes that outlive the request (table or static memory).
+///
+/// # Safety
+/// `v` must be the value nginx passed to a variable get handler.
+pub unsafe fn set_variable(v: *mut ngx_variable_value_t, value: &'static [u8]) {
+    // SAFETY: the caller passes nginx's live value; `value` outlives the request.
+    unsafe {
+        let v = &mut *v;
+        v.data = value.as_ptr().cast_mut();
+        v.set_len(u32::try_from(value.len()).unwrap_or(0));
+        v.set_valid(1);
+        v.set_no_cacheable(1);
+        v.set_not_found(0);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Registration
+// ---------------------------------------------------------------------------------------
+
+/// The signature of a variable get handler.
+pub type VariableGetter =
+    unsafe extern "C" fn(*mut ngx_http_request_t, *mut ngx_variable_value_t, usize) -> ngx_int_t;
+
+/// Declares a non-cacheable variable `$name` served by `get` with `data`.
+pub fn add_variable(
+    cf: *mut ngx_conf_t,
+    name: &'static str,
+    get: VariableGetter,
+    data: usize,
+) -> bool {
+    let mut n = ngx_str(name.as_bytes());
+    // SAFETY: `cf` is the live conf in preconfiguration; nginx copies the name into the
+    // conf pool and returns a variable we may fill in, or null.
+    unsafe {
+        let v = ngx_http_add_variable(cf, &mut n, NGX_HTTP_VAR_NOCACHEABLE as ngx_uint_t);
+        let Some(v) = v.as_mut() else { return false };
+        v.get_handler = Some(get);
+        v.data = data;
+    }
+    true
+}
+
+/// Appends `handler` to the PREACCESS phase.
+pub fn add_preaccess_handler(
+    cf: *mut ngx_conf_t,
+    handler: unsafe extern "C" fn(*mut ngx_http_request_t) -> ngx_int_t,
+) -> bool {
+    // SAFETY: `cf` is the live conf in postconfiguration, whose http ctx holds the core
+    // module's main conf; the phase array was initialised by the core module.
+    unsafe {
+        let Some(cf) = cf.as_ref() else { return false };
+        let Some(cmcf) = NgxHttpCoreModule::main_conf_mut(cf) else { return false };
+        let Some(phase) = cmcf.phases.get_mut(ngx_http_phases_NGX_HTTP_PREACCESS_PHASE as usize)
+        else {
+            return false;
+        };
+        let h = ngx_array_push(&mut phase.handlers).cast::<ngx_http_handler_pt>();
+        if h.is_null() {
+            return false;
+        }
+        h.write(Some(handler));
+    }
+    true
+}
+
+/// Puts `filter` on top of the header filter chain, remembering the previous top.
+pub fn chain_header_filter(filter: unsafe extern "C" fn(*mut ngx_http_request_t) -> ngx_int_t) {
+    // SAFETY: configuration runs single-threaded in the master (or the single process);
+    // this is how every nginx filter module links itself in.
+    unsafe {
+        crate::filter::NEXT_HEADER_FILTER = ngx_http_top_header_filter;
+        ngx_http_top_header_filter = Some(filter);
+    }
+}

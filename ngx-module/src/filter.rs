@@ -1,0 +1,218 @@
+//! Request time: the preflight handler, the header filter and the `$cors_*` variables.
+//!
+//! All three read one per-request [`Ctx`] holding the policy's [`Decision`], computed on
+//! first use and stored in the request pool. nginx zeroes module ctxs on internal
+//! redirects (`error_page`, `try_files`, `index`), so the ctx is simply recomputed with
+//! the final location's configuration, which is the one whose policy applies.
+//!
+//! The filter is idempotent by construction rather than by a "done" flag: it removes
+//! every `Access-Control-*` header (ours from an earlier pass included) before adding
+//! its own, and merges `Vary` tokens only when missing. That also covers
+//! `ngx_http_filter_finalize_request`, which clears the output headers and runs the
+//! filter chain a second time, where a flag would leave the error page without CORS.
+
+use cors_dsl::{Decision, OriginHeader, Request};
+use ngx::ffi::{
+    ngx_http_output_header_filter_pt, ngx_http_request_t, ngx_http_variable_value_t, ngx_int_t,
+    NGX_DECLINED, NGX_ERROR, NGX_OK,
+};
+
+use crate::conf::Setting;
+use crate::ext::{self, Req};
+
+/// The next header filter in the chain, set in `postconfiguration`.
+///
+/// Re-set on every configuration load, like nginx's own filters: it is a code pointer
+/// into nginx, not configuration data, so surviving a reload in a static is harmless.
+pub static mut NEXT_HEADER_FILTER: ngx_http_output_header_filter_pt = None;
+
+/// What the module decided for one request.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    /// `None` when no policy applies at the request's location.
+    pub active: Option<Active>,
+}
+
+/// A decision under a policy.
+#[derive(Clone, Copy)]
+pub struct Active {
+    /// The policy name (table memory).
+    pub policy: &'static str,
+    /// What to do.
+    pub decision: Decision<'static>,
+}
+
+/// The request's ctx, computing and storing it on first use.
+fn ctx(r: Req) -> Option<&'static mut Ctx> {
+    if let Some(c) = r.ctx() {
+        return Some(c);
+    }
+    r.set_ctx(Ctx { active: compute(r) })
+}
+
+/// Runs the policy of the request's location against its headers.
+fn compute(r: Req) -> Option<Active> {
+    let Setting::Policy { table, id } = r.loc_conf()?.setting else { return None };
+    let (table, policy) = r.main_conf()?.policy(table, id)?;
+    let facts = r.request_facts();
+    let origin = match (facts.origin_count, facts.origin) {
+        (0, _) | (_, None) => OriginHeader::Absent,
+        (1, Some(o)) => OriginHeader::One(o),
+        _ => OriginHeader::Many,
+    };
+    let req = Request {
+        method: facts.method,
+        origin,
+        request_method: facts.request_method,
+        request_headers: facts.request_headers,
+        request_private_network: facts.private_network,
+    };
+    Some(Active { policy, decision: table.decide(id, &req) })
+}
+
+/// NGX_HTTP_PREACCESS_PHASE: answers preflights before access checks and upstreams.
+pub unsafe extern "C" fn preaccess_handler(r: *mut ngx_http_request_t) -> ngx_int_t {
+    // SAFETY: nginx passes a live request to phase handlers.
+    let Some(r) = (unsafe { Req::new(r) }) else { return NGX_DECLINED as ngx_int_t };
+    std::panic::catch_unwind(|| preflight(r)).unwrap_or(NGX_ERROR as ngx_int_t)
+}
+
+fn preflight(r: Req) -> ngx_int_t {
+    if !r.is_main() {
+        return NGX_DECLINED as ngx_int_t;
+    }
+    let Some(Active { decision, .. }) = ctx(r).and_then(|c| c.active) else {
+        return NGX_DECLINED as ngx_int_t;
+    };
+    match decision {
+        Decision::PreflightAllowed { status, .. } => r.answer_header_only(status),
+        // A refused preflight gets the policy's status as an ordinary nginx answer (so
+        // `error_page` applies); the filter strips CORS headers and adds `Vary`.
+        Decision::PreflightRefused { status: Some(status), .. } => status as ngx_int_t,
+        _ => NGX_DECLINED as ngx_int_t,
+    }
+}
+
+/// The header filter: puts the decision's headers on whatever response goes out.
+pub unsafe extern "C" fn header_filter(r: *mut ngx_http_request_t) -> ngx_int_t {
+    // SAFETY: nginx passes a live request to header filters.
+    if let Some(req) = unsafe { Req::new(r) } {
+        let ok = std::panic::catch_unwind(|| apply(req)).unwrap_or(false);
+        if !ok {
+            return NGX_ERROR as ngx_int_t;
+        }
+    }
+    // SAFETY: the static is written once per configuration load, before any request.
+    let next = unsafe { NEXT_HEADER_FILTER };
+    match next {
+        // SAFETY: the next filter is nginx's, called with the live request we got.
+        Some(f) => unsafe { f(r) },
+        None => NGX_OK as ngx_int_t,
+    }
+}
+
+/// Edits the output headers for the request's decision; `false` on allocation failure.
+fn apply(r: Req) -> bool {
+    if !r.is_main() {
+        return true;
+    }
+    let Some(Active { decision, .. }) = ctx(r).and_then(|c| c.active) else { return true };
+    if decision.owns_cors_headers() {
+        r.strip_access_control();
+    }
+    if let Some(headers) = decision.headers() {
+        for (name, value) in headers.iter() {
+            if !r.push_header(name, lowercase(name), value) {
+                return false;
+            }
+        }
+    }
+    match decision.vary() {
+        Some(vary) => merge_vary(r, vary),
+        None => true,
+    }
+}
+
+/// Merges the comma-separated tokens of `ours` into the response's `Vary`: appended to
+/// the first existing `Vary` line (no second line), skipping tokens already present in
+/// any line, and nothing at all under `Vary: *`.
+fn merge_vary(r: Req, ours: &'static str) -> bool {
+    let existing = r.vary_headers();
+    let present = |token: &str| {
+        existing.iter().any(|(_, v)| {
+            v.split(|&b| b == b',')
+                .map(trim)
+                .any(|t| t == b"*" || t.eq_ignore_ascii_case(token.as_bytes()))
+        })
+    };
+    let missing: Vec<&str> =
+        ours.split(',').map(str::trim).filter(|t| !t.is_empty() && !present(t)).collect();
+    if missing.is_empty() {
+        return true;
+    }
+    match existing.first() {
+        Some(&(elt, value)) => {
+            let mut merged = value.to_vec();
+            for t in &missing {
+                if !trim(&merged).is_empty() {
+                    merged.extend_from_slice(b", ");
+                }
+                merged.extend_from_slice(t.as_bytes());
+            }
+            r.set_header_value(elt, &merged)
+        }
+        // No `Vary` yet: the table's own value, no copy.
+        None => r.push_header("Vary", "vary", ours.as_bytes()),
+    }
+}
+
+fn trim(s: &[u8]) -> &[u8] {
+    let start = s.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(s.len());
+    let end = s.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    s.get(start..end).unwrap_or(&[])
+}
+
+/// nginx keeps a lower-case copy of every header name; ours are fixed, so are theirs.
+fn lowercase(name: &'static str) -> &'static str {
+    match name {
+        "Access-Control-Allow-Origin" => "access-control-allow-origin",
+        "Access-Control-Allow-Credentials" => "access-control-allow-credentials",
+        "Access-Control-Allow-Methods" => "access-control-allow-methods",
+        "Access-Control-Allow-Headers" => "access-control-allow-headers",
+        "Access-Control-Max-Age" => "access-control-max-age",
+        "Access-Control-Expose-Headers" => "access-control-expose-headers",
+        "Access-Control-Allow-Private-Network" => "access-control-allow-private-network",
+        _ => "access-control-unknown",
+    }
+}
+
+/// Which `$cors_*` variable a get handler serves (its `data`).
+pub const VAR_DECISION: usize = 0;
+/// `$cors_reason`.
+pub const VAR_REASON: usize = 1;
+/// `$cors_policy`.
+pub const VAR_POLICY: usize = 2;
+
+/// Get handler of `$cors_decision`, `$cors_reason` and `$cors_policy`.
+pub unsafe extern "C" fn variable(
+    r: *mut ngx_http_request_t,
+    v: *mut ngx_http_variable_value_t,
+    data: usize,
+) -> ngx_int_t {
+    // SAFETY: nginx passes a live request to variable handlers.
+    let Some(req) = (unsafe { Req::new(r) }) else { return NGX_ERROR as ngx_int_t };
+    let value = std::panic::catch_unwind(|| {
+        let active = ctx(req).and_then(|c| c.active);
+        match (data, active) {
+            (_, None) => "",
+            (VAR_DECISION, Some(a)) => a.decision.as_str(),
+            (VAR_REASON, Some(a)) => a.decision.reason().map_or("", |r| r.code()),
+            (VAR_POLICY, Some(a)) => a.policy,
+            _ => "",
+        }
+    })
+    .unwrap_or("");
+    // SAFETY: `v` is the value nginx passed; the text is static or table memory.
+    unsafe { ext::set_variable(v, value.as_bytes()) };
+    NGX_OK as ngx_int_t
+}

@@ -1,0 +1,144 @@
+//! `ngx_http_cors_module`: enforces ngx-cors policies inside nginx.
+//!
+//! A thin translation layer: every CORS decision comes from
+//! [`cors_dsl::RuleTable::decide`]. This file holds what nginx needs to find the module
+//! (the `ngx_module_t`, its directive table, the exported module lists) and the
+//! configuration hooks; `conf.rs` handles the directives, `filter.rs` the requests and
+//! `ext.rs` every raw pointer.
+//!
+//! Directives: `cors_policy_file PATH;` (http, repeatable) and `cors NAME | off;`
+//! (http, server, location). Variables: `$cors_decision`, `$cors_reason`,
+//! `$cors_policy`.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+mod conf;
+mod ext;
+mod filter;
+
+use core::ffi::c_char;
+use core::ptr::{addr_of, addr_of_mut, null};
+
+use ngx::ffi::{
+    ngx_command_t, ngx_conf_t, ngx_http_module_t, ngx_int_t, ngx_module_t, ngx_str_t, ngx_uint_t,
+    NGX_CONF_TAKE1, NGX_ERROR, NGX_HTTP_LOC_CONF, NGX_HTTP_LOC_CONF_OFFSET, NGX_HTTP_MAIN_CONF,
+    NGX_HTTP_MAIN_CONF_OFFSET, NGX_HTTP_MODULE, NGX_HTTP_SRV_CONF, NGX_OK,
+};
+use ngx::http::{HttpModule, HttpModuleLocationConf, HttpModuleMainConf};
+
+/// The module, as the `ngx` crate's traits see it.
+pub struct Module;
+
+impl HttpModule for Module {
+    fn module() -> &'static ngx_module_t {
+        // SAFETY: nginx writes the module's indices once, while loading configuration,
+        // in the single-threaded master; afterwards the static is only read.
+        unsafe { &*addr_of!(ngx_http_cors_module) }
+    }
+
+    unsafe extern "C" fn preconfiguration(cf: *mut ngx_conf_t) -> ngx_int_t {
+        let vars = [
+            ("cors_decision", filter::VAR_DECISION),
+            ("cors_reason", filter::VAR_REASON),
+            ("cors_policy", filter::VAR_POLICY),
+        ];
+        for (name, data) in vars {
+            if !ext::add_variable(cf, name, filter::variable, data) {
+                return NGX_ERROR as ngx_int_t;
+            }
+        }
+        NGX_OK as ngx_int_t
+    }
+
+    unsafe extern "C" fn postconfiguration(cf: *mut ngx_conf_t) -> ngx_int_t {
+        if !ext::add_preaccess_handler(cf, filter::preaccess_handler) {
+            return NGX_ERROR as ngx_int_t;
+        }
+        ext::chain_header_filter(filter::header_filter);
+        NGX_OK as ngx_int_t
+    }
+}
+
+// SAFETY: slot types match what `create_main_conf`/`create_loc_conf` allocate.
+unsafe impl HttpModuleMainConf for Module {
+    type MainConf = conf::MainConf;
+}
+
+// SAFETY: slot types match what `create_main_conf`/`create_loc_conf` allocate.
+unsafe impl HttpModuleLocationConf for Module {
+    type LocationConf = conf::LocConf;
+}
+
+static NGX_HTTP_CORS_MODULE_CTX: ngx_http_module_t = ngx_http_module_t {
+    preconfiguration: Some(Module::preconfiguration),
+    postconfiguration: Some(Module::postconfiguration),
+    create_main_conf: Some(Module::create_main_conf),
+    init_main_conf: None,
+    create_srv_conf: None,
+    merge_srv_conf: None,
+    create_loc_conf: Some(Module::create_loc_conf),
+    merge_loc_conf: Some(Module::merge_loc_conf),
+};
+
+/// A directive name: nginx compares names with `strcmp`, so the bytes must be
+/// NUL-terminated even though `len` excludes the NUL.
+const fn name(s: &'static core::ffi::CStr) -> ngx_str_t {
+    ngx_str_t { len: s.count_bytes(), data: s.as_ptr().cast_mut().cast() }
+}
+
+static mut NGX_HTTP_CORS_COMMANDS: [ngx_command_t; 3] = [
+    ngx_command_t {
+        name: name(c"cors_policy_file"),
+        type_: (NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1) as ngx_uint_t,
+        set: Some(conf::cmd_policy_file),
+        conf: NGX_HTTP_MAIN_CONF_OFFSET,
+        offset: 0,
+        post: core::ptr::null_mut(),
+    },
+    ngx_command_t {
+        name: name(c"cors"),
+        type_: (NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1)
+            as ngx_uint_t,
+        set: Some(conf::cmd_cors),
+        conf: NGX_HTTP_LOC_CONF_OFFSET,
+        offset: 0,
+        post: core::ptr::null_mut(),
+    },
+    ngx_command_t::empty(),
+];
+
+/// The module nginx loads (`load_module …/ngx_http_cors_module.so`).
+#[no_mangle]
+#[allow(non_upper_case_globals)]
+pub static mut ngx_http_cors_module: ngx_module_t = ngx_module_t {
+    ctx: addr_of!(NGX_HTTP_CORS_MODULE_CTX).cast_mut().cast(),
+    commands: addr_of_mut!(NGX_HTTP_CORS_COMMANDS).cast(),
+    type_: NGX_HTTP_MODULE as ngx_uint_t,
+    ..ngx_module_t::default()
+};
+
+// The module lists nginx reads from a dynamic module. Written by hand instead of with
+// `ngx::ngx_modules!` because that macro exports an empty `ngx_module_order`, which puts
+// our header filter on top of the chain, before `add_header` (so `add_header
+// Access-Control-Allow-Origin … always` would duplicate ours) and before
+// `not_modified`. Naming `ngx_http_headers_filter_module` after us inserts the module
+// before it in the module list, so its filter runs after `add_header` and can replace
+// what `add_header` and upstreams set.
+
+/// Modules in this object.
+#[cfg(not(feature = "nginx-build-system"))]
+#[no_mangle]
+#[allow(non_upper_case_globals)]
+pub static mut ngx_modules: [*const ngx_module_t; 2] = [addr_of!(ngx_http_cors_module), null()];
+
+/// Their names.
+#[cfg(not(feature = "nginx-build-system"))]
+#[no_mangle]
+#[allow(non_upper_case_globals)]
+pub static mut ngx_module_names: [*const c_char; 2] = [c"ngx_http_cors_module".as_ptr(), null()];
+
+/// Filter order: ours, then the module it must come before in the list.
+#[cfg(not(feature = "nginx-build-system"))]
+#[no_mangle]
+#[allow(non_upper_case_globals)]
+pub static mut ngx_module_order: [*const c_char; 3] =
+    [c"ngx_http_cors_module".as_ptr(), c"ngx_http_headers_filter_module".as_ptr(), null()];

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds ngx_http_cors_module for Debian's packaged nginx (/usr/sbin/nginx).
+#
+#   scripts/build-debian-module.sh
+#
+# Needs the `nginx-dev` package, which ships the configured source tree Debian built
+# nginx from (/usr/share/nginx/src, with its configure flags in `conf_flags`). The tree
+# is copied (it is read-only), configured with the same flags (only `configure` is
+# needed: the bindings come from the generated headers), and the module is built
+# against it without the vendored nginx, in its own target dir so it never mixes with
+# the vendored build. Output: target/debian-module/ngx_http_cors_module.so, loadable
+# with `load_module` into /usr/sbin/nginx.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+src=/usr/share/nginx/src
+if [[ ! -f "$src/conf_flags" ]]; then
+    echo "build-debian-module.sh: $src/conf_flags not found; install nginx-dev" >&2
+    exit 1
+fi
+
+copy="$root/target/debian-nginx-src"
+rm -rf "$copy"
+mkdir -p "$root/target"
+cp -r "$src" "$copy"
+(
+    cd "$copy"
+    # shellcheck disable=SC1091
+    source ./conf_flags
+    ./configure "${NGX_CONF_FLAGS[@]}" >configure.log 2>&1 || {
+        tail -n 30 configure.log >&2
+        exit 1
+    }
+)
+
+NGINX_BUILD_DIR="$copy/objs" CARGO_TARGET_DIR="$root/target/debian" \
+    cargo build -p ngx-http-cors-module --release --no-default-features
+
+out="$root/target/debian-module"
+mkdir -p "$out"
+cp "$root/target/debian/release/libngx_http_cors_module.so" "$out/ngx_http_cors_module.so"
+echo "module: $out/ngx_http_cors_module.so (for $(/usr/sbin/nginx -v 2>&1 | sed 's/.*: //'))"
