@@ -17,6 +17,9 @@ if [[ "${1:-}" == "--release" ]]; then
     args+=(--release)
 fi
 
+# The test suite needs auth_request (preflights must bypass it), which nginx does not
+# build by default; nginx-src passes NGX_CONFIGURE_ARGS on to `configure`.
+export NGX_CONFIGURE_ARGS="${NGX_CONFIGURE_ARGS:---with-http_auth_request_module}"
 cargo build -p ngx-http-cors-module "${args[@]}"
 
 target_dir=${CARGO_TARGET_DIR:-target}
