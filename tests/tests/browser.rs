@@ -839,7 +839,10 @@ async fn run_suite(
 ) -> Result<(), Vec<String>> {
     let calls = matrix();
     let mut problems = Vec::new();
-    let mut report = String::from("| case | page origin | policy | request | expected | Chromium |\n|---|---|---|---|---|---|\n");
+    let mut report = String::from(
+        "| case | scenario | page origin | policy | request | expected | Chromium | module logged |\n\
+         |---|---|---|---|---|---|---|---|\n",
+    );
 
     // Group calls by page, keeping the matrix order within a page.
     let mut pages: Vec<Page> = Vec::new();
@@ -891,13 +894,16 @@ async fn run_suite(
             Resolved(s) => format!("resolved {s}"),
             Blocked => "TypeError".to_string(),
         };
+        let logged: Vec<String> = sent.iter().map(|(m, d)| format!("{m} {d}")).collect();
         let _ = writeln!(
             report,
-            "| {} | {} | {} | {req} | {expected} | {} |",
+            "| `{}` | {} | {} | {} | {req} | {expected} | {} | {} |",
             call.case,
+            call.what,
             call.page.label(),
             call.policy,
-            cell.split(" (").next().unwrap_or(&cell)
+            cell.split(" (").next().unwrap_or(&cell),
+            logged.join(", ")
         );
     }
 
