@@ -705,7 +705,9 @@ fn reload_keeps_old_policy_on_error() {
     nginx.reload();
     let served = wait_for(|| acao("https://two.example") == "https://two.example");
     assert!(served, "new policy not served after reload:\n{}", nginx.prefix.error_log());
-    assert_eq!(acao("https://one.example"), "", "old origin still allowed");
+    // Old workers may accept a last connection or two while they shut down.
+    let gone = wait_for(|| acao("https://one.example").is_empty());
+    assert!(gone, "old origin still allowed after reload");
 
     nginx.prefix.write("policies.cors", broken);
     nginx.reload();
