@@ -348,8 +348,18 @@ struct Prediction {
     resolved: bool,
     /// Lower-cased names of the probed headers the script can read.
     readable: Vec<String>,
-    /// `(method, $cors_decision)` for each request the browser should send, in order.
+    /// `(method, "$cors_decision ($cors_reason)")` for each request the browser should
+    /// send, in order.
     log: Vec<(String, String)>,
+}
+
+/// A decision as the access log shows it: `$cors_decision`, and ` ($cors_reason)` when
+/// there is one.
+fn logged(d: &Decision<'_>) -> String {
+    match d.reason() {
+        Some(r) => format!("{} ({})", d.as_str(), r.code()),
+        None => d.as_str().to_string(),
+    }
 }
 
 /// <https://fetch.spec.whatwg.org/#cors-safelisted-request-header>, for the headers
@@ -420,7 +430,7 @@ fn predict(table: &RuleTable, call: &Call, origin: &str) -> Prediction {
             req = req.with_request_headers(acrh.as_bytes());
         }
         let d = table.decide(policy, &req);
-        log.push(("OPTIONS".to_string(), d.as_str().to_string()));
+        log.push(("OPTIONS".to_string(), logged(&d)));
         let Decision::PreflightAllowed { status, .. } = d else { return blocked(log) };
         if !(200..300).contains(&status) || !cors_check(&d, origin, creds) {
             return blocked(log);
@@ -440,7 +450,7 @@ fn predict(table: &RuleTable, call: &Call, origin: &str) -> Prediction {
     }
 
     let d = table.decide(policy, &Request::actual(call.method.as_bytes(), Some(origin.as_bytes())));
-    log.push((call.method.to_string(), d.as_str().to_string()));
+    log.push((call.method.to_string(), logged(&d)));
     if !matches!(d, Decision::Allowed { .. }) || !cors_check(&d, origin, creds) {
         return blocked(log);
     }
@@ -688,7 +698,7 @@ async fn run_page(
 // Checks.
 // ---------------------------------------------------------------------------------
 
-/// Access-log lines as `(method, request_uri, decision)`.
+/// Access-log lines as `(method, request_uri, "decision (reason)")`.
 fn access_log(nginx: &Nginx) -> Vec<(String, String, String)> {
     let text = std::fs::read_to_string(nginx.prefix.dir.path().join("logs/access.log"))
         .unwrap_or_default();
@@ -697,7 +707,11 @@ fn access_log(nginx: &Nginx) -> Vec<(String, String, String)> {
             let mut parts = l.split(' ');
             let method = parts.next()?.to_string();
             let uri = parts.next()?.to_string();
-            let decision = l.split(" cors=").nth(1)?.split(' ').next()?.to_string();
+            let field = |name: &str| l.split(name).nth(1)?.split(' ').next();
+            let decision = match (field(" cors=")?, field(" reason=")?) {
+                (d, "") => d.to_string(),
+                (d, r) => format!("{d} ({r})"),
+            };
             Some((method, uri, decision))
         })
         .collect()
