@@ -122,7 +122,7 @@ fn apply(r: Req) -> bool {
     }
     if let Some(headers) = decision.headers() {
         for (name, value) in headers.iter() {
-            if !r.push_header(name, lowercase(name), value) {
+            if !r.push_header(name.as_str(), name.lowercase(), value) {
                 return false;
             }
         }
@@ -168,20 +168,6 @@ fn trim(s: &[u8]) -> &[u8] {
     let start = s.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(s.len());
     let end = s.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |e| e + 1);
     s.get(start..end).unwrap_or(&[])
-}
-
-/// nginx keeps a lower-case copy of every header name; ours are fixed, so are theirs.
-fn lowercase(name: &'static str) -> &'static str {
-    match name {
-        "Access-Control-Allow-Origin" => "access-control-allow-origin",
-        "Access-Control-Allow-Credentials" => "access-control-allow-credentials",
-        "Access-Control-Allow-Methods" => "access-control-allow-methods",
-        "Access-Control-Allow-Headers" => "access-control-allow-headers",
-        "Access-Control-Max-Age" => "access-control-max-age",
-        "Access-Control-Expose-Headers" => "access-control-expose-headers",
-        "Access-Control-Allow-Private-Network" => "access-control-allow-private-network",
-        _ => "access-control-unknown",
-    }
 }
 
 /// Which `$cors_*` variable a get handler serves (its `data`).
