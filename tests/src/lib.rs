@@ -249,9 +249,12 @@ impl Prefix {
         (out.status.success(), text)
     }
 
-    /// The error log so far.
+    /// The error log so far. Lossy: nginx logs request bytes as received, and a log
+    /// that failed UTF-8 decoding must not read as an empty one.
     pub fn error_log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("logs/error.log")).unwrap_or_default()
+        std::fs::read(self.dir.path().join("logs/error.log"))
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
     }
 
     /// Starts nginx and waits until it accepts connections.
