@@ -22,6 +22,9 @@ fn every_example_compiles_to_its_golden_table() {
         let loaded = cors_dsl::load_str(Path::new(&shown), &text);
         let set = loaded.set.unwrap_or_else(|| panic!("{name}: {:?}", loaded.diagnostics));
         let table = cors_dsl::compile(&set, &loaded.sources).expect("compiles");
-        insta::assert_snapshot!(format!("table_{}", name.trim_end_matches(".cors")), table.to_json());
+        insta::assert_snapshot!(
+            format!("table_{}", name.trim_end_matches(".cors")),
+            table.to_json()
+        );
     }
 }
