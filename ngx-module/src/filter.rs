@@ -52,6 +52,11 @@ fn ctx(r: Req) -> Option<&'static mut Ctx> {
 
 /// Runs the policy of the request's location against its headers.
 fn compute(r: Req) -> Option<Active> {
+    // An early parse error: no decision on a partial header section (see
+    // `Req::headers_complete`), so the error response goes out without CORS headers.
+    if !r.headers_complete() {
+        return None;
+    }
     let Setting::Policy { table, id } = r.loc_conf()?.setting else { return None };
     let (table, policy) = r.main_conf()?.policy(table, id)?;
     let facts = r.request_facts();
