@@ -143,6 +143,10 @@ fn apply(r: Req) -> bool {
 /// any line, and nothing at all under `Vary: *`. Iterators only, and the merged value is
 /// built in the request pool: no heap allocation per request.
 fn merge_vary(r: Req, ours: &'static str) -> bool {
+    let Some((first, value)) = r.vary_headers().next() else {
+        // The common case, no `Vary` yet: the table's own value, no copy, no parsing.
+        return r.push_header("Vary", "vary", ours.as_bytes());
+    };
     let present = |token: &str| {
         r.vary_headers().any(|(_, v)| {
             v.split(|&b| b == b',')
@@ -154,19 +158,12 @@ fn merge_vary(r: Req, ours: &'static str) -> bool {
     if missing.clone().next().is_none() {
         return true;
     }
-    match r.vary_headers().next() {
-        Some((elt, value)) => {
-            let value = trim(value);
-            let parts =
-                std::iter::once(value).chain(missing.enumerate().flat_map(move |(i, t)| {
-                    let sep: &[u8] = if i == 0 && value.is_empty() { b"" } else { b", " };
-                    [sep, t.as_bytes()]
-                }));
-            r.set_header_value(elt, parts)
-        }
-        // No `Vary` yet: the table's own value, no copy.
-        None => r.push_header("Vary", "vary", ours.as_bytes()),
-    }
+    let value = trim(value);
+    let parts = std::iter::once(value).chain(missing.enumerate().flat_map(move |(i, t)| {
+        let sep: &[u8] = if i == 0 && value.is_empty() { b"" } else { b", " };
+        [sep, t.as_bytes()]
+    }));
+    r.set_header_value(first, parts)
 }
 
 fn trim(s: &[u8]) -> &[u8] {
