@@ -114,6 +114,8 @@ server {
         add_header Vary Accept-Encoding always;
         alias html/;
     }
+    location /old/ { cors off; rewrite ^/old/(.*)$ /star/$1 last; }
+    location /oldoff/ { cors star; rewrite ^/oldoff/(.*)$ /off/$1 last; }
     location /errpage/ { error_page 404 /errors/404.html; alias html/; }
     location /errors/ { alias html/errors/; }
     location /gzip/ {
@@ -335,6 +337,39 @@ fn options_without_request_method_reaches_the_content_handler() {
     assert_eq!(resp.text(), "upstream OPTIONS\n", "{resp:?}");
     // An actual request under `exact`: our headers replace the upstream's.
     assert_eq!(resp.all("Access-Control-Allow-Origin"), [APP]);
+}
+
+#[test]
+fn rewrite_last_applies_the_final_locations_policy() {
+    let env = require_nginx!();
+    let nginx = Nginx::start(&env, &main_setup());
+    let cases = vec![
+        case(
+            "rewrite from an off location into a policy: preflight answered",
+            pf("/old/data.txt", APP, "PUT"),
+            204,
+            &[H::Is("Access-Control-Allow-Origin", "*")],
+        ),
+        case(
+            "rewrite from an off location into a policy: actual request",
+            get("/old/data.txt", APP),
+            200,
+            &[H::Is("Access-Control-Allow-Origin", "*")],
+        ),
+        case(
+            "rewrite from a policy into an off location: preflight untouched",
+            pf("/oldoff/data.txt", APP, "PUT"),
+            405,
+            &NO_CORS,
+        ),
+        case(
+            "rewrite from a policy into an off location: no headers",
+            get("/oldoff/data.txt", APP),
+            200,
+            &[H::No("Access-Control-Allow-Origin")],
+        ),
+    ];
+    run(&nginx, cases);
 }
 
 #[test]
