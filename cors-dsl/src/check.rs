@@ -195,9 +195,7 @@ impl Checker {
 
     fn misplaced(&mut self, d: &Directive, message: String, help: &str) {
         self.push(
-            Diagnostic::new("CORS016", d.name.span, message)
-                .label("not allowed here")
-                .help(help),
+            Diagnostic::new("CORS016", d.name.span, message).label("not allowed here").help(help),
         );
     }
 
@@ -211,8 +209,9 @@ impl Checker {
                 .min()
                 .map(|(_, c)| c.to_string())
         };
-        let mut diag = Diagnostic::new("CORS002", d.name.span, format!("unknown directive `{name}`"))
-            .label("unknown directive");
+        let mut diag =
+            Diagnostic::new("CORS002", d.name.span, format!("unknown directive `{name}`"))
+                .label("unknown directive");
         diag = match close(candidates).or_else(|| close(ALL)) {
             Some(s) => diag.help(format!("did you mean `{s}`?")).fix(
                 d.name.span,
@@ -374,7 +373,12 @@ impl Checker {
     fn allow(&mut self, d: &Directive) -> Option<Fields> {
         if let Some(a) = d.args.first() {
             let span = a.span.to(d.args.last().map_or(a.span, |l| l.span));
-            self.invalid(span, "`allow` takes no arguments".into(), "unexpected", "write `allow { … }`");
+            self.invalid(
+                span,
+                "`allow` takes no arguments".into(),
+                "unexpected",
+                "write `allow { … }`",
+            );
         }
         let Some(block) = &d.block else {
             self.invalid(
@@ -415,8 +419,19 @@ impl Checker {
     }
 
     /// One rule from its own statements and the policy-level defaults.
-    fn rule(&mut self, own: Fields, defaults: &Fields, name: Span, span: Span, implicit: bool) -> Rule {
-        fn pick<T: Clone>(own: Option<Spanned<T>>, def: &Option<Spanned<T>>, fallback: Spanned<T>) -> Spanned<T> {
+    fn rule(
+        &mut self,
+        own: Fields,
+        defaults: &Fields,
+        name: Span,
+        span: Span,
+        implicit: bool,
+    ) -> Rule {
+        fn pick<T: Clone>(
+            own: Option<Spanned<T>>,
+            def: &Option<Spanned<T>>,
+            fallback: Spanned<T>,
+        ) -> Spanned<T> {
             own.or_else(|| def.clone()).unwrap_or(fallback)
         }
         let empty = || Spanned::new(AllowList::List(Vec::new()), name);
@@ -496,7 +511,8 @@ impl Checker {
                     Some(re) => {
                         let span = a.span.to(re.span);
                         if self.regex(&re.value, re.span) {
-                            f.origins.push(Spanned::new(OriginPattern::Regex(re.value.clone()), span));
+                            f.origins
+                                .push(Spanned::new(OriginPattern::Regex(re.value.clone()), span));
                         }
                     }
                     None => self.invalid(
@@ -574,9 +590,13 @@ impl Checker {
             let token = is_token(a.value.as_bytes());
             let bad = match kind {
                 ListKind::Methods if !token => Some(
-                    Diagnostic::new("CORS009", a.span, format!("`{}` is not a valid method", a.value))
-                        .label("not an HTTP token")
-                        .help("methods are HTTP tokens separated by spaces, e.g. `methods GET POST;`"),
+                    Diagnostic::new(
+                        "CORS009",
+                        a.span,
+                        format!("`{}` is not a valid method", a.value),
+                    )
+                    .label("not an HTTP token")
+                    .help("methods are HTTP tokens separated by spaces, e.g. `methods GET POST;`"),
                 ),
                 ListKind::Methods
                     if FORBIDDEN_METHODS.iter().any(|m| m.eq_ignore_ascii_case(&a.value)) =>
@@ -637,9 +657,13 @@ impl Checker {
             Ok(secs) => Some(Spanned::new(secs, d.span)),
             Err(why) => {
                 self.push(
-                    Diagnostic::new("CORS014", a.span, format!("invalid duration `{}`: {why}", a.value))
-                        .label("not a duration")
-                        .help(DURATION_HELP),
+                    Diagnostic::new(
+                        "CORS014",
+                        a.span,
+                        format!("invalid duration `{}`: {why}", a.value),
+                    )
+                    .label("not a duration")
+                    .help(DURATION_HELP),
                 );
                 None
             }
@@ -756,10 +780,13 @@ mod tests {
         parse_suppression(&c, 1).map(|s| (s.code, s.reason))
     }
 
+    /// A suppression comment's parsed code and reason.
+    type Parsed = Option<(String, Option<String>)>;
+
     #[test]
     fn suppression_comments() {
         let some = |c: &str, r: Option<&str>| Some((c.to_string(), r.map(str::to_string)));
-        let cases: &[(&str, Option<(String, Option<String>)>)] = &[
+        let cases: &[(&str, Parsed)] = &[
             (" corsc: allow CORS101 \"dev only\"", some("CORS101", Some("dev only"))),
             (" corsc: allow CORS101 'dev only'", some("CORS101", Some("dev only"))),
             (" corsc: allow CORS101 -- dev only", some("CORS101", Some("dev only"))),

@@ -22,7 +22,7 @@ pub fn compile(set: &PolicySet, sources: &SourceMap) -> Result<RuleTable, Vec<Di
     for policy in &set.policies {
         match compile_policy(policy, sources) {
             Ok(p) => policies.push(p),
-            Err(d) => errors.push(d),
+            Err(d) => errors.push(*d),
         }
     }
     if errors.is_empty() {
@@ -32,14 +32,20 @@ pub fn compile(set: &PolicySet, sources: &SourceMap) -> Result<RuleTable, Vec<Di
     }
 }
 
-fn compile_policy(policy: &Policy, sources: &SourceMap) -> Result<CompiledPolicy, Diagnostic> {
+fn compile_policy(policy: &Policy, sources: &SourceMap) -> Result<CompiledPolicy, Box<Diagnostic>> {
     let mut origins = OriginIndex::default();
     for (idx, rule) in policy.rules.iter().enumerate() {
         index_origins(&mut origins, rule, idx as RuleIdx);
     }
     origins.build_regex_set().map_err(|e| {
-        Diagnostic::new("CORS006", policy.name.span, "the policy's regexes are too large together")
-            .help(format!("simplify or merge the `~` origins ({e})"))
+        Box::new(
+            Diagnostic::new(
+                "CORS006",
+                policy.name.span,
+                "the policy's regexes are too large together",
+            )
+            .help(format!("simplify or merge the `~` origins ({e})")),
+        )
     })?;
     // When the first rule has `*`, every origin gets the same answer: no `Vary` needed.
     let origin_dependent = origins.any != Some(0);

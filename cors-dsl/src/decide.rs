@@ -556,9 +556,10 @@ pub(crate) fn match_origin(idx: &OriginIndex, origin: &[u8]) -> Option<RuleIdx> 
         }
     }
     if let Some(set) = &idx.regex_set {
-        // `RegexSet` reports matches in pattern order, which is rule order.
-        if let Some(first) = set.matches(origin).iter().next() {
-            take(idx.regexes.get(first).map(|(_, rule)| *rule));
+        // Patterns are anchored at both ends, so every match spans the whole origin and
+        // leftmost-first picks the lowest-numbered pattern, i.e. the first rule.
+        if let Some(found) = set.search(&regex_automata::Input::new(origin)) {
+            take(idx.regexes.get(found.pattern().as_usize()).map(|(_, rule)| *rule));
         }
     }
     best

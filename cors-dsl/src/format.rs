@@ -76,6 +76,10 @@ impl RuleTable {
     /// Reads a table written by [`RuleTable::to_bytes`], checking magic, version,
     /// length, checksum and internal consistency.
     pub fn from_bytes(bytes: &[u8]) -> Result<RuleTable, TableError> {
+        // A file that is not a table at all says so, whatever its length.
+        if !bytes.starts_with(MAGIC) && !MAGIC.starts_with(bytes) {
+            return Err(TableError::BadMagic);
+        }
         let header = bytes
             .get(..HEADER_LEN)
             .ok_or(TableError::Truncated { found: bytes.len(), expected: HEADER_LEN })?;

@@ -126,7 +126,12 @@ impl Loader {
 
     /// `directives` with every `include` replaced by the included file's directives,
     /// at any depth. `stack` holds the canonical paths of the files being expanded.
-    fn expand(&mut self, directives: &[Directive], file: FileId, stack: &mut Vec<PathBuf>) -> Vec<Directive> {
+    fn expand(
+        &mut self,
+        directives: &[Directive],
+        file: FileId,
+        stack: &mut Vec<PathBuf>,
+    ) -> Vec<Directive> {
         let mut out = Vec::with_capacity(directives.len());
         for d in directives {
             if d.name() == "include" {
@@ -168,16 +173,17 @@ impl Loader {
                 .iter()
                 .skip(pos)
                 .chain(std::iter::once(&key))
-                .map(|p| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned()))
+                .map(|p| {
+                    p.file_name().map_or_else(
+                        || p.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    )
+                })
                 .collect();
             self.diags.push(
-                Diagnostic::new(
-                    "CORS013",
-                    d.span,
-                    format!("include cycle: {}", chain.join(" → ")),
-                )
-                .label("includes a file that is already being read")
-                .help("remove this `include`, or move the shared directives into a third file"),
+                Diagnostic::new("CORS013", d.span, format!("include cycle: {}", chain.join(" → ")))
+                    .label("includes a file that is already being read")
+                    .help("remove this `include`, or move the shared directives into a third file"),
             );
             return Vec::new();
         }

@@ -218,7 +218,10 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), OriginError>
 
 fn parse_port(port: &str) -> Result<u16, OriginError> {
     let bad = |why: &str| {
-        OriginError::new(format!("invalid port `{port}`: {why}"), "a port is a number from 1 to 65535")
+        OriginError::new(
+            format!("invalid port `{port}`: {why}"),
+            "a port is a number from 1 to 65535",
+        )
     };
     if port.is_empty() {
         return Err(bad("empty"));
@@ -366,7 +369,10 @@ mod tests {
             match parse_origin(input) {
                 Ok(p) => panic!("input {input:?} was accepted as {p:?}"),
                 Err(e) => {
-                    assert!(e.message.contains(needle) || e.help.contains(needle), "input {input:?}: {e:?}");
+                    assert!(
+                        e.message.contains(needle) || e.help.contains(needle),
+                        "input {input:?}: {e:?}"
+                    );
                     assert_eq!(e.fix.as_deref(), *fix, "input {input:?}");
                     assert!(!e.help.is_empty(), "input {input:?}");
                 }
@@ -382,7 +388,9 @@ mod tests {
 
     #[test]
     fn normalised_output_parses_to_itself() {
-        for input in ["HTTPS://A.COM:443", "http://[0::1]:81", "https://*.Bücher.example", "ws://h:*"] {
+        for input in
+            ["HTTPS://A.COM:443", "http://[0::1]:81", "https://*.Bücher.example", "ws://h:*"]
+        {
             let once = parse_origin(input).unwrap();
             let again = parse_origin(&once.to_string()).unwrap();
             assert_eq!(once, again, "input {input:?}");

@@ -10,7 +10,8 @@
 //! - `scheme://*.suffix[:port]`: one hash lookup per dot in the host, keyed by the
 //!   `suffix[:port]` tail of the origin itself (no scan over all patterns);
 //! - `scheme://host:*`: one hash lookup keyed by the host;
-//! - regexes: one [`regex::bytes::RegexSet`] pass (linear time in the origin's length);
+//! - regexes: one multi-pattern `regex_automata::meta::Regex` search (linear time in
+//!   the origin's length, no allocation);
 //! - `*` and `null`: a rule index each.
 //!
 //! Each lookup yields the index of the first rule that has the pattern; the smallest
@@ -140,9 +141,12 @@ pub(crate) struct OriginIndex {
     pub(crate) null: Option<RuleIdx>,
     /// Regex sources (already anchored) with their rules, in rule order.
     pub(crate) regexes: Vec<(Box<str>, RuleIdx)>,
-    /// The compiled set; rebuilt from `regexes` after deserialising.
+    /// All regexes compiled into one multi-pattern matcher; rebuilt from `regexes`
+    /// after deserialising. Leftmost-first semantics over whole-origin patterns report
+    /// the lowest pattern index that matches, which is the first rule, and searching
+    /// does not allocate (unlike `RegexSet::matches`).
     #[serde(skip)]
-    pub(crate) regex_set: Option<regex::bytes::RegexSet>,
+    pub(crate) regex_set: Option<regex_automata::meta::Regex>,
 }
 
 impl PartialEq for OriginIndex {
@@ -162,15 +166,16 @@ pub(crate) const REGEX_SIZE_LIMIT: usize = 8 << 20;
 
 impl OriginIndex {
     /// Compiles `regexes` into `regex_set`.
-    pub(crate) fn build_regex_set(&mut self) -> Result<(), regex::Error> {
+    pub(crate) fn build_regex_set(&mut self) -> Result<(), Box<regex_automata::meta::BuildError>> {
+        use regex_automata::meta;
         self.regex_set = if self.regexes.is_empty() {
             None
         } else {
-            Some(
-                regex::bytes::RegexSetBuilder::new(self.regexes.iter().map(|(r, _)| &**r))
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .build()?,
-            )
+            let patterns: Vec<&str> = self.regexes.iter().map(|(r, _)| &**r).collect();
+            let config = meta::Config::new()
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .match_kind(regex_automata::MatchKind::LeftmostFirst);
+            Some(meta::Builder::new().configure(config).build_many(&patterns).map_err(Box::new)?)
         };
         Ok(())
     }

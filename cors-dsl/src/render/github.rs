@@ -30,11 +30,7 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
         } else {
             let _ = write!(props, ",endLine={end_line}");
         }
-        let title = match crate::rules::meta(d.code) {
-            Some(m) => format!("{} ({})", d.code, m.name),
-            None => d.code.to_string(),
-        };
-        let _ = write!(props, ",title={}", escape_property(&title));
+        let _ = write!(props, ",title={}", escape_property(d.code));
         let mut message = d.message.clone();
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");

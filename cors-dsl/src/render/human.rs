@@ -105,7 +105,7 @@ fn report<'a>(sources: &'a SourceMap, diag: &'a Diagnostic) -> Vec<Group<'a>> {
     }
     // When the fix says the same as the help, the suggestion below says it already.
     if let Some(help) =
-        diag.help.as_ref().filter(|h| diag.fix.as_ref().map_or(true, |f| &f.description != *h))
+        diag.help.as_ref().filter(|h| diag.fix.as_ref().is_none_or(|f| &f.description != *h))
     {
         group = group.element(Level::HELP.message(help.as_str()));
     }

@@ -1,0 +1,49 @@
+//! CORS104 `insecure-origin`: a plain-`http` origin off the local machine.
+
+use super::support::{each_rule, is_insecure};
+use super::{lint_meta, Rule, RuleMeta};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::PolicySet;
+use crate::span::SourceMap;
+
+pub(crate) struct InsecureOrigin;
+
+pub(crate) static META: RuleMeta = lint_meta(
+    "CORS104",
+    "insecure-origin",
+    Severity::Info,
+    "a plain-`http` origin other than the local machine (an error with credentials)",
+    "## Why is this bad?\n\
+Anyone on the network path (public Wi-Fi, a hostile ISP) can inject script into a page served \
+over plain http, so trusting an `http://` origin trusts that attacker too. With \
+`credentials on` they can read your users' data: an error then. Loopback origins \
+(`localhost`, `127.0.0.0/8`, `[::1]`) are not on the network and are not reported.\n\n\
+## Example\n```\norigin http://app.example.com;\ncredentials on;\n```\n\n\
+## Use instead\n```\norigin https://app.example.com;\ncredentials on;\n```\n",
+);
+
+impl Rule for InsecureOrigin {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
+        for (_, rule) in each_rule(set) {
+            for origin in rule.origins.iter().filter(|o| is_insecure(&o.node)) {
+                let mut d = Diagnostic::new(
+                    META.code,
+                    origin.span,
+                    format!("origin `{}` uses plain http", origin.node),
+                )
+                .label("a network attacker can inject script into this origin")
+                .help("use `https://`");
+                if rule.credentials.node {
+                    d = d
+                        .severity(Severity::Error)
+                        .secondary(rule.credentials.span, "and credentials are on");
+                }
+                out.push(d);
+            }
+        }
+    }
+}

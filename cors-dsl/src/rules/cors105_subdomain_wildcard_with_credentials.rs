@@ -1,0 +1,47 @@
+//! CORS105 `subdomain-wildcard-with-credentials`: `*.example.com` with credentials.
+
+use super::support::each_rule;
+use super::{lint_meta, Rule, RuleMeta};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::{OriginPattern, PolicySet};
+use crate::span::SourceMap;
+
+pub(crate) struct SubdomainWildcardWithCredentials;
+
+pub(crate) static META: RuleMeta = lint_meta(
+    "CORS105",
+    "subdomain-wildcard-with-credentials",
+    Severity::Warning,
+    "a subdomain wildcard origin together with `credentials on`",
+    "## Why is this bad?\n\
+`https://*.example.com` trusts every host under `example.com`, today's and tomorrow's: a \
+forgotten staging box, a marketing site on a third-party CMS, a dangling DNS record taken \
+over by someone else. One cross-site-scripting bug on any of them reads your users' \
+credentialed data.\n\n\
+## Example\n```\norigin https://*.example.com;\ncredentials on;\n```\n\n\
+## Use instead\n```\norigin https://app.example.com https://admin.example.com;\ncredentials on;\n```\n",
+);
+
+impl Rule for SubdomainWildcardWithCredentials {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
+        for (_, rule) in each_rule(set).filter(|(_, r)| r.credentials.node) {
+            for origin in &rule.origins {
+                let OriginPattern::Subdomain { suffix, .. } = &origin.node else { continue };
+                out.push(
+                    Diagnostic::new(
+                        META.code,
+                        origin.span,
+                        format!("every subdomain of `{suffix}` gets credentialed access"),
+                    )
+                    .label("one compromised or taken-over subdomain reads your users' data")
+                    .secondary(rule.credentials.span, "credentials turned on here")
+                    .help("list the subdomains that need credentials explicitly"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! CORS109 `forbidden-request-header`: a header in `headers` that browsers never let
+//! scripts send.
+
+use super::support::{each_rule, removal_span};
+use super::{lint_meta, Rule, RuleMeta};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::PolicySet;
+use crate::span::SourceMap;
+
+pub(crate) struct ForbiddenRequestHeader;
+
+pub(crate) static META: RuleMeta = lint_meta(
+    "CORS109",
+    "forbidden-request-header",
+    Severity::Error,
+    "a forbidden request header (`Cookie`, `Host`, `Origin`, `Sec-*`, ...) in `headers`",
+    "## Why is this bad?\n\
+The Fetch standard forbids scripts from setting these headers; the browser sets them \
+itself and never lists them in `Access-Control-Request-Headers`. Allowing them does nothing \
+and suggests a misunderstanding (cookies are governed by `credentials`, not `headers`).\n\n\
+## Example\n```\nheaders Content-Type Cookie;\n```\n\n\
+## Use instead\n```\nheaders Content-Type;\ncredentials on;\n```\n",
+);
+
+/// The forbidden request-header names of the Fetch standard (lower case).
+const FORBIDDEN: &[&str] = &[
+    "accept-charset",
+    "accept-encoding",
+    "access-control-request-headers",
+    "access-control-request-method",
+    "access-control-request-private-network",
+    "connection",
+    "content-length",
+    "cookie",
+    "cookie2",
+    "date",
+    "dnt",
+    "expect",
+    "host",
+    "keep-alive",
+    "origin",
+    "referer",
+    "set-cookie",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "via",
+];
+
+/// Whether browsers refuse to let a script set header `name`.
+pub(crate) fn is_forbidden(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    FORBIDDEN.contains(&lower.as_str())
+        || lower.starts_with("proxy-")
+        || lower.starts_with("sec-")
+        || lower.starts_with("access-control-request-")
+}
+
+impl Rule for ForbiddenRequestHeader {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, set: &PolicySet, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
+        for (_, rule) in each_rule(set) {
+            let entries = rule.headers.node.entries();
+            for (i, h) in entries.iter().enumerate().filter(|(_, h)| is_forbidden(&h.node)) {
+                let mut d = Diagnostic::new(
+                    META.code,
+                    h.span,
+                    format!("`{}` is a forbidden request header", h.node),
+                )
+                .label("browsers never let scripts send it")
+                .help(if h.node.to_ascii_lowercase().starts_with("cookie") {
+                    "remove it; cookies are sent when `credentials on` is set".to_string()
+                } else {
+                    format!("remove `{}`", h.node)
+                });
+                if let Some(span) = removal_span(sources, entries, i) {
+                    d = d.fix(span, "", "remove the forbidden header");
+                }
+                out.push(d);
+            }
+        }
+    }
+}

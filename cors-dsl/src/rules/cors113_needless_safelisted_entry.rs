@@ -1,0 +1,70 @@
+//! CORS113 `needless-safelisted-entry`: listing what CORS always allows.
+
+use super::support::{each_rule, removal_span};
+use super::{lint_meta, Rule, RuleMeta};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::PolicySet;
+use crate::span::SourceMap;
+
+pub(crate) struct NeedlessSafelistedEntry;
+
+pub(crate) static META: RuleMeta = lint_meta(
+    "CORS113",
+    "needless-safelisted-entry",
+    Severity::Info,
+    "a CORS-safelisted method (`GET`, `HEAD`, `POST`) or header (`Accept`, ...) listed",
+    "## Why is this bad?\n\
+`GET`, `HEAD` and `POST` never need a preflight, and neither do the safelisted headers \
+`Accept`, `Accept-Language` and `Content-Language`: listing them changes nothing and makes \
+the policy look like it grants more than it does. (`Content-Type` is not reported: \
+requests with a JSON body need it.)\n\n\
+## Example\n```\nmethods GET POST PUT;\nheaders Accept X-Request-ID;\n```\n\n\
+## Use instead\n```\nmethods PUT;\nheaders X-Request-ID;\n```\n",
+);
+
+const METHODS: &[&str] = &["GET", "HEAD", "POST"];
+const HEADERS: &[&str] = &["accept", "accept-language", "content-language"];
+
+impl Rule for NeedlessSafelistedEntry {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, set: &PolicySet, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
+        for (_, rule) in each_rule(set) {
+            let methods = rule.methods.node.entries();
+            for (i, m) in
+                methods.iter().enumerate().filter(|(_, m)| METHODS.contains(&m.node.as_str()))
+            {
+                let mut d = Diagnostic::new(
+                    META.code,
+                    m.span,
+                    format!("`{}` is always allowed and needs no listing", m.node),
+                )
+                .label("a CORS-safelisted method")
+                .help(format!("remove `{}`", m.node));
+                if let Some(span) = removal_span(sources, methods, i) {
+                    d = d.fix(span, "", "remove the safelisted method");
+                }
+                out.push(d);
+            }
+            let headers = rule.headers.node.entries();
+            for (i, h) in headers.iter().enumerate() {
+                if !HEADERS.contains(&h.node.to_ascii_lowercase().as_str()) {
+                    continue;
+                }
+                let mut d = Diagnostic::new(
+                    META.code,
+                    h.span,
+                    format!("`{}` is always allowed and needs no listing", h.node),
+                )
+                .label("a CORS-safelisted request header")
+                .help(format!("remove `{}`", h.node));
+                if let Some(span) = removal_span(sources, headers, i) {
+                    d = d.fix(span, "", "remove the safelisted header");
+                }
+                out.push(d);
+            }
+        }
+    }
+}

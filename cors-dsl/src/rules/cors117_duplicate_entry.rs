@@ -1,0 +1,74 @@
+//! CORS117 `duplicate-entry`: the same origin, method or header listed twice.
+
+use super::support::{each_rule, removal_span};
+use super::{lint_meta, Rule, RuleMeta};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::{AllowList, PolicySet};
+use crate::span::{SourceMap, Spanned};
+
+pub(crate) struct DuplicateEntry;
+
+pub(crate) static META: RuleMeta = lint_meta(
+    "CORS117",
+    "duplicate-entry",
+    Severity::Warning,
+    "an origin, method or header listed twice in the same rule",
+    "## Why is this bad?\n\
+A repeated entry does nothing; often it is a typo for the entry that was meant \
+(`https://app.example.com` twice where the second should have been `admin`). Origins are \
+compared after normalisation (`HTTPS://App.Example.com:443` is `https://app.example.com`), \
+header names case-insensitively, methods exactly.\n\n\
+## Example\n```\norigin https://app.example.com https://APP.example.com;\nheaders X-Id x-id;\n```\n\n\
+## Use instead\n```\norigin https://app.example.com;\nheaders X-Id;\n```\n",
+);
+
+impl Rule for DuplicateEntry {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, set: &PolicySet, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
+        for (_, rule) in each_rule(set) {
+            report(sources, "origin", &rule.origins, |a, b| a == b, out);
+            report(sources, "method", rule.methods.node.entries(), |a: &String, b| a == b, out);
+            for (what, list) in
+                [("header", &rule.headers.node), ("exposed header", &rule.expose.node)]
+            {
+                let entries = match list {
+                    AllowList::Any(v) | AllowList::List(v) => v,
+                };
+                report(sources, what, entries, |a: &String, b| a.eq_ignore_ascii_case(b), out);
+            }
+        }
+    }
+}
+
+fn report<T: std::fmt::Display>(
+    sources: &SourceMap,
+    what: &str,
+    entries: &[Spanned<T>],
+    same: impl Fn(&T, &T) -> bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    for (i, entry) in entries.iter().enumerate() {
+        let Some(first) = entries.iter().take(i).find(|e| same(&e.node, &entry.node)) else {
+            continue;
+        };
+        // The same span twice is one statement inherited, not a duplicate.
+        if first.span == entry.span {
+            continue;
+        }
+        let mut d = Diagnostic::new(
+            META.code,
+            entry.span,
+            format!("{what} `{}` is listed twice", entry.node),
+        )
+        .label("duplicate")
+        .secondary(first.span, "first listed here")
+        .help(format!("remove the second `{}`", entry.node));
+        if let Some(span) = removal_span(sources, entries, i) {
+            d = d.fix(span, "", "remove the duplicate");
+        }
+        out.push(d);
+    }
+}

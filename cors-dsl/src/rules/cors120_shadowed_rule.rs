@@ -1,0 +1,151 @@
+//! CORS120 `shadowed-rule`: a rule every origin of which an earlier rule takes first.
+
+use super::support::{anchored, split_origin};
+use super::{lint_meta, Rule, RuleMeta};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::{OriginPattern, PolicySet};
+use crate::span::{SourceMap, Spanned};
+
+pub(crate) struct ShadowedRule;
+
+pub(crate) static META: RuleMeta = lint_meta(
+    "CORS120",
+    "shadowed-rule",
+    Severity::Warning,
+    "a rule that never applies because earlier rules match all its origins first",
+    "## Why is this bad?\n\
+Rules are tried in order and the first whose origins match wins. When an earlier rule \
+matches every origin of a later one (`*`, a subdomain wildcard covering it, `host:*`, or a \
+regex accepting each listed origin), the later rule's methods, headers and credentials \
+never apply: the policy grants something other than what it says.\n\n\
+## Example\n```\npolicy api {\n    allow { origin https://*.example.com; }\n    allow { origin https://admin.example.com; credentials on; }\n}\n```\n\n\
+## Use instead\n```\npolicy api {\n    allow { origin https://admin.example.com; credentials on; }\n    allow { origin https://*.example.com; }\n}\n```\n",
+);
+
+impl Rule for ShadowedRule {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
+        for policy in &set.policies {
+            for (j, later) in policy.rules.iter().enumerate() {
+                if later.origins.is_empty() {
+                    continue;
+                }
+                let earlier = policy.rules.get(..j).unwrap_or(&[]);
+                // For each origin of the later rule, the earlier origin that takes it.
+                let takers: Option<Vec<&Spanned<OriginPattern>>> = later
+                    .origins
+                    .iter()
+                    .map(|o| {
+                        earlier.iter().flat_map(|r| &r.origins).find(|e| covers(&e.node, &o.node))
+                    })
+                    .collect();
+                let Some(takers) = takers else { continue };
+                let mut d = Diagnostic::new(
+                    META.code,
+                    later.span,
+                    "this rule never applies: earlier rules match all its origins first",
+                )
+                .label("shadowed")
+                .help("move the more specific rule first, or remove it");
+                let mut seen = Vec::new();
+                for t in takers {
+                    if !seen.contains(&t.span) {
+                        seen.push(t.span);
+                        d = d.secondary(t.span, format!("`{}` matches first", t.node));
+                    }
+                }
+                out.push(d);
+            }
+        }
+    }
+}
+
+/// Whether every origin `b` accepts is accepted by `a`. Conservative: `false` when it
+/// cannot tell (a regex against a wildcard), so a finding is always real.
+pub(crate) fn covers(a: &OriginPattern, b: &OriginPattern) -> bool {
+    use OriginPattern as P;
+    match (a, b) {
+        (P::Any, _) => true,
+        (P::Null, P::Null) => true,
+        (P::Exact(x), P::Exact(y)) => x == y,
+        (P::Subdomain { scheme, suffix, port }, P::Exact(o)) => split_origin(o).is_some_and(|o| {
+            o.scheme == scheme
+                && under(o.host, suffix)
+                && o.port.map(str::parse::<u16>).and_then(Result::ok) == *port
+                && o.port.is_some() == port.is_some()
+        }),
+        (
+            P::Subdomain { scheme: s1, suffix: x, port: p1 },
+            P::Subdomain { scheme: s2, suffix: y, port: p2 },
+        ) => s1 == s2 && p1 == p2 && (x == y || under(y, x)),
+        (P::AnyPort { scheme, host }, P::Exact(o)) => {
+            split_origin(o).is_some_and(|o| o.scheme == scheme && o.host == host)
+        }
+        (P::AnyPort { scheme: s1, host: h1 }, P::AnyPort { scheme: s2, host: h2 }) => {
+            s1 == s2 && h1 == h2
+        }
+        (P::Regex(r), P::Exact(o)) => anchored(r).is_some_and(|re| re.is_match(o)),
+        (P::Regex(r), P::Null) => anchored(r).is_some_and(|re| re.is_match("null")),
+        (P::Regex(x), P::Regex(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// `host` is a proper subdomain of `suffix`.
+fn under(host: &str, suffix: &str) -> bool {
+    host.strip_suffix(suffix).is_some_and(|rest| rest.len() > 1 && rest.ends_with('.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+    use crate::model::OriginPattern as P;
+
+    fn exact(s: &str) -> P {
+        P::Exact(s.into())
+    }
+    fn sub(scheme: &str, suffix: &str, port: Option<u16>) -> P {
+        P::Subdomain { scheme: scheme.into(), suffix: suffix.into(), port }
+    }
+
+    #[test]
+    fn coverage_table() {
+        let any_port = P::AnyPort { scheme: "http".into(), host: "localhost".into() };
+        let cases = [
+            (P::Any, exact("https://a.example"), true),
+            (P::Any, P::Null, true),
+            (exact("https://a.example"), exact("https://a.example"), true),
+            (exact("https://a.example"), exact("https://b.example"), false),
+            (sub("https", "example.com", None), exact("https://a.example.com"), true),
+            (sub("https", "example.com", None), exact("https://a.b.example.com"), true),
+            (sub("https", "example.com", None), exact("https://example.com"), false),
+            (sub("https", "example.com", None), exact("http://a.example.com"), false),
+            (sub("https", "example.com", None), exact("https://a.example.com:8443"), false),
+            (sub("https", "example.com", Some(8443)), exact("https://a.example.com:8443"), true),
+            (sub("https", "example.com", None), exact("https://aexample.com"), false),
+            (sub("https", "example.com", None), sub("https", "x.example.com", None), true),
+            (sub("https", "x.example.com", None), sub("https", "example.com", None), false),
+            (any_port.clone(), exact("http://localhost:3000"), true),
+            (any_port.clone(), exact("http://localhost"), true),
+            (any_port, exact("http://127.0.0.1:3000"), false),
+            (
+                P::Regex(r"https://[a-z]+\.example\.com".into()),
+                exact("https://a.example.com"),
+                true,
+            ),
+            (
+                P::Regex(r"https://[a-z]+\.example\.com".into()),
+                exact("https://1.example.com"),
+                false,
+            ),
+            (P::Regex(".*".into()), sub("https", "example.com", None), false),
+            (P::Null, exact("https://a.example"), false),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(covers(&a, &b), want, "covers({a}, {b})");
+        }
+    }
+}

@@ -1,0 +1,498 @@
+//! The server side of the Fetch CORS protocol, rule by rule, on compiled policies.
+//!
+//! Each test compiles a small policy from text and asks `decide` about one request.
+
+use cors_dsl::{Decision, OriginHeader, Reason, Request, RuleTable};
+use std::path::Path;
+
+fn table(src: &str) -> RuleTable {
+    let loaded = cors_dsl::load_str(Path::new("test.cors"), src);
+    let set = loaded.set.unwrap_or_else(|| panic!("policy must load: {:?}", loaded.diagnostics));
+    cors_dsl::compile(&set, &loaded.sources).expect("policy must compile")
+}
+
+fn decide<'a>(t: &'a RuleTable, req: &Request<'a>) -> Decision<'a> {
+    let id = t.policy_id("p").expect("policy p");
+    t.decide(id, req)
+}
+
+fn header<'a>(d: &Decision<'a>, name: &str) -> Option<String> {
+    d.headers()?
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
+}
+
+const API: &str = r#"
+policy p {
+    origin https://app.example.com http://localhost:3000 http://[::1]:8080;
+    origin https://*.tenants.example.com;
+    origin https://dev.example.com:*;
+    origin ~ "https://pr-[0-9]+\.preview\.example\.dev";
+    methods PUT DELETE;
+    headers Content-Type X-Request-ID;
+    expose X-Request-ID;
+    credentials on;
+    max-age 2h;
+}
+"#;
+
+#[test]
+fn no_origin_is_not_cors_but_varies_on_origin() {
+    let t = table(API);
+    let d = decide(&t, &Request::actual(b"GET", None));
+    assert_eq!(d, Decision::NotCors { vary: Some("Origin") });
+    assert!(d.headers().is_none());
+}
+
+#[test]
+fn exact_origin_is_reflected_with_credentials_and_expose() {
+    let t = table(API);
+    let d = decide(&t, &Request::actual(b"GET", Some(b"https://app.example.com")));
+    assert_eq!(d.as_str(), "allowed");
+    assert_eq!(
+        header(&d, "access-control-allow-origin").as_deref(),
+        Some("https://app.example.com")
+    );
+    assert_eq!(header(&d, "access-control-allow-credentials").as_deref(), Some("true"));
+    assert_eq!(header(&d, "access-control-expose-headers").as_deref(), Some("X-Request-ID"));
+    assert_eq!(header(&d, "access-control-max-age"), None, "max-age belongs to preflights");
+    assert_eq!(header(&d, "access-control-allow-methods"), None);
+    assert_eq!(d.vary(), Some("Origin"));
+}
+
+#[test]
+fn origin_bytes_are_compared_exactly_never_normalised() {
+    let t = table(API);
+    for origin in [
+        &b"https://APP.example.com"[..],
+        b"https://app.example.com/",
+        b"https://app.example.com:443",
+        b"https://app.example.com.evil.net",
+        b"http://app.example.com",
+        b" https://app.example.com",
+        b"https://app.example.com\0",
+    ] {
+        let d = decide(&t, &Request::actual(b"GET", Some(origin)));
+        assert_eq!(
+            d.reason(),
+            Some(Reason::OriginNotAllowed),
+            "{:?} must be refused",
+            String::from_utf8_lossy(origin)
+        );
+        assert!(d.headers().is_none());
+        assert_eq!(d.vary(), Some("Origin"), "refusals vary on Origin too");
+    }
+}
+
+#[test]
+fn loopback_and_ipv6_origins_match_exactly() {
+    let t = table(API);
+    for origin in [&b"http://localhost:3000"[..], b"http://[::1]:8080"] {
+        assert_eq!(decide(&t, &Request::actual(b"GET", Some(origin))).as_str(), "allowed");
+    }
+    assert_eq!(
+        decide(&t, &Request::actual(b"GET", Some(b"http://localhost:3001"))).as_str(),
+        "refused"
+    );
+}
+
+#[test]
+fn subdomain_wildcard_needs_one_or_more_labels_and_excludes_the_apex() {
+    let t = table(API);
+    let cases: &[(&[u8], bool)] = &[
+        (b"https://a.tenants.example.com", true),
+        (b"https://a.b.tenants.example.com", true),
+        (b"https://tenants.example.com", false),
+        (b"https://.tenants.example.com", false),
+        (b"https://a..tenants.example.com", false),
+        (b"https://eviltenants.example.com", false),
+        (b"https://a.tenants.example.com.evil.net", false),
+        (b"http://a.tenants.example.com", false),
+        (b"https://a.tenants.example.com:8443", false),
+        (b"https://A.tenants.example.com", false),
+        (b"https://a/b.tenants.example.com", false),
+        (b"https://u@a.tenants.example.com", false),
+    ];
+    for (origin, allowed) in cases {
+        let d = decide(&t, &Request::actual(b"GET", Some(origin)));
+        assert_eq!(d.as_str() == "allowed", *allowed, "{}", String::from_utf8_lossy(origin));
+    }
+}
+
+#[test]
+fn any_port_pattern_matches_every_port_and_no_port_of_that_host_only() {
+    let t = table(API);
+    let cases: &[(&[u8], bool)] = &[
+        (b"https://dev.example.com", true),
+        (b"https://dev.example.com:1", true),
+        (b"https://dev.example.com:65535", true),
+        (b"https://dev.example.com:", false),
+        (b"https://dev.example.com:08443", false),
+        (b"https://dev.example.com:123456", false),
+        (b"https://dev.example.com:80a", false),
+        (b"http://dev.example.com:8080", false),
+        (b"https://x.dev.example.com:8080", false),
+    ];
+    for (origin, allowed) in cases {
+        let d = decide(&t, &Request::actual(b"GET", Some(origin)));
+        assert_eq!(d.as_str() == "allowed", *allowed, "{}", String::from_utf8_lossy(origin));
+    }
+}
+
+#[test]
+fn regex_origins_match_the_whole_origin() {
+    let t = table(API);
+    let cases: &[(&[u8], bool)] = &[
+        (b"https://pr-12.preview.example.dev", true),
+        (b"https://pr-12.preview.example.dev.evil.net", false),
+        (b"https://evil.net/https://pr-12.preview.example.dev", false),
+        (b"https://pr-x.preview.example.dev", false),
+        (b"xhttps://pr-1.preview.example.dev", false),
+    ];
+    for (origin, allowed) in cases {
+        let d = decide(&t, &Request::actual(b"GET", Some(origin)));
+        assert_eq!(d.as_str() == "allowed", *allowed, "{}", String::from_utf8_lossy(origin));
+    }
+}
+
+#[test]
+fn the_first_rule_wins_among_overlapping_regexes() {
+    let t = table(
+        r#"
+policy p {
+    allow { origin ~ "https://[a-z]+\.example\.com"; methods PUT; }
+    allow { origin ~ "https://api\.example\.com"; methods DELETE; }
+    allow { origin ~ "https://.*"; methods PATCH; }
+}
+"#,
+    );
+    let d = decide(&t, &Request::preflight(b"https://api.example.com", b"PUT"));
+    assert_eq!((d.as_str(), d.rule()), ("preflight-allowed", Some(0)));
+    let d = decide(&t, &Request::preflight(b"https://a-b.example.com", b"PATCH"));
+    assert_eq!((d.as_str(), d.rule()), ("preflight-allowed", Some(2)));
+}
+
+#[test]
+fn several_origin_lines_are_refused_as_malformed() {
+    let t = table(API);
+    let mut req = Request::actual(b"GET", None);
+    req.origin = OriginHeader::Many;
+    assert_eq!(decide(&t, &req).reason(), Some(Reason::MalformedOrigin));
+}
+
+#[test]
+fn null_origin_matches_only_when_written_out() {
+    let t = table(API);
+    assert_eq!(decide(&t, &Request::actual(b"GET", Some(b"null"))).as_str(), "refused");
+    let t = table("policy p { origin null; }");
+    assert_eq!(decide(&t, &Request::actual(b"GET", Some(b"null"))).as_str(), "allowed");
+    let d = decide(&t, &Request::actual(b"GET", Some(b"null")));
+    assert_eq!(header(&d, "access-control-allow-origin").as_deref(), Some("null"));
+}
+
+#[test]
+fn star_origin_answers_star_and_needs_no_vary() {
+    let t = table("policy p { origin *; methods GET; }");
+    let d = decide(&t, &Request::actual(b"GET", Some(b"https://anything.test")));
+    assert_eq!(header(&d, "access-control-allow-origin").as_deref(), Some("*"));
+    assert_eq!(header(&d, "access-control-allow-credentials"), None);
+    assert_eq!(d.vary(), None);
+    assert_eq!(decide(&t, &Request::actual(b"GET", None)), Decision::NotCors { vary: None });
+}
+
+#[test]
+fn preflight_is_options_with_origin_and_request_method_nothing_less() {
+    let t = table(API);
+    let origin = &b"https://app.example.com"[..];
+    // OPTIONS without Access-Control-Request-Method is an ordinary CORS request.
+    let d = decide(&t, &Request::actual(b"OPTIONS", Some(origin)));
+    assert_eq!(d.as_str(), "allowed");
+    assert_eq!(d.respond_with(), None, "goes on to the content handler");
+    // A GET with Access-Control-Request-Method is not a preflight either.
+    let mut get = Request::preflight(origin, b"PUT");
+    get.method = b"GET";
+    assert_eq!(decide(&t, &get).as_str(), "allowed");
+    // Methods are case-sensitive: `options` is not OPTIONS.
+    let mut lower = Request::preflight(origin, b"PUT");
+    lower.method = b"options";
+    assert_eq!(decide(&t, &lower).as_str(), "allowed");
+    // No Origin: not CORS.
+    let mut no_origin = Request::preflight(origin, b"PUT");
+    no_origin.origin = OriginHeader::Absent;
+    assert_eq!(decide(&t, &no_origin).as_str(), "not-cors");
+}
+
+#[test]
+fn allowed_preflight_carries_every_preflight_header() {
+    let t = table(API);
+    let req = Request::preflight(b"https://app.example.com", b"PUT")
+        .with_request_headers(b"content-type, x-request-id");
+    let d = decide(&t, &req);
+    assert_eq!(d.as_str(), "preflight-allowed");
+    assert_eq!(d.respond_with(), Some(204));
+    assert_eq!(
+        header(&d, "access-control-allow-origin").as_deref(),
+        Some("https://app.example.com")
+    );
+    assert_eq!(header(&d, "access-control-allow-credentials").as_deref(), Some("true"));
+    assert_eq!(header(&d, "access-control-allow-methods").as_deref(), Some("PUT, DELETE"));
+    assert_eq!(
+        header(&d, "access-control-allow-headers").as_deref(),
+        Some("Content-Type, X-Request-ID")
+    );
+    assert_eq!(header(&d, "access-control-max-age").as_deref(), Some("7200"));
+    assert_eq!(
+        header(&d, "access-control-expose-headers"),
+        None,
+        "expose belongs to actual responses"
+    );
+    assert_eq!(
+        d.vary(),
+        Some("Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
+    );
+}
+
+#[test]
+fn preflight_methods_are_case_sensitive_and_safelisted_ones_always_pass() {
+    let t = table(API);
+    let o = &b"https://app.example.com"[..];
+    for (method, allowed) in [
+        (&b"PUT"[..], true),
+        (b"DELETE", true),
+        (b"GET", true),
+        (b"HEAD", true),
+        (b"POST", true),
+        (b"put", false),
+        (b"PATCH", false),
+        (b"post", false),
+    ] {
+        let d = decide(&t, &Request::preflight(o, method));
+        assert_eq!(
+            d.as_str() == "preflight-allowed",
+            allowed,
+            "{}",
+            String::from_utf8_lossy(method)
+        );
+        if !allowed {
+            assert_eq!(d.reason(), Some(Reason::MethodNotAllowed(method)));
+            assert_eq!(d.respond_with(), Some(403));
+            assert!(d.headers().is_none(), "a refused preflight carries no CORS headers");
+        }
+    }
+    let d = decide(&t, &Request::preflight(o, b"PU T"));
+    assert_eq!(d.reason(), Some(Reason::MalformedMethod));
+    let d = decide(&t, &Request::preflight(o, b""));
+    assert_eq!(d.reason(), Some(Reason::MalformedMethod));
+}
+
+#[test]
+fn request_headers_are_parsed_across_lines_case_insensitively_with_odd_spacing() {
+    let t = table(API);
+    let o = &b"https://app.example.com"[..];
+    let req = Request::preflight(o, b"PUT")
+        .with_request_headers(b"  Content-Type ,,\t")
+        .with_request_headers(b"")
+        .with_request_headers(b",X-REQUEST-ID,  ");
+    assert_eq!(decide(&t, &req).as_str(), "preflight-allowed");
+    let req = Request::preflight(o, b"PUT")
+        .with_request_headers(b"content-type")
+        .with_request_headers(b"x-other");
+    assert_eq!(decide(&t, &req).reason(), Some(Reason::HeaderNotAllowed(b"x-other")));
+    let req = Request::preflight(o, b"PUT").with_request_headers(b"content type");
+    assert_eq!(decide(&t, &req).reason(), Some(Reason::MalformedHeaders));
+    let req = Request::preflight(o, b"PUT").with_request_headers(b"x-request-id:");
+    assert_eq!(decide(&t, &req).reason(), Some(Reason::MalformedHeaders));
+}
+
+#[test]
+fn hostile_request_headers_are_refused_by_the_bounds() {
+    let t = table("policy p { origin https://a.test; headers *; }");
+    let o = &b"https://a.test"[..];
+    let huge = vec![b'a'; 100 * 1024];
+    let d = decide(&t, &Request::preflight(o, b"GET").with_request_headers(&huge));
+    assert_eq!(d.reason(), Some(Reason::TooManyHeaders));
+    let many = "x,".repeat(cors_dsl::decide::MAX_REQUEST_HEADER_NAMES + 1);
+    let d = decide(&t, &Request::preflight(o, b"GET").with_request_headers(many.as_bytes()));
+    assert_eq!(d.reason(), Some(Reason::TooManyHeaders));
+    let commas = ",".repeat(cors_dsl::decide::MAX_REQUEST_HEADERS_LEN);
+    let d = decide(&t, &Request::preflight(o, b"GET").with_request_headers(commas.as_bytes()));
+    assert_eq!(d.as_str(), "preflight-allowed", "empty elements are skipped, within the bound");
+    let mut req = Request::preflight(o, b"GET");
+    for _ in 0..=cors_dsl::decide::MAX_REQUEST_HEADER_LINES {
+        req = req.with_request_headers(b"x");
+    }
+    assert_eq!(decide(&t, &req).reason(), Some(Reason::TooManyHeaders));
+}
+
+#[test]
+fn star_headers_never_cover_authorization() {
+    let t = table("policy p { origin https://a.test; headers *; }");
+    let o = &b"https://a.test"[..];
+    let ok = Request::preflight(o, b"GET").with_request_headers(b"x-anything, content-type");
+    let d = decide(&t, &ok);
+    assert_eq!(d.as_str(), "preflight-allowed");
+    assert_eq!(header(&d, "access-control-allow-headers").as_deref(), Some("*"));
+    let auth = Request::preflight(o, b"GET").with_request_headers(b"x-anything, Authorization");
+    assert_eq!(decide(&t, &auth).reason(), Some(Reason::HeaderNotAllowed(b"Authorization")));
+
+    let t = table("policy p { origin https://a.test; headers * Authorization; }");
+    let d = decide(&t, &auth);
+    assert_eq!(d.as_str(), "preflight-allowed");
+    assert_eq!(header(&d, "access-control-allow-headers").as_deref(), Some("*, Authorization"));
+}
+
+#[test]
+fn star_methods_allow_any_token_method() {
+    let t = table("policy p { origin https://a.test; methods *; }");
+    let d = decide(&t, &Request::preflight(b"https://a.test", b"PROPFIND"));
+    assert_eq!(d.as_str(), "preflight-allowed");
+    assert_eq!(header(&d, "access-control-allow-methods").as_deref(), Some("*"));
+}
+
+#[test]
+fn first_matching_rule_wins_and_inherits_policy_defaults() {
+    let t = table(
+        r#"
+policy p {
+    methods GET PUT;
+    allow {
+        origin https://admin.example.com;
+        methods PUT DELETE;
+        credentials on;
+    }
+    allow { origin https://*.example.com; }
+    origin https://admin.example.com https://www.example.com;
+}
+"#,
+    );
+    let admin = decide(&t, &Request::preflight(b"https://admin.example.com", b"DELETE"));
+    assert_eq!(admin.as_str(), "preflight-allowed");
+    assert_eq!(admin.rule(), Some(0));
+    assert_eq!(header(&admin, "access-control-allow-credentials").as_deref(), Some("true"));
+    // www matches the wildcard rule (index 1) before the implicit rule (index 2).
+    let www = decide(&t, &Request::preflight(b"https://www.example.com", b"PUT"));
+    assert_eq!(www.rule(), Some(1));
+    assert_eq!(header(&www, "access-control-allow-methods").as_deref(), Some("GET, PUT"));
+    assert_eq!(header(&www, "access-control-allow-credentials"), None);
+    let www_delete = decide(&t, &Request::preflight(b"https://www.example.com", b"DELETE"));
+    assert_eq!(www_delete.rule(), Some(1), "the refusal names the rule that matched");
+    assert_eq!(www_delete.reason(), Some(Reason::MethodNotAllowed(b"DELETE")));
+}
+
+#[test]
+fn preflight_status_and_refusal_follow_the_policy() {
+    let t =
+        table("policy p { origin https://a.test; preflight-status 200; preflight-refused pass; }");
+    let ok = decide(&t, &Request::preflight(b"https://a.test", b"GET"));
+    assert_eq!(ok.respond_with(), Some(200));
+    let refused = decide(&t, &Request::preflight(b"https://b.test", b"GET"));
+    assert_eq!(refused.as_str(), "preflight-refused");
+    assert_eq!(refused.respond_with(), None, "passed on to the upstream");
+    assert!(refused.owns_cors_headers(), "upstream CORS headers are stripped");
+
+    let t = table("policy p { origin https://a.test; preflight pass; }");
+    let d = decide(&t, &Request::preflight(b"https://a.test", b"GET"));
+    assert_eq!(d, Decision::PreflightPassThrough);
+    assert!(!d.owns_cors_headers());
+    // Actual requests are still handled.
+    assert_eq!(decide(&t, &Request::actual(b"GET", Some(b"https://a.test"))).as_str(), "allowed");
+}
+
+#[test]
+fn private_network_access_is_answered_only_when_allowed() {
+    let t = table("policy p { origin https://a.test; }");
+    let mut req = Request::preflight(b"https://a.test", b"GET");
+    req.request_private_network = true;
+    assert_eq!(decide(&t, &req).reason(), Some(Reason::PrivateNetworkNotAllowed));
+    let t = table("policy p { origin https://a.test; private-network on; }");
+    let d = decide(&t, &req);
+    assert_eq!(header(&d, "access-control-allow-private-network").as_deref(), Some("true"));
+    let plain = decide(&t, &Request::preflight(b"https://a.test", b"GET"));
+    assert_eq!(header(&plain, "access-control-allow-private-network"), None);
+}
+
+#[test]
+fn an_overlong_origin_is_refused_without_matching() {
+    let t = table("policy p { origin *; }");
+    let long = vec![b'a'; cors_dsl::decide::MAX_ORIGIN_LEN + 1];
+    assert_eq!(
+        decide(&t, &Request::actual(b"GET", Some(&long))).reason(),
+        Some(Reason::MalformedOrigin)
+    );
+}
+
+#[test]
+fn a_policy_id_from_another_table_never_widens_access() {
+    let small = table("policy p { origin https://a.test; }");
+    let big = table("policy x { origin *; }\npolicy p { origin https://a.test; }");
+    let foreign = big.policy_id("p").expect("p");
+    let d = small.decide(foreign, &Request::actual(b"GET", Some(b"https://a.test")));
+    assert_eq!(d, Decision::NotCors { vary: None });
+}
+
+#[test]
+fn corsb_round_trips_and_refuses_damage() {
+    let t = table(API);
+    let bytes = t.to_bytes();
+    assert!(cors_dsl::format::is_table(&bytes));
+    let back = RuleTable::from_bytes(&bytes).expect("round trip");
+    assert_eq!(back, t);
+    let d = decide(&back, &Request::actual(b"GET", Some(b"https://pr-3.preview.example.dev")));
+    assert_eq!(d.as_str(), "allowed", "regexes are rebuilt after loading");
+
+    use cors_dsl::TableError;
+    assert!(matches!(RuleTable::from_bytes(&bytes[..10]), Err(TableError::Truncated { .. })));
+    assert!(matches!(
+        RuleTable::from_bytes(&bytes[..bytes.len() - 1]),
+        Err(TableError::Truncated { .. })
+    ));
+    let mut flipped = bytes.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x40;
+    assert_eq!(RuleTable::from_bytes(&flipped), Err(TableError::Checksum));
+    let mut version = bytes.clone();
+    version[8] = 99;
+    assert!(matches!(
+        RuleTable::from_bytes(&version),
+        Err(TableError::UnsupportedVersion { found: 99, .. })
+    ));
+    assert_eq!(RuleTable::from_bytes(b"policy p { origin *; }"), Err(TableError::BadMagic));
+    let mut extra = bytes.clone();
+    extra.push(0);
+    assert!(RuleTable::from_bytes(&extra).is_err());
+}
+
+#[test]
+fn corsb_never_panics_on_any_corruption() {
+    let bytes = table(API).to_bytes();
+    // Flip every byte in turn, and truncate at every length: errors, never panics.
+    for i in 0..bytes.len() {
+        let mut b = bytes.clone();
+        b[i] = b[i].wrapping_add(1);
+        let _ = RuleTable::from_bytes(&b);
+        let _ = RuleTable::from_bytes(&bytes[..i]);
+    }
+    // A valid checksum over a garbage body must still be refused cleanly.
+    let body = vec![0xffu8; 64];
+    let mut forged = Vec::new();
+    forged.extend_from_slice(cors_dsl::format::MAGIC);
+    forged.extend_from_slice(&cors_dsl::format::FORMAT_VERSION.to_le_bytes());
+    forged.extend_from_slice(&[0, 0]);
+    forged.extend_from_slice(&crc32fast_hash(&body).to_le_bytes());
+    forged.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    forged.extend_from_slice(&body);
+    assert!(matches!(RuleTable::from_bytes(&forged), Err(cors_dsl::TableError::Invalid(_))));
+}
+
+/// CRC-32 (IEEE), bit by bit: an independent check of the format's checksum.
+fn crc32fast_hash(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
