@@ -299,6 +299,15 @@ impl Checker {
     }
 
     fn policy(&mut self, d: &Directive) -> Option<Policy> {
+        let Some(block) = &d.block else {
+            self.invalid(
+                d.span,
+                "`policy` needs a `{ … }` block".into(),
+                "no block",
+                "write `policy NAME { origin …; }`",
+            );
+            return None;
+        };
         let name = match d.args.as_slice() {
             [a] if a.kind != ArgKind::Tilde => Some(Spanned::new(a.value.clone(), a.span)),
             _ => {
@@ -311,15 +320,6 @@ impl Checker {
                 );
                 None
             }
-        };
-        let Some(block) = &d.block else {
-            self.invalid(
-                d.span,
-                "`policy` needs a `{ … }` block".into(),
-                "no block",
-                "write `policy NAME { origin …; }`",
-            );
-            return None;
         };
         let mut fields = Fields::default();
         let mut preflight = PreflightFields::default();
@@ -775,18 +775,18 @@ mod tests {
         }
     }
 
-    fn sup(text: &str) -> Option<(String, Option<String>)> {
+    /// (code, reason) of a parsed suppression.
+    type Sup = Option<(String, Option<String>)>;
+
+    fn sup(text: &str) -> Sup {
         let c = Spanned::new(text.to_string(), Span::default());
         parse_suppression(&c, 1).map(|s| (s.code, s.reason))
     }
 
-    /// A suppression comment's parsed code and reason.
-    type Parsed = Option<(String, Option<String>)>;
-
     #[test]
     fn suppression_comments() {
         let some = |c: &str, r: Option<&str>| Some((c.to_string(), r.map(str::to_string)));
-        let cases: &[(&str, Parsed)] = &[
+        let cases: &[(&str, Sup)] = &[
             (" corsc: allow CORS101 \"dev only\"", some("CORS101", Some("dev only"))),
             (" corsc: allow CORS101 'dev only'", some("CORS101", Some("dev only"))),
             (" corsc: allow CORS101 -- dev only", some("CORS101", Some("dev only"))),

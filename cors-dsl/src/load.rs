@@ -86,14 +86,24 @@ pub fn load_str(path: &Path, text: &str) -> Loaded {
 /// Reads a regular file of reasonable size (never a device or a directory, which
 /// could block or be endless).
 fn read(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    let meta = std::fs::metadata(path).map_err(io_reason)?;
     if !meta.is_file() {
         return Err("not a regular file".into());
     }
     if meta.len() > MAX_FILE_SIZE {
         return Err(format!("larger than {} MiB", MAX_FILE_SIZE >> 20));
     }
-    std::fs::read_to_string(path).map_err(|e| e.to_string())
+    std::fs::read_to_string(path).map_err(io_reason)
+}
+
+/// Short, platform-independent wording for the common I/O failures.
+fn io_reason(e: std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::InvalidData => "not UTF-8 text".into(),
+        _ => e.to_string(),
+    }
 }
 
 /// The identity of a file for cycle detection and caching. In-memory roots may not
@@ -164,7 +174,7 @@ impl Loader {
         let key = match std::fs::canonicalize(&joined) {
             Ok(k) => k,
             Err(e) => {
-                self.cannot_read(arg.span, &joined, &e.to_string());
+                self.cannot_read(arg.span, &joined, &io_reason(e));
                 return Vec::new();
             }
         };

@@ -335,10 +335,13 @@ impl Parser<'_> {
         let mut saw_bad = false;
         loop {
             let Some(t) = self.peek().cloned() else {
-                // After an unterminated string the missing `;` is no news.
-                if !saw_bad {
-                    self.missing_semi(&name.node, last);
+                // An unterminated string ran to the end of the input: the missing
+                // `;` is no news, and the arguments are incomplete, so the directive
+                // is dropped rather than checked.
+                if saw_bad {
+                    return None;
                 }
+                self.missing_semi(&name.node, last);
                 return Some(self.finish(name, args, None, leading_comments, None, last.1));
             };
             let kind = match &t.tok {

@@ -1,0 +1,212 @@
+//! Every command-line flag of `corsc`, declared once with clap's derive API.
+//!
+//! This one definition drives parsing, `--help`, the shell completions
+//! (`corsc completions`) and the man page (`corsc man`), so they can never disagree.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Shown under every `--help`: the contract scripts and CI rely on.
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  clean: no errors (and no warnings with --deny warnings); explain: the browser accepts
+  1  findings or errors at the failing level; fmt --check: files would change;
+     explain: the request is refused or the browser would block the response
+  2  usage error, unreadable or unwritable file";
+
+/// Check, lint, compile, explain and format ngx-cors policies.
+#[derive(Debug, Parser)]
+#[command(name = "corsc", version, about, after_help = EXIT_CODES, propagate_version = true)]
+pub struct Cli {
+    /// When to use colours: `auto` uses them only on a terminal and when `NO_COLOR` is unset.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse and validate policy files; print every language error rustc-style.
+    #[command(after_help = EXIT_CODES)]
+    Check(CheckArgs),
+    /// Check policy files and run the linter on them.
+    #[command(after_help = EXIT_CODES)]
+    Lint(LintArgs),
+    /// Compile a policy file into a rule table (`.corsb`) for the nginx module.
+    #[command(after_help = EXIT_CODES)]
+    Compile(CompileArgs),
+    /// Show what a policy answers to one request, and why.
+    #[command(after_help = EXPLAIN_EXIT_CODES)]
+    Explain(ExplainArgs),
+    /// Print policy files in canonical form, in place.
+    #[command(after_help = EXIT_CODES)]
+    Fmt(FmtArgs),
+    /// List every diagnostic code, or show the documentation of one.
+    Rules(RulesArgs),
+    /// Print a shell completion script to stdout.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout.
+    Man,
+}
+
+/// `explain` answers a different question, so its codes read differently.
+const EXPLAIN_EXIT_CODES: &str = "\
+Exit codes:
+  0  a browser would accept the answer (allowed, or passed on to the upstream)
+  1  refused by the policy, blocked by the browser (see --credentials), or the policy has errors
+  2  usage error (e.g. unknown policy), unreadable file";
+
+/// `corsc check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Policy files (`.cors`).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// `corsc lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Policy files (`.cors`).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format; machine formats are written to stdout, `human` to stderr.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Also fail (exit 1) on findings of this level.
+    #[arg(long, value_enum)]
+    pub deny: Option<DenyLevel>,
+    /// Drop findings with these lint codes: repeat the flag or separate codes with
+    /// commas (`--allow CORS101,CORS104`). Language errors cannot be allowed.
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub allow: Vec<String>,
+}
+
+/// `corsc compile`.
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// The root policy file.
+    pub file: PathBuf,
+    /// Where to write the table (written atomically). Required unless `--emit json`.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Write a JSON dump of the table instead (to stdout, or to `-o`).
+    #[arg(long, value_enum)]
+    pub emit: Option<Emit>,
+}
+
+/// `corsc explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A policy file (`.cors`) or a compiled table (`.corsb`).
+    pub file: PathBuf,
+    /// The policy to ask (as in `cors NAME;`); may be left out when the file has one.
+    #[arg(long, short)]
+    pub policy: Option<String>,
+    /// The request's `Origin`, exactly as the browser sends it.
+    #[arg(long, short)]
+    pub origin: String,
+    /// The request method; with `--preflight`, the `Access-Control-Request-Method`.
+    #[arg(long, short, default_value = "GET")]
+    pub method: String,
+    /// A header the page sets (with `--preflight`, one `Access-Control-Request-Headers`
+    /// line each). Repeat for several.
+    #[arg(long = "header", short = 'H', value_name = "NAME")]
+    pub headers: Vec<String>,
+    /// Ask the preflight (`OPTIONS`) instead of the actual request.
+    #[arg(long)]
+    pub preflight: bool,
+    /// The page sends cookies or other credentials (`credentials: "include"`).
+    #[arg(long)]
+    pub credentials: bool,
+    /// The preflight carries `Access-Control-Request-Private-Network: true`.
+    #[arg(long, requires = "preflight")]
+    pub private_network: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Human)]
+    pub format: ExplainFormat,
+}
+
+/// `corsc fmt`.
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Policy files to format in place.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Write nothing; exit 1 and list the files that would change.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// `corsc rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Show this code's documentation (e.g. `CORS007`) instead of the list.
+    pub code: Option<String>,
+}
+
+/// How diagnostics are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// rustc-style text with source snippets (stderr).
+    Human,
+    /// One JSON document (stdout).
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards (stdout).
+    Sarif,
+    /// GitHub Actions workflow commands, shown as annotations (stdout).
+    Github,
+}
+
+/// Extra levels that fail a lint run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DenyLevel {
+    /// Warnings fail the run too (info never does).
+    Warnings,
+}
+
+/// Alternative outputs of `compile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Emit {
+    /// A readable JSON dump of the table.
+    Json,
+}
+
+/// Output formats of `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    /// Aligned text.
+    Human,
+    /// One JSON object.
+    Json,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

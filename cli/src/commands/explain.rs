@@ -1,0 +1,442 @@
+//! `corsc explain`: what does the policy answer to this one request, and why?
+//!
+//! This is how a user answers "why was my preflight rejected?" without nginx: it asks
+//! the same [`cors_dsl::RuleTable::decide`] the module uses, then shows the decision,
+//! the reason, the rule that matched (with where it was written), the status nginx would
+//! answer and the exact CORS headers, `Vary` included.
+//!
+//! The server's decision is only half the story: a browser also checks the answer.
+//! Most of that check is the server's own logic, but credentials change what the
+//! browser accepts (Fetch standard, "CORS check" and "CORS-preflight fetch"), so with
+//! `--credentials` this command also says when the browser would block an answer the
+//! server considers allowed.
+
+use super::{build_text, paint, read_bytes, write_block, CliError, Outcome, Report, Term};
+use crate::args::{ExplainArgs, ExplainFormat, OutputFormat};
+use cors_dsl::{Decision, PolicyId, Request, RuleTable};
+
+/// Methods a browser never preflights (<https://fetch.spec.whatwg.org/#cors-safelisted-method>).
+const SAFELISTED_METHODS: [&str; 3] = ["GET", "HEAD", "POST"];
+
+/// Explains one request; exit 0 when a browser would accept the answer, 1 when not.
+pub fn run(args: &ExplainArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
+    let Some(table) = load_table(args, term)? else { return Ok(Outcome::Failed) };
+    let id = pick_policy(&table, args.policy.as_deref())?;
+    let mut request = if args.preflight {
+        Request::preflight(args.origin.as_bytes(), args.method.as_bytes())
+    } else {
+        Request::actual(args.method.as_bytes(), Some(args.origin.as_bytes()))
+    };
+    if args.preflight {
+        for header in &args.headers {
+            request = request.with_request_headers(header.as_bytes());
+        }
+        request.request_private_network = args.private_network;
+    }
+    let decision = table.decide(id, &request);
+    let explanation = Explanation::new(args, &table, id, &decision);
+    match args.format {
+        ExplainFormat::Human => write_block(term.out, &explanation.human(term.color_out))?,
+        ExplainFormat::Json => write_block(term.out, &explanation.json())?,
+    }
+    Ok(Outcome::from_failed(!explanation.accepted))
+}
+
+/// A compiled table as is, or a policy source compiled now. `None` when the source has
+/// errors (they are printed).
+fn load_table(args: &ExplainArgs, term: &mut Term<'_>) -> Result<Option<RuleTable>, CliError> {
+    let bytes = read_bytes(&args.file)?;
+    if cors_dsl::format::is_table(&bytes) {
+        return RuleTable::from_bytes(&bytes)
+            .map(Some)
+            .map_err(|source| CliError::Table { path: args.file.clone(), source });
+    }
+    let text = String::from_utf8(bytes).map_err(|e| CliError::Io {
+        action: "read",
+        path: args.file.clone(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
+    })?;
+    match build_text(&args.file, &text) {
+        Ok((table, _)) => Ok(Some(table)),
+        Err(loaded) => {
+            let mut report = Report::default();
+            report.add(&loaded.sources, loaded.diagnostics);
+            write_block(term.err, &report.render(OutputFormat::Human, term.color_err))?;
+            writeln!(
+                term.err,
+                "`{}` has errors; cannot explain a policy that does not load",
+                args.file.display()
+            )?;
+            Ok(None)
+        }
+    }
+}
+
+/// `--policy`, or the only policy of the file.
+fn pick_policy(table: &RuleTable, name: Option<&str>) -> Result<PolicyId, CliError> {
+    let names = || table.policy_names().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    match name {
+        Some(name) => table.policy_id(name).ok_or_else(|| {
+            CliError::Usage(format!("no policy `{name}` in the file (it has: {})", names()))
+        }),
+        None => {
+            let mut all = table.policy_names();
+            match (all.next(), all.next()) {
+                (Some(only), None) => table
+                    .policy_id(only)
+                    .ok_or_else(|| CliError::Usage(format!("policy `{only}` cannot be looked up"))),
+                (None, _) => Err(CliError::Usage("the file defines no policy".into())),
+                _ => Err(CliError::Usage(format!(
+                    "the file has several policies; choose one with --policy ({})",
+                    names()
+                ))),
+            }
+        }
+    }
+}
+
+/// Everything `explain` prints, in both formats.
+struct Explanation {
+    policy: String,
+    file: String,
+    /// The request as header lines (`Origin: …`).
+    request: Vec<String>,
+    method: String,
+    preflight: bool,
+    credentials: bool,
+    decision: &'static str,
+    reason: Option<(&'static str, String)>,
+    /// 0-based index and where it was written.
+    rule: Option<(usize, String)>,
+    /// `respond_with`: the status nginx answers itself, if it does.
+    status: Option<u16>,
+    /// What happens with the status, in words.
+    status_text: String,
+    headers: Vec<(String, String)>,
+    vary: Option<String>,
+    /// Why the browser would not let the page see the answer.
+    problems: Vec<String>,
+    /// Things worth knowing that do not change the outcome.
+    notes: Vec<String>,
+    /// What the browser does, in words.
+    verdict: String,
+    accepted: bool,
+}
+
+impl Explanation {
+    fn new(args: &ExplainArgs, table: &RuleTable, id: PolicyId, decision: &Decision<'_>) -> Self {
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let headers: Vec<(String, String)> = decision
+            .headers()
+            .map(|h| h.iter().map(|(n, v)| (n.to_string(), text(v))).collect())
+            .unwrap_or_default();
+        let rule = decision.rule().map(|i| {
+            let at = table.rule_source(id, i).map_or_else(|| "?".into(), |s| s.to_string());
+            (i, at)
+        });
+        let mut request = Vec::new();
+        if args.preflight {
+            request.push("OPTIONS (preflight)".to_string());
+            request.push(format!("Origin: {}", args.origin));
+            request.push(format!("Access-Control-Request-Method: {}", args.method));
+            request.extend(
+                args.headers.iter().map(|h| format!("Access-Control-Request-Headers: {h}")),
+            );
+            if args.private_network {
+                request.push("Access-Control-Request-Private-Network: true".into());
+            }
+        } else {
+            request.push(format!("{} (actual request)", args.method));
+            request.push(format!("Origin: {}", args.origin));
+        }
+        let mut e = Explanation {
+            policy: table.policy_name(id).unwrap_or("?").to_string(),
+            file: args.file.display().to_string(),
+            request,
+            method: args.method.clone(),
+            preflight: args.preflight,
+            credentials: args.credentials,
+            decision: decision.as_str(),
+            reason: decision.reason().map(|r| (r.code(), r.to_string())),
+            rule,
+            status: decision.respond_with(),
+            status_text: status_text(decision),
+            headers,
+            vary: decision.vary().map(str::to_string),
+            problems: Vec::new(),
+            notes: Vec::new(),
+            verdict: String::new(),
+            accepted: false,
+        };
+        e.judge(args, decision);
+        e
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// Plays the browser: would it hand the answer to the page?
+    fn judge(&mut self, args: &ExplainArgs, decision: &Decision<'_>) {
+        let next = if self.preflight {
+            format!("sends the actual {} request next", self.method)
+        } else {
+            "lets the page read the response".to_string()
+        };
+        match decision {
+            Decision::Allowed { .. } | Decision::PreflightAllowed { .. } => {
+                if self.credentials {
+                    self.credential_problems(args);
+                } else if self.header("Access-Control-Allow-Credentials").is_some() {
+                    self.notes.push(
+                        "the rule allows credentials; this request sends none (add --credentials to check a request with cookies)"
+                            .into(),
+                    );
+                }
+                self.accepted = self.problems.is_empty();
+                self.verdict = if self.accepted {
+                    format!("accepts the answer and {next}")
+                } else if self.preflight {
+                    format!(
+                        "rejects the preflight: the actual {} request is never sent",
+                        self.method
+                    )
+                } else {
+                    "blocks the response: the request reached the server (with its cookies), but the page cannot read the answer".into()
+                };
+            }
+            Decision::Refused { .. } => {
+                self.verdict = "blocks the response (no `Access-Control-Allow-Origin`): the request reached the server, but the page cannot read the answer".into();
+            }
+            Decision::PreflightRefused { .. } => {
+                self.verdict = format!(
+                    "rejects the preflight (no `Access-Control-Allow-Origin`): the actual {} request is never sent",
+                    self.method
+                );
+            }
+            Decision::PreflightPassThrough => {
+                self.accepted = true;
+                self.verdict =
+                    "depends on the upstream's answer: this policy does not answer preflights"
+                        .into();
+            }
+            Decision::NotCors { .. } => {
+                self.accepted = true;
+                self.verdict = "not a CORS request: nothing to check".into();
+            }
+        }
+        if !args.preflight {
+            self.preflight_hint(args);
+        }
+        if self.reason.as_ref().is_some_and(|(code, _)| *code == "origin-not-allowed") {
+            self.origin_hint(&args.origin);
+        }
+    }
+
+    /// Origins the policy cannot match because no browser sends them that way: the
+    /// table compares the raw `Origin` bytes with normalised origins.
+    fn origin_hint(&mut self, origin: &str) {
+        let host_part = origin.split_once("://").map_or("", |(_, rest)| rest);
+        if !origin.contains("://") {
+            self.notes.push(format!(
+                "`{origin}` has no scheme: a browser sends `scheme://host[:port]`, e.g. `https://{origin}`"
+            ));
+        } else if host_part.contains('/') {
+            self.notes.push(format!(
+                "`{origin}` has a path or trailing slash: a browser's `Origin` never does, so ask for `{}`",
+                origin.trim_end_matches('/').split('/').take(3).collect::<Vec<_>>().join("/")
+            ));
+        } else if origin.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.notes.push(format!(
+                "`{origin}` has upper-case letters: browsers send the scheme and host lower-case, so ask for `{}`",
+                origin.to_ascii_lowercase()
+            ));
+        }
+    }
+
+    /// What a browser checks on top of the server's answer when the request carries
+    /// credentials (<https://fetch.spec.whatwg.org/#cors-check>,
+    /// <https://fetch.spec.whatwg.org/#cors-preflight-fetch>): no `*` origin,
+    /// `Access-Control-Allow-Credentials: true`, and `*` in the method, header and
+    /// expose lists read as a literal name instead of a wildcard.
+    fn credential_problems(&mut self, args: &ExplainArgs) {
+        let rule = self
+            .rule
+            .as_ref()
+            .map_or_else(|| "the matching rule".to_string(), |(_, at)| format!("the rule at {at}"));
+        let at = format!(" ({rule})");
+        let what = if self.preflight { "the preflight answer" } else { "the response" };
+        if self.header("Access-Control-Allow-Origin") == Some("*") {
+            self.problems.push(format!(
+                "{what} has `Access-Control-Allow-Origin: *`, which a browser never accepts when the request carries credentials; list the origin explicitly and set `credentials on`{at}"
+            ));
+        }
+        if self.header("Access-Control-Allow-Credentials") != Some("true") {
+            let when = if self.preflight {
+                "the preflight itself carries no cookies, but because the actual request will, the browser requires the header on the preflight answer too"
+            } else {
+                "the request was sent with cookies and may have had effects on the server"
+            };
+            self.problems.push(format!(
+                "{what} lacks `Access-Control-Allow-Credentials: true`, so the browser refuses it for a request with credentials ({when}); add `credentials on;` to {rule}"
+            ));
+        }
+        if self.preflight {
+            let methods = list_items(self.header("Access-Control-Allow-Methods"));
+            if methods.contains(&"*")
+                && !SAFELISTED_METHODS.contains(&args.method.as_str())
+                && !methods.contains(&args.method.as_str())
+            {
+                self.problems.push(format!(
+                    "`Access-Control-Allow-Methods: *` is a wildcard only for requests without credentials; with credentials the browser reads `*` as a method name, so `{}` is not allowed; list it in `methods`{at}",
+                    args.method
+                ));
+            }
+            let allowed = list_items(self.header("Access-Control-Allow-Headers"));
+            if allowed.contains(&"*") {
+                let missing: Vec<&str> = args
+                    .headers
+                    .iter()
+                    .flat_map(|line| line.split(','))
+                    .map(str::trim)
+                    .filter(|h| !h.is_empty() && !allowed.iter().any(|a| a.eq_ignore_ascii_case(h)))
+                    .collect();
+                if !missing.is_empty() {
+                    self.problems.push(format!(
+                        "`Access-Control-Allow-Headers: *` is a wildcard only for requests without credentials; with credentials the browser reads `*` as a header name, so {} not allowed; list {} in `headers`{at}",
+                        missing.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ") + if missing.len() == 1 { " is" } else { " are" },
+                        if missing.len() == 1 { "it" } else { "them" }
+                    ));
+                }
+            }
+        } else if self
+            .header("Access-Control-Expose-Headers")
+            .is_some_and(|l| l.split(',').any(|h| h.trim() == "*"))
+        {
+            self.notes.push(
+                "`Access-Control-Expose-Headers: *` is a wildcard only without credentials: with them, the page can read only the headers listed by name".into(),
+            );
+        }
+    }
+
+    /// An actual request a browser would not send without a preflight first.
+    fn preflight_hint(&mut self, args: &ExplainArgs) {
+        if !SAFELISTED_METHODS.contains(&args.method.as_str()) {
+            self.notes.push(format!(
+                "a browser preflights a `{}` request first (only GET, HEAD and POST are not preflighted); add --preflight to see that answer",
+                args.method
+            ));
+        } else if !args.headers.is_empty() {
+            self.notes.push(
+                "a browser preflights a request with these headers first unless every one is CORS-safelisted (`Accept`, `Accept-Language`, `Content-Language`, or `Content-Type` with a form or `text/plain` value); add --preflight to see that answer".into(),
+            );
+        }
+    }
+
+    fn human(&self, color: bool) -> String {
+        let mut out = String::new();
+        let mut row = |label: &str, lines: &[String]| {
+            for (i, line) in lines.iter().enumerate() {
+                let label = if i == 0 { label } else { "" };
+                out.push_str(&format!("{label:<10}{line}\n"));
+            }
+        };
+        row("policy", &[format!("{} ({})", self.policy, self.file)]);
+        let mut request = self.request.clone();
+        if self.credentials {
+            request.push("(with credentials: cookies or HTTP authentication)".into());
+        }
+        row("request", &request);
+        let style = match (self.decision, self.accepted) {
+            (_, true) => "1;32",
+            _ => "1;31",
+        };
+        row("decision", &[paint(color, style, self.decision)]);
+        if let Some((code, text)) = &self.reason {
+            row("reason", &[format!("{text} ({code})")]);
+        }
+        if let Some((i, at)) = &self.rule {
+            row("rule", &[format!("#{} at {at}", i + 1)]);
+        } else if self.reason.is_some() {
+            row("rule", &["none matched".to_string()]);
+        }
+        row("status", std::slice::from_ref(&self.status_text));
+        let mut headers: Vec<String> =
+            self.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+        if headers.is_empty() {
+            headers.push("(no CORS headers)".into());
+        }
+        if let Some(vary) = &self.vary {
+            headers.push(format!("Vary: {vary}"));
+        }
+        row("headers", &headers);
+        let verdict_style = if self.accepted { "32" } else { "31" };
+        row("browser", &[paint(color, verdict_style, &self.verdict)]);
+        let problems: Vec<String> = self.problems.iter().map(|p| format!("- {p}")).collect();
+        row("why", &problems);
+        let notes: Vec<String> = self.notes.iter().map(|n| format!("- {n}")).collect();
+        row("note", &notes);
+        out
+    }
+
+    fn json(&self) -> String {
+        let headers: Vec<serde_json::Value> = self
+            .headers
+            .iter()
+            .map(|(n, v)| serde_json::json!({ "name": n, "value": v }))
+            .collect();
+        let value = serde_json::json!({
+            "policy": self.policy,
+            "file": self.file,
+            "request": {
+                "preflight": self.preflight,
+                "credentials": self.credentials,
+                "lines": self.request,
+            },
+            "decision": self.decision,
+            "reason": self.reason.as_ref().map(|(code, text)| serde_json::json!({ "code": code, "message": text })),
+            "rule": self.rule.as_ref().map(|(i, at)| serde_json::json!({ "index": i, "source": at })),
+            "respond_with": self.status,
+            "status": self.status_text,
+            "headers": headers,
+            "vary": self.vary,
+            "browser": {
+                "accepts": self.accepted,
+                "verdict": self.verdict,
+                "problems": self.problems,
+            },
+            "notes": self.notes,
+        });
+        serde_json::to_string_pretty(&value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}
+
+/// The items of a comma-separated header value.
+fn list_items(value: Option<&str>) -> Vec<&str> {
+    value.map(|l| l.split(',').map(str::trim).collect()).unwrap_or_default()
+}
+
+/// What nginx does with the status line, in words.
+fn status_text(decision: &Decision<'_>) -> String {
+    match *decision {
+        Decision::PreflightAllowed { status, .. } => {
+            format!("{status}, answered by nginx: the preflight never reaches the upstream")
+        }
+        Decision::PreflightRefused { status: Some(status), .. } => {
+            format!("{status}, answered by nginx without CORS headers")
+        }
+        Decision::PreflightRefused { status: None, .. } => {
+            "from the upstream: nginx passes the refused preflight on and strips CORS headers from its answer".into()
+        }
+        Decision::PreflightPassThrough => {
+            "from the upstream: the policy passes every preflight on untouched (`preflight pass;`)".into()
+        }
+        Decision::Allowed { .. } => {
+            "from the upstream (any status, error pages included); nginx adds the headers below".into()
+        }
+        Decision::Refused { .. } => {
+            "from the upstream; nginx sends no CORS headers (and strips any the upstream sets)".into()
+        }
+        Decision::NotCors { .. } => "from the upstream, untouched".into(),
+    }
+}

@@ -1,0 +1,295 @@
+//! The subcommands, one file each, and what they share: where output goes, how a run
+//! ends, our own (non-policy) errors, and reading policy files.
+//!
+//! Commands never print with `println!`: they write to the [`Term`] they are given, so
+//! a closed pipe becomes an error `main` can handle instead of a panic.
+
+pub mod check;
+pub mod compile;
+pub mod explain;
+pub mod fmt;
+pub mod lint;
+pub mod rules;
+
+use crate::args::OutputFormat;
+use cors_dsl::span::FileId;
+use cors_dsl::{Diagnostic, Loaded, RuleTable, SourceMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Where a command writes, and whether each stream gets colours.
+pub struct Term<'a> {
+    /// Results (machine formats, explain, rules).
+    pub out: &'a mut dyn Write,
+    /// Diagnostics for people, progress.
+    pub err: &'a mut dyn Write,
+    /// Colour on stdout.
+    pub color_out: bool,
+    /// Colour on stderr.
+    pub color_err: bool,
+}
+
+/// How a command that ran to the end went: exit code 0 or 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0.
+    Clean,
+    /// Exit 1: findings at the failing level, a refused request, files to reformat.
+    Failed,
+}
+
+impl Outcome {
+    /// `Failed` when `failed` is true.
+    pub fn from_failed(failed: bool) -> Self {
+        if failed {
+            Outcome::Failed
+        } else {
+            Outcome::Clean
+        }
+    }
+}
+
+/// Failures of the tool itself (as opposed to findings about a policy): exit code 2.
+#[derive(Debug)]
+pub enum CliError {
+    /// Reading or writing a file failed.
+    Io {
+        /// `read`, `write`, …
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Writing to stdout or stderr failed.
+    Write(std::io::Error),
+    /// Arguments that parse but make no sense (unknown policy, unknown code).
+    Usage(String),
+    /// A compiled table that cannot be read.
+    Table {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: cors_dsl::TableError,
+    },
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Io { action, path, .. } => {
+                write!(f, "cannot {action} `{}`", path.display())
+            }
+            CliError::Write(_) => f.write_str("cannot write output"),
+            CliError::Usage(msg) => f.write_str(msg),
+            CliError::Table { path, .. } => write!(f, "cannot load `{}`", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for CliError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CliError::Io { source, .. } | CliError::Write(source) => Some(source),
+            CliError::Table { source, .. } => Some(source),
+            CliError::Usage(_) => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::Write(e)
+    }
+}
+
+/// Reads a file as bytes, naming it in the error.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(|source| CliError::Io { action: "read", path: path.into(), source })
+}
+
+/// Reads a policy file as text, naming it in the error.
+pub fn read_text(path: &Path) -> Result<String, CliError> {
+    let bytes = read_bytes(path)?;
+    String::from_utf8(bytes).map_err(|e| CliError::Io {
+        action: "read",
+        path: path.into(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
+    })
+}
+
+/// Reads and checks a policy file. The file is read here (not by the library) so an
+/// unreadable root file is an I/O error (exit 2), not a finding.
+pub fn load(path: &Path) -> Result<Loaded, CliError> {
+    let text = read_text(path)?;
+    Ok(cors_dsl::load_str(path, &text))
+}
+
+/// Reads, checks and compiles a policy file: the table, or the sources and errors.
+/// Lint findings are not included (callers that want them run the linter).
+pub fn build(path: &Path) -> Result<Result<(RuleTable, Loaded), Loaded>, CliError> {
+    Ok(build_text(path, &read_text(path)?))
+}
+
+/// [`build`] on text already read from `path`.
+pub fn build_text(path: &Path, text: &str) -> Result<(RuleTable, Loaded), Loaded> {
+    let mut loaded = cors_dsl::load_str(path, text);
+    let Some(set) = loaded.set.as_ref() else { return Err(loaded) };
+    if loaded.diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(loaded);
+    }
+    match cors_dsl::compile(set, &loaded.sources) {
+        Ok(table) => Ok((table, loaded)),
+        Err(errors) => {
+            loaded.diagnostics.extend(errors);
+            loaded.set = None;
+            Err(loaded)
+        }
+    }
+}
+
+/// Diagnostics of several independently loaded files gathered into one source map,
+/// so that machine formats print one document for the whole run.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Every file read, from every root.
+    pub sources: SourceMap,
+    /// Every finding, its spans pointing into `sources`.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many root files were given.
+    pub files: usize,
+}
+
+impl Report {
+    /// Adds one root file's sources and findings, re-numbering their file ids.
+    pub fn add(&mut self, sources: &SourceMap, diagnostics: Vec<Diagnostic>) {
+        self.files += 1;
+        let base = self.sources.files().count() as u32;
+        for (_, file) in sources.files() {
+            self.sources.add(file.clone());
+        }
+        let shift = |id: &mut FileId| id.0 += base;
+        for mut d in diagnostics {
+            shift(&mut d.span.file);
+            d.secondary.iter_mut().for_each(|l| shift(&mut l.span.file));
+            if let Some(fix) = d.fix.as_mut() {
+                shift(&mut fix.span.file);
+            }
+            self.diagnostics.push(d);
+        }
+    }
+
+    /// The diagnostics in `format` (human text is coloured when `color`).
+    pub fn render(&self, format: OutputFormat, color: bool) -> String {
+        use cors_dsl::render::{github, human, json, sarif};
+        match format {
+            OutputFormat::Human => human::render(&self.sources, &self.diagnostics, color),
+            OutputFormat::Json => json::render(&self.sources, &self.diagnostics),
+            OutputFormat::Sarif => sarif::render(&self.sources, &self.diagnostics),
+            OutputFormat::Github => github::render(&self.sources, &self.diagnostics),
+        }
+    }
+}
+
+/// `1 error`, `2 errors`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Writes rendered text, adding the final newline a renderer may leave out.
+pub fn write_block(w: &mut dyn Write, text: &str) -> std::io::Result<()> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    w.write_all(text.as_bytes())?;
+    if !text.ends_with('\n') {
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Writes a file atomically: a temporary file next to it, then a rename, so a reader
+/// (nginx reloading) never sees half a table and a failed write leaves the old file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let io = |source| CliError::Io { action: "write", path: path.into(), source };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io)
+}
+
+/// ANSI styling, applied only when the stream gets colours.
+pub fn paint(color: bool, style: &str, text: &str) -> String {
+    if color {
+        format!("\x1b[{style}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cors_dsl::span::{SourceFile, Span};
+
+    fn one_file(path: &str) -> (SourceMap, Vec<Diagnostic>) {
+        let mut map = SourceMap::new();
+        let id = map.add(SourceFile::new(path, "policy x {}\n"));
+        let span = Span { file: id, start: 7, end: 8, line: 1, col: 8 };
+        let diag = Diagnostic::new("CORS002", span, "m")
+            .secondary(span, "here")
+            .fix(span, "y", "rename");
+        (map, vec![diag])
+    }
+
+    #[test]
+    fn report_renumbers_files_of_later_roots() {
+        let mut report = Report::default();
+        for path in ["a.cors", "b.cors"] {
+            let (map, diags) = one_file(path);
+            report.add(&map, diags);
+        }
+        assert_eq!(report.files, 2);
+        let second = &report.diagnostics[1];
+        for id in [
+            second.span.file,
+            second.secondary[0].span.file,
+            second.fix.as_ref().map_or(FileId(99), |f| f.span.file),
+        ] {
+            assert_eq!(report.sources.path(id), Path::new("b.cors"));
+        }
+        assert_eq!(report.sources.path(report.diagnostics[0].span.file), Path::new("a.cors"));
+    }
+
+    #[test]
+    fn atomic_write_replaces_and_leaves_no_temporary_file() {
+        let dir = std::env::temp_dir().join(format!("corsc-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string()).unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.join("t.corsb");
+        for content in [&b"first"[..], b"second"] {
+            assert!(write_atomic(&file, content).is_ok());
+            assert_eq!(std::fs::read(&file).ok().as_deref(), Some(content));
+        }
+        let entries = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+        assert_eq!(entries, 1, "temporary file left in {}", dir.display());
+        let missing = dir.join("no-such-dir").join("t.corsb");
+        assert!(matches!(write_atomic(&missing, b"x"), Err(CliError::Io { .. })));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
