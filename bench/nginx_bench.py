@@ -251,12 +251,14 @@ http {{
 
 
 def make_instances(work: Path, sets: list[PolicySet], module_so: Path, single: bool,
-                   base_port: int) -> list[Instance]:
+                   base_port: int, configs: list[str]) -> list[Instance]:
+    # Bare always runs: it is the baseline every ratio divides by.
     insts = [Instance("bare", None, work / "bare", base_port)]
     port = base_port + 1
     for ps in sets:
         for config in ("module", "recipe"):
-            insts.append(Instance(config, ps, work / f"{config}-{ps.key}", port))
+            if config in configs:
+                insts.append(Instance(config, ps, work / f"{config}-{ps.key}", port))
             port += 1
     for inst in insts:
         if inst.prefix.exists():
@@ -632,8 +634,12 @@ def measure_throughput(args, work: Path, insts: list[Instance], sets: list[Polic
 # ---------------------------------------------------------------------------------------
 
 
-def pct(a: float, b: float) -> str:
-    return f"{(a / b - 1) * 100:+.1f} %"
+def num(a: float | None) -> str:
+    return "—" if a is None else f"{a:,.0f}"
+
+
+def pct(a: float | None, b: float | None) -> str:
+    return "—" if a is None or b is None else f"{(a / b - 1) * 100:+.1f} %"
 
 
 def ir_tables(ir: dict, sets: list[PolicySet]) -> list[str]:
@@ -644,9 +650,9 @@ def ir_tables(ir: dict, sets: list[PolicySet]) -> list[str]:
                 "|---|---:|---:|---:|---:|---:|---:|"]
         for ps in sets:
             b = ir[("bare", ps.key, sc.key)].per_request
-            m = ir[("module", ps.key, sc.key)].per_request
-            r = ir[("recipe", ps.key, sc.key)].per_request
-            out.append(f"| {ps.title} | {b:,.0f} | {m:,.0f} | {r:,.0f} | {pct(m, b)} | "
+            m = getattr(ir.get(("module", ps.key, sc.key)), "per_request", None)
+            r = getattr(ir.get(("recipe", ps.key, sc.key)), "per_request", None)
+            out.append(f"| {ps.title} | {num(b)} | {num(m)} | {num(r)} | {pct(m, b)} | "
                        f"{pct(r, b)} | {pct(m, r)} |")
         out.append("")
     return out
@@ -654,9 +660,13 @@ def ir_tables(ir: dict, sets: list[PolicySet]) -> list[str]:
 
 def throughput_tables(rates: dict, sets: list[PolicySet], scenarios: list[str]) -> list[str]:
     def fmt(v: list[float]) -> str:
+        if not v:
+            return "—"
         return f"{statistics.median(v):,.0f} ({min(v):,.0f}–{max(v):,.0f})"
 
     def ratio(a: list[float], b: list[float]) -> str:
+        if not a or not b:
+            return "—"
         rs = [x / y for x, y in zip(a, b)]  # per round: the runs of a round are neighbours
         return f"{statistics.median(rs):.3f} ({min(rs):.3f}–{max(rs):.3f})"
 
@@ -670,8 +680,8 @@ def throughput_tables(rates: dict, sets: list[PolicySet], scenarios: list[str]) 
                 "| policy | module req/s | recipe req/s | module/bare | recipe/bare | "
                 "module/recipe |", "|---|---:|---:|---:|---:|---:|"]
         for ps in sets:
-            m = rates[("module", ps.key, sc.key)]
-            r = rates[("recipe", ps.key, sc.key)]
+            m = rates.get(("module", ps.key, sc.key), [])
+            r = rates.get(("recipe", ps.key, sc.key), [])
             out.append(f"| {ps.title} | {fmt(m)} | {fmt(r)} | {ratio(m, bare)} | "
                        f"{ratio(r, bare)} | {ratio(m, r)} |")
         out.append("")
@@ -680,7 +690,7 @@ def throughput_tables(rates: dict, sets: list[PolicySet], scenarios: list[str]) 
 
 def nginx_version(nginx: Path) -> str:
     out = subprocess.run([str(nginx), "-v"], capture_output=True, text=True).stderr
-    return out.strip().removeprefix("nginx version: ")
+    return out.strip().removeprefix("nginx version: nginx/")
 
 
 def annotate(dump: Path, limit: int = 25) -> str:
@@ -725,6 +735,7 @@ def main() -> int:
     ap.add_argument("--work", type=Path, default=ROOT / "target/bench")
     ap.add_argument("--smoke", action="store_true", help="check answers only, no measuring")
     ap.add_argument("--only", choices=["ir", "wrk"], help="run one measure only")
+    ap.add_argument("--configs", default="module,recipe", help="compared with bare")
     ap.add_argument("--sets", default="exact1,exact100,exact10000,wild100,regex100")
     ap.add_argument("--warmup", type=int, default=200, help="warm-up requests (callgrind)")
     ap.add_argument("--n1", type=int, default=500, help="requests on the short connection")
@@ -742,7 +753,8 @@ def main() -> int:
     args = ap.parse_args()
     args.wrk_scenarios = args.wrk_scenarios.split(",")
 
-    for p in (args.nginx, args.module):
+    configs = args.configs.split(",")
+    for p in (args.nginx, args.module) if "module" in configs else (args.nginx,):
         if not p.exists():
             print(f"nginx_bench: {p} not found (build with scripts/build-module.sh)",
                   file=sys.stderr)
@@ -753,7 +765,8 @@ def main() -> int:
     module_so = args.module.resolve()
 
     if args.smoke:
-        insts = make_instances(args.work / "smoke", sets, module_so, False, args.base_port)
+        insts = make_instances(args.work / "smoke", sets, module_so, False, args.base_port,
+                               configs)
         return run_smoke(args, insts, sets)
 
     version = nginx_version(args.nginx)
@@ -767,12 +780,11 @@ def main() -> int:
     report: list[str] = []
 
     if args.only in (None, "ir"):
-        insts = make_instances(args.work / "ir", sets, module_so, True, args.base_port)
+        insts = make_instances(args.work / "ir", sets, module_so, True, args.base_port, configs)
         ir = measure_ir(args, insts, sets)
         body = [
-            f"Command: `{args.command}` — nginx {version} (the vendored build of "
-            f"`scripts/build-module.sh --release`), module and nginx in release mode, "
-            f"{cpu}, {started}.",
+            f"Command: `{args.command}` — nginx {version} (`{args.nginx}`), module in "
+            f"release mode, {cpu}, {started}.",
             "",
             f"nginx runs as one process under `valgrind --tool=callgrind`; counters are "
             f"zeroed when nginx accepts a connection and dumped when it closes it. Per "
@@ -793,7 +805,8 @@ def main() -> int:
         print(f"profiles: {prof}")
 
     if args.only in (None, "wrk"):
-        insts = make_instances(args.work / "wrk", sets, module_so, False, args.base_port + 100)
+        insts = make_instances(args.work / "wrk", sets, module_so, False,
+                               args.base_port + 100, configs)
         load_before = os.getloadavg()[0]
         rates, rss = measure_throughput(args, args.work, insts, sets)
         load_after = os.getloadavg()[0]
