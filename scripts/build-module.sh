@@ -17,19 +17,22 @@ if [[ "${1:-}" == "--release" ]]; then
     args+=(--release)
 fi
 
-cargo build -p ngx-http-cors-module "${args[@]}"
+# (.cargo/config.toml sets NGX_CONFIGURE_ARGS for the vendored nginx.)
+# cargo reports the nginx-sys build-script output directory it used for *this* build;
+# that is where the matching nginx binary is (other commands, e.g. clippy, keep their
+# own copies).
+messages=$(cargo build -p ngx-http-cors-module "${args[@]}" --message-format=json-render-diagnostics)
+out_dir=$(printf '%s\n' "$messages" | grep '"reason":"build-script-executed"' \
+    | grep '#nginx-sys@' | sed -n 's/.*"out_dir":"\([^"]*\)".*/\1/p' | tail -n1)
 
 target_dir=${CARGO_TARGET_DIR:-target}
 out="$target_dir/nginx"
 mkdir -p "$out"
 cp "$target_dir/$profile/libngx_http_cors_module.so" "$out/ngx_http_cors_module.so"
 
-# nginx-sys leaves the nginx it built in its build script's output; with several
-# builds around (features, profiles), the newest is the one the module was linked with.
-nginx=$(find "$target_dir/$profile/build" -path '*nginx-sys-*/out/objs/nginx' -type f \
-    -printf '%T@ %p\n' 2>/dev/null | sort -nr | head -n1 | cut -d' ' -f2-)
-if [[ -z "$nginx" ]]; then
-    echo "build-module.sh: no vendored nginx binary under $target_dir/$profile/build" >&2
+nginx="$out_dir/objs/nginx"
+if [[ -z "$out_dir" || ! -x "$nginx" ]]; then
+    echo "build-module.sh: no vendored nginx binary found (out_dir: ${out_dir:-none})" >&2
     exit 1
 fi
 cp "$nginx" "$out/nginx"

@@ -14,19 +14,19 @@ use core::ffi::{c_char, c_void};
 use core::ptr;
 
 use ngx::ffi::{
-    ngx_array_push, ngx_http_add_variable, ngx_http_handler_pt,
-    ngx_http_phases_NGX_HTTP_PREACCESS_PHASE, ngx_http_top_header_filter,
-    NGX_HTTP_VAR_NOCACHEABLE, ngx_conf_full_name, ngx_conf_log_error, ngx_conf_t, ngx_err_t, ngx_http_discard_request_body,
-    ngx_http_finalize_request, ngx_http_request_t, ngx_http_send_header, ngx_int_t, ngx_list_push,
-    ngx_list_t, ngx_pcalloc, ngx_pnalloc, ngx_str_t, ngx_table_elt_t, ngx_uint_t,
-    ngx_variable_value_t, NGX_DONE, NGX_ERROR, NGX_LOG_EMERG, NGX_LOG_WARN,
+    ngx_array_push, ngx_conf_full_name, ngx_conf_log_error, ngx_conf_t, ngx_err_t,
+    ngx_http_add_variable, ngx_http_discard_request_body, ngx_http_finalize_request,
+    ngx_http_handler_pt, ngx_http_phases_NGX_HTTP_PREACCESS_PHASE, ngx_http_request_t,
+    ngx_http_send_header, ngx_http_top_header_filter, ngx_int_t, ngx_list_push, ngx_list_t,
+    ngx_pcalloc, ngx_pnalloc, ngx_str_t, ngx_table_elt_t, ngx_uint_t, ngx_variable_value_t,
+    NGX_DONE, NGX_ERROR, NGX_HTTP_VAR_NOCACHEABLE, NGX_LOG_EMERG, NGX_LOG_WARN,
 };
 use ngx::http::{HttpModule, HttpModuleMainConf, NgxHttpCoreModule};
 
 use crate::conf::{LocConf, MainConf};
+use crate::Module;
 #[allow(unused_imports)]
 use ngx::http::HttpModuleLocationConf as _;
-use crate::Module;
 
 /// The bytes of an `ngx_str_t` (empty for a null pointer).
 ///
@@ -372,7 +372,12 @@ pub type VariableGetter =
     unsafe extern "C" fn(*mut ngx_http_request_t, *mut ngx_variable_value_t, usize) -> ngx_int_t;
 
 /// Declares a non-cacheable variable `$name` served by `get` with `data`.
-pub fn add_variable(cf: *mut ngx_conf_t, name: &'static str, get: VariableGetter, data: usize) -> bool {
+pub fn add_variable(
+    cf: *mut ngx_conf_t,
+    name: &'static str,
+    get: VariableGetter,
+    data: usize,
+) -> bool {
     let mut n = ngx_str(name.as_bytes());
     // SAFETY: `cf` is the live conf in preconfiguration; nginx copies the name into the
     // conf pool and returns a variable we may fill in, or null.
@@ -395,8 +400,7 @@ pub fn add_preaccess_handler(
     unsafe {
         let Some(cf) = cf.as_ref() else { return false };
         let Some(cmcf) = NgxHttpCoreModule::main_conf_mut(cf) else { return false };
-        let Some(phase) =
-            cmcf.phases.get_mut(ngx_http_phases_NGX_HTTP_PREACCESS_PHASE as usize)
+        let Some(phase) = cmcf.phases.get_mut(ngx_http_phases_NGX_HTTP_PREACCESS_PHASE as usize)
         else {
             return false;
         };

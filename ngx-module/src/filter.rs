@@ -140,10 +140,13 @@ fn merge_vary(r: Req, ours: &'static str) -> bool {
     let existing = r.vary_headers();
     let present = |token: &str| {
         existing.iter().any(|(_, v)| {
-            v.split(|&b| b == b',').map(trim).any(|t| t == b"*" || t.eq_ignore_ascii_case(token.as_bytes()))
+            v.split(|&b| b == b',')
+                .map(trim)
+                .any(|t| t == b"*" || t.eq_ignore_ascii_case(token.as_bytes()))
         })
     };
-    let missing: Vec<&str> = ours.split(',').map(str::trim).filter(|t| !t.is_empty() && !present(t)).collect();
+    let missing: Vec<&str> =
+        ours.split(',').map(str::trim).filter(|t| !t.is_empty() && !present(t)).collect();
     if missing.is_empty() {
         return true;
     }

@@ -19,9 +19,9 @@ use core::ffi::c_char;
 use core::ptr::{addr_of, addr_of_mut, null};
 
 use ngx::ffi::{
-    ngx_command_t, ngx_conf_t, ngx_http_module_t, ngx_int_t, ngx_module_t, ngx_str_t,
-    ngx_uint_t, NGX_CONF_TAKE1, NGX_ERROR, NGX_HTTP_LOC_CONF, NGX_HTTP_LOC_CONF_OFFSET,
-    NGX_HTTP_MAIN_CONF, NGX_HTTP_MAIN_CONF_OFFSET, NGX_HTTP_MODULE, NGX_HTTP_SRV_CONF, NGX_OK,
+    ngx_command_t, ngx_conf_t, ngx_http_module_t, ngx_int_t, ngx_module_t, ngx_str_t, ngx_uint_t,
+    NGX_CONF_TAKE1, NGX_ERROR, NGX_HTTP_LOC_CONF, NGX_HTTP_LOC_CONF_OFFSET, NGX_HTTP_MAIN_CONF,
+    NGX_HTTP_MAIN_CONF_OFFSET, NGX_HTTP_MODULE, NGX_HTTP_SRV_CONF, NGX_OK,
 };
 use ngx::http::{HttpModule, HttpModuleLocationConf, HttpModuleMainConf};
 
@@ -79,13 +79,15 @@ static NGX_HTTP_CORS_MODULE_CTX: ngx_http_module_t = ngx_http_module_t {
     merge_loc_conf: Some(Module::merge_loc_conf),
 };
 
-const fn name(s: &'static [u8]) -> ngx_str_t {
-    ngx_str_t { len: s.len(), data: s.as_ptr().cast_mut() }
+/// A directive name: nginx compares names with `strcmp`, so the bytes must be
+/// NUL-terminated even though `len` excludes the NUL.
+const fn name(s: &'static core::ffi::CStr) -> ngx_str_t {
+    ngx_str_t { len: s.count_bytes(), data: s.as_ptr().cast_mut().cast() }
 }
 
 static mut NGX_HTTP_CORS_COMMANDS: [ngx_command_t; 3] = [
     ngx_command_t {
-        name: name(b"cors_policy_file"),
+        name: name(c"cors_policy_file"),
         type_: (NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1) as ngx_uint_t,
         set: Some(conf::cmd_policy_file),
         conf: NGX_HTTP_MAIN_CONF_OFFSET,
@@ -93,7 +95,7 @@ static mut NGX_HTTP_CORS_COMMANDS: [ngx_command_t; 3] = [
         post: core::ptr::null_mut(),
     },
     ngx_command_t {
-        name: name(b"cors"),
+        name: name(c"cors"),
         type_: (NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1)
             as ngx_uint_t,
         set: Some(conf::cmd_cors),
@@ -123,16 +125,19 @@ pub static mut ngx_http_cors_module: ngx_module_t = ngx_module_t {
 // what `add_header` and upstreams set.
 
 /// Modules in this object.
+#[cfg(not(feature = "nginx-build-system"))]
 #[no_mangle]
 #[allow(non_upper_case_globals)]
 pub static mut ngx_modules: [*const ngx_module_t; 2] = [addr_of!(ngx_http_cors_module), null()];
 
 /// Their names.
+#[cfg(not(feature = "nginx-build-system"))]
 #[no_mangle]
 #[allow(non_upper_case_globals)]
 pub static mut ngx_module_names: [*const c_char; 2] = [c"ngx_http_cors_module".as_ptr(), null()];
 
 /// Filter order: ours, then the module it must come before in the list.
+#[cfg(not(feature = "nginx-build-system"))]
 #[no_mangle]
 #[allow(non_upper_case_globals)]
 pub static mut ngx_module_order: [*const c_char; 3] =
