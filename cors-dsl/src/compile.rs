@@ -44,7 +44,13 @@ fn compile_policy(policy: &Policy, sources: &SourceMap) -> Result<CompiledPolicy
                 policy.name.span,
                 "the policy's regexes are too large together",
             )
-            .help(format!("simplify or merge the `~` origins ({e})")),
+            .help(match e.size_limit() {
+                Some(limit) => format!(
+                    "together they compile to more than {} MiB; merge patterns or list origins exactly",
+                    limit >> 20
+                ),
+                None => format!("simplify or merge the `~` origins ({e})"),
+            }),
         )
     })?;
     // When the first rule has `*`, every origin gets the same answer: no `Vary` needed.

@@ -2,7 +2,7 @@
 //!
 //! Compiling ahead of time lets a deploy ship a table that is known to load, and lets
 //! nginx skip parsing at reload. A policy with errors is refused and nothing is written;
-//! lint findings are shown but do not stop the build (that is `corsc lint`'s job).
+//! lint warnings and errors are shown but do not stop the build (that is `corsc lint`'s job).
 
 use super::{build, write_atomic, write_block, CliError, Outcome, Report, Term};
 use crate::args::{CompileArgs, Emit, OutputFormat};
@@ -25,7 +25,9 @@ pub fn run(args: &CompileArgs, term: &mut Term<'_>) -> Result<Outcome, CliError>
         }
     };
     if let Some(set) = loaded.set.as_ref() {
-        let findings = cors_dsl::lint::lint(set, &loaded.sources);
+        // Infos are for `corsc lint`; a build shows what may need attention.
+        let mut findings = cors_dsl::lint::lint(set, &loaded.sources);
+        findings.retain(|d| d.severity >= cors_dsl::Severity::Warning);
         let mut report = Report::default();
         report.add(&loaded.sources, findings);
         write_block(term.err, &report.render(OutputFormat::Human, term.color_err))?;

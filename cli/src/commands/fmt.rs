@@ -29,7 +29,7 @@ pub fn run(args: &FmtArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
             failed = true;
             continue;
         }
-        let printed = cors_dsl::printer::print(&doc);
+        let printed = cors_dsl::printer::print(&doc, &file);
         let (reparsed, errors) = syntax::parse(&SourceFile::new(path, printed.as_str()), FileId(0));
         if !errors.is_empty() || shape(&reparsed) != shape(&doc) {
             writeln!(

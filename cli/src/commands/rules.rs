@@ -42,7 +42,7 @@ fn show(m: &RuleMeta, term: &mut Term<'_>) -> std::io::Result<()> {
     let kind = match m.kind {
         RuleKind::Language => "language error: the policy is refused; cannot be suppressed",
         RuleKind::Lint => {
-            "lint rule: suppress with `# corsc: allow CODE -- reason` on the line before"
+            "lint rule: suppress with `# corsc: allow CODE \"reason\"` on the line before"
         }
     };
     writeln!(term.out, "# {} {}\n", m.code, m.name)?;
