@@ -273,11 +273,12 @@ def make_instances(work: Path, sets: list[PolicySet], module_so: Path, single: b
     return insts
 
 
-def wait_port(port: int, proc: subprocess.Popen, timeout: float) -> None:
+def wait_port(port: int, proc: subprocess.Popen, timeout: float, inst: Instance) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"nginx on port {port} exited with {proc.returncode}")
+            raise RuntimeError(f"nginx {inst.name} (port {port}) exited with "
+                               f"{proc.returncode}:\n{show_log(inst)}")
         try:
             with socket.create_connection((HOST, port), timeout=1):
                 return
@@ -298,8 +299,12 @@ def stop(proc: subprocess.Popen | None) -> None:
 
 
 def show_log(inst: Instance) -> str:
-    log = inst.prefix / "logs/error.log"
-    return log.read_text(errors="replace")[-3000:] if log.exists() else "(no error log)"
+    text = ""
+    for name in ("stderr.log", "error.log", "valgrind.log"):
+        log = inst.prefix / "logs" / name
+        if log.exists():
+            text += log.read_text(errors="replace")[-2000:]
+    return text or "(no logs)"
 
 
 # ---------------------------------------------------------------------------------------
@@ -421,11 +426,11 @@ def run_smoke(args, insts: list[Instance], sets: list[PolicySet]) -> int:
     for inst in insts:
         inst.proc = subprocess.Popen(
             [str(args.nginx), "-p", str(inst.prefix), "-c", "nginx.conf"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdout=subprocess.DEVNULL, stderr=open(inst.prefix / "logs/stderr.log", "w"))
     try:
         for inst in insts:
             assert inst.proc is not None
-            wait_port(inst.port, inst.proc, 30)
+            wait_port(inst.port, inst.proc, 30, inst)
         for inst, ps, sc in cases(insts, sets):
             origin = sc.origin(ps)
             req = sc.request(origin, request_path(inst.config, sc))
@@ -480,7 +485,7 @@ class Callgrind:
         ]
         self.log = open(inst.prefix / "logs/valgrind.log", "w")
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
-        wait_port(inst.port, self.proc, 600)
+        wait_port(inst.port, self.proc, 600, inst)
         # The probe connection of wait_port was accepted and closed: one dump.
         self.next_dump()
 
@@ -602,13 +607,14 @@ def measure_throughput(args, work: Path, insts: list[Instance], sets: list[Polic
     for inst in insts:
         inst.proc = subprocess.Popen(
             ["taskset", "-c", str(args.server_cpu), str(args.nginx), "-p", str(inst.prefix),
-             "-c", "nginx.conf"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "-c", "nginx.conf"], stdout=subprocess.DEVNULL,
+            stderr=open(inst.prefix / "logs/stderr.log", "w"))
     rates: dict = {key: [] for key, _, _ in runs}
     rss: dict = {}
     try:
         for inst in insts:
             assert inst.proc is not None
-            wait_port(inst.port, inst.proc, 60)
+            wait_port(inst.port, inst.proc, 60, inst)
             inst.worker_pid = worker_pid(inst.proc.pid)
         print(f"wrk: warm-up of {len(runs)} runs", flush=True)
         for key, inst, script in runs:
