@@ -706,6 +706,36 @@ def annotate(dump: Path, limit: int = 25) -> str:
     return "\n".join(out.splitlines()[: limit + 20])
 
 
+# Entries callgrind_annotate lists with the whole program's cost, not their own.
+_WHOLE_PROGRAM = re.compile(r"^(\(below main\)|main|__libc_start_main.*|0x[0-9a-f]+)$")
+
+
+def self_costs(dump: Path) -> dict[str, int]:
+    """Exclusive Ir per function name (files and objects dropped) of one dump."""
+    out = subprocess.run(["callgrind_annotate", "--auto=no", "--threshold=100", str(dump)],
+                         capture_output=True, text=True).stdout
+    costs: dict[str, int] = {}
+    for line in out.splitlines():
+        m = re.match(r"\s*([\d,]+) \([ \d.]+%\)\s+(.*)$", line)
+        if not m or "PROGRAM TOTALS" in line:
+            continue
+        name = m.group(2).split(":", 1)[-1]
+        name = re.sub(r"\s*\[[^\]]*\]$", "", name).strip()
+        if not _WHOLE_PROGRAM.match(name):
+            costs[name] = costs.get(name, 0) + int(m.group(1).replace(",", ""))
+    return costs
+
+
+def cost_diff(base: Path, other: Path, requests: int, limit: int = 30) -> str:
+    """Per-request exclusive Ir of `other` minus `base`, by function, largest first."""
+    a, b = self_costs(base), self_costs(other)
+    diff = {k: (b.get(k, 0) - a.get(k, 0)) / requests for k in set(a) | set(b)}
+    rows = sorted(diff.items(), key=lambda kv: -abs(kv[1]))
+    lines = [f"{v:9.1f}  {k}" for k, v in rows[:limit] if abs(v) >= 0.5]
+    lines.append(f"{sum(diff.values()):9.1f}  (total difference per request)")
+    return "\n".join(lines)
+
+
 def replace_section(text: str, tag: str, body: str) -> str:
     begin, end = f"<!-- nginx-bench:{tag}:begin -->", f"<!-- nginx-bench:{tag}:end -->"
     block = f"{begin}\n{body.rstrip()}\n{end}"
@@ -806,8 +836,14 @@ def main() -> int:
         prof = args.work / "profiles"
         prof.mkdir(exist_ok=True)
         for (config, pskey, sckey), res in ir.items():
+            if config == "bare":
+                continue
+            stem = prof / f"{config}-{pskey}-{sckey}"
             if config == "module":
-                (prof / f"{config}-{pskey}-{sckey}.txt").write_text(annotate(res.dump, 60))
+                Path(f"{stem}.txt").write_text(annotate(res.dump, 60))
+            # What this configuration adds to bare, function by function.
+            base = ir[("bare", pskey, sckey)].dump
+            Path(f"{stem}.vs-bare.txt").write_text(cost_diff(base, res.dump, args.n2) + "\n")
         print(f"profiles: {prof}")
 
     if args.only in (None, "wrk"):
