@@ -36,6 +36,6 @@ if [[ -z "$out_dir" || ! -x "$nginx" ]]; then
     exit 1
 fi
 cp "$nginx" "$out/nginx"
-"$out/nginx" -v  # one line; `-V | head -n1` can die of SIGPIPE under pipefail
+"$out/nginx" -V 2>&1 | sed -n 1p   # sed reads all input: no SIGPIPE under pipefail
 echo "module: $out/ngx_http_cors_module.so"
 echo "nginx:  $out/nginx"

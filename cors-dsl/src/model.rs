@@ -113,7 +113,7 @@ impl<T> AllowList<T> {
 pub type Scheme = String;
 
 /// One `origin` argument, normalised.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum OriginPattern {
     /// `*`: every origin.
     Any,

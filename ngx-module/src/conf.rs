@@ -186,11 +186,13 @@ fn load(path: &Path) -> (Option<RuleTable>, Vec<Message>) {
     }
     match cors_dsl::build_table(path) {
         Ok((table, loaded)) => {
-            // The table compiled: every remaining finding is a lint finding, shown as a
-            // warning whatever its severity, so `nginx -t` never fails on lint.
+            // The table compiled: every remaining finding is a lint finding. Warnings and
+            // errors show as `[warn]` (so `nginx -t` never fails on lint); infos are advice
+            // for `corsc lint` and would only be noise in nginx's log.
             let msgs = loaded
                 .diagnostics
                 .iter()
+                .filter(|d| d.severity != Severity::Info)
                 .map(|d| Message { warn: true, text: render(d, &loaded.sources) })
                 .collect();
             (Some(table), msgs)
@@ -216,10 +218,5 @@ fn render(d: &Diagnostic, sources: &cors_dsl::SourceMap) -> String {
     if let Some(help) = &d.help {
         s.push_str(&format!(" (hint: {help})"));
     }
-    let s = s.replace('`', "\"");
-    if d.severity == Severity::Info {
-        format!("info: {s}")
-    } else {
-        s
-    }
+    s.replace('`', "\"")
 }

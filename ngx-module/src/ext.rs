@@ -297,31 +297,42 @@ impl Req {
     }
 
     /// The values of every live `Vary` output header, each with a handle to replace it.
-    pub fn vary_headers(&self) -> Vec<(*mut ngx_table_elt_t, &'static [u8])> {
+    /// An iterator, not a collection: the filter must not allocate per request.
+    pub fn vary_headers(&self) -> impl Iterator<Item = (*mut ngx_table_elt_t, &'static [u8])> {
+        let r = self.0;
         // SAFETY: `headers_out.headers` is the request's live output list.
-        let list = unsafe { ptr::addr_of_mut!((*self.0).headers_out.headers) };
+        let list = unsafe { ptr::addr_of_mut!((*r).headers_out.headers) };
         // SAFETY: see above; values live at least as long as the request.
-        unsafe { list_elts(list) }
-            .filter_map(|elt| {
-                // SAFETY: `elt` is a live element of the list.
-                let (hash, key, value): (ngx_uint_t, &[u8], &'static [u8]) =
-                    unsafe { ((*elt).hash, bytes(&(*elt).key), bytes(&(*elt).value)) };
-                (hash != 0 && key.eq_ignore_ascii_case(b"vary")).then_some((elt, value))
-            })
-            .collect()
+        unsafe { list_elts(list) }.filter_map(|elt| {
+            // SAFETY: `elt` is a live element of the list.
+            let (hash, key, value): (ngx_uint_t, &[u8], &'static [u8]) =
+                unsafe { ((*elt).hash, bytes(&(*elt).key), bytes(&(*elt).value)) };
+            (hash != 0 && key.eq_ignore_ascii_case(b"vary")).then_some((elt, value))
+        })
     }
 
-    /// Replaces a `Vary` header's value with `value` copied into the request pool.
-    pub fn set_header_value(&self, elt: *mut ngx_table_elt_t, value: &[u8]) -> bool {
+    /// Replaces a header's value with the concatenation of `parts`, built in the request
+    /// pool (the only per-request memory the module uses).
+    pub fn set_header_value<'a>(
+        &self,
+        elt: *mut ngx_table_elt_t,
+        parts: impl Iterator<Item = &'a [u8]> + Clone,
+    ) -> bool {
+        let len: usize = parts.clone().map(<[u8]>::len).sum();
         // SAFETY: the pool is the request's; `elt` came from `vary_headers` on this
-        // request and so is a live element of its output list.
+        // request and so is a live element of its output list; exactly `len` bytes are
+        // written into the `len`-byte allocation.
         unsafe {
-            let p = ngx_pnalloc(self.r().pool, value.len()).cast::<u8>();
+            let p = ngx_pnalloc(self.r().pool, len).cast::<u8>();
             if p.is_null() {
                 return false;
             }
-            ptr::copy_nonoverlapping(value.as_ptr(), p, value.len());
-            (*elt).value = ngx_str_t { len: value.len(), data: p };
+            let mut at = 0;
+            for part in parts {
+                ptr::copy_nonoverlapping(part.as_ptr(), p.add(at), part.len());
+                at += part.len();
+            }
+            (*elt).value = ngx_str_t { len, data: p };
         }
         true
     }

@@ -135,31 +135,29 @@ fn apply(r: Req) -> bool {
 
 /// Merges the comma-separated tokens of `ours` into the response's `Vary`: appended to
 /// the first existing `Vary` line (no second line), skipping tokens already present in
-/// any line, and nothing at all under `Vary: *`.
+/// any line, and nothing at all under `Vary: *`. Iterators only, and the merged value is
+/// built in the request pool: no heap allocation per request.
 fn merge_vary(r: Req, ours: &'static str) -> bool {
-    let existing = r.vary_headers();
     let present = |token: &str| {
-        existing.iter().any(|(_, v)| {
+        r.vary_headers().any(|(_, v)| {
             v.split(|&b| b == b',')
                 .map(trim)
                 .any(|t| t == b"*" || t.eq_ignore_ascii_case(token.as_bytes()))
         })
     };
-    let missing: Vec<&str> =
-        ours.split(',').map(str::trim).filter(|t| !t.is_empty() && !present(t)).collect();
-    if missing.is_empty() {
+    let missing = ours.split(',').map(str::trim).filter(|t| !t.is_empty() && !present(t));
+    if missing.clone().next().is_none() {
         return true;
     }
-    match existing.first() {
-        Some(&(elt, value)) => {
-            let mut merged = value.to_vec();
-            for t in &missing {
-                if !trim(&merged).is_empty() {
-                    merged.extend_from_slice(b", ");
-                }
-                merged.extend_from_slice(t.as_bytes());
-            }
-            r.set_header_value(elt, &merged)
+    match r.vary_headers().next() {
+        Some((elt, value)) => {
+            let value = trim(value);
+            let parts =
+                std::iter::once(value).chain(missing.enumerate().flat_map(move |(i, t)| {
+                    let sep: &[u8] = if i == 0 && value.is_empty() { b"" } else { b", " };
+                    [sep, t.as_bytes()]
+                }));
+            r.set_header_value(elt, parts)
         }
         // No `Vary` yet: the table's own value, no copy.
         None => r.push_header("Vary", "vary", ours.as_bytes()),
