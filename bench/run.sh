@@ -30,12 +30,17 @@ done
 
 if [[ $build == 1 ]]; then
     scripts/build-module.sh --release
+    # corsc precompiles the policies for the memory comparison (.corsb vs source).
+    cargo build --release -p corsc
 fi
 
 target_dir=${CARGO_TARGET_DIR:-target}
 cmd="bench/run.sh${*:+ $*}"
 extra=(--nginx "$target_dir/nginx/nginx" --module "$target_dir/nginx/ngx_http_cors_module.so"
     --work "$target_dir/bench" --command "$cmd")
+if [[ -x "$target_dir/release/corsc" ]]; then
+    extra+=(--corsc "$target_dir/release/corsc")
+fi
 if [[ $write == 1 ]]; then
     extra+=(--write BENCHMARKS.md)
 fi
