@@ -571,16 +571,30 @@ def wrk_script(work: Path, name: str, sc: Scenario, origin: str, path: str) -> P
     return p
 
 
-def run_wrk(args, port: int, script: Path, seconds: float) -> float:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(args, port: int, script: Path, seconds: float, worker: int) -> tuple[float, float]:
+    """(requests/s, worker CPU microseconds per request) of one wrk run.
+
+    CPU time per request is the steadier figure on a shared machine: time the worker
+    spends waiting for a core does not count in it, while it drags requests/s down.
+    """
     cmd = ["taskset", "-c", str(args.client_cpu), "wrk", "-t1", f"-c{args.connections}",
            f"-d{seconds}s", "-s", str(script), f"http://{HOST}:{port}/"]
+    cpu_before = cpu_seconds(worker)
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    cpu = cpu_seconds(worker) - cpu_before
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    if not m:
-        raise RuntimeError(f"no Requests/sec in wrk output:\n{out}")
+    n = re.search(r"(\d+) requests in", out)
+    if not m or not n:
+        raise RuntimeError(f"no request counts in wrk output:\n{out}")
     if re.search(r"Socket errors", out):
         raise RuntimeError(f"wrk saw socket errors:\n{out}")
-    return float(m.group(1))
+    return float(m.group(1)), cpu / max(int(n.group(1)), 1) * 1e6
 
 
 def worker_pid(master: int) -> int:
@@ -630,7 +644,8 @@ def measure_corsb_rss(args, work: Path, sets: list[PolicySet], module_so: Path) 
 
 
 def measure_throughput(args, work: Path, insts: list[Instance], sets: list[PolicySet]):
-    """Returns ({(config, ps, sc): [req/s per round]}, {instance name: RSS KiB})."""
+    """({(config, ps, sc): [req/s per round]}, {same: [CPU µs/request per round]},
+    {instance name: RSS KiB})."""
     runs = []
     for inst, ps, sc in cases(insts, sets):
         if sc.key not in args.wrk_scenarios:
@@ -647,6 +662,7 @@ def measure_throughput(args, work: Path, insts: list[Instance], sets: list[Polic
              "-c", "nginx.conf"], stdout=subprocess.DEVNULL,
             stderr=open(inst.prefix / "logs/stderr.log", "w"))
     rates: dict = {key: [] for key, _, _ in runs}
+    cpu: dict = {key: [] for key, _, _ in runs}
     rss: dict = {}
     try:
         for inst in insts:
@@ -655,21 +671,25 @@ def measure_throughput(args, work: Path, insts: list[Instance], sets: list[Polic
             inst.worker_pid = worker_pid(inst.proc.pid)
         print(f"wrk: warm-up of {len(runs)} runs", flush=True)
         for key, inst, script in runs:
-            run_wrk(args, inst.port, script, args.wrk_warmup)
+            assert inst.worker_pid is not None
+            run_wrk(args, inst.port, script, args.wrk_warmup, inst.worker_pid)
         for inst in insts:
             assert inst.worker_pid is not None
             rss[inst.name] = vm_rss_kib(inst.worker_pid)
         for rnd in range(args.rounds):
             print(f"wrk: round {rnd + 1}/{args.rounds}", flush=True)
             for key, inst, script in runs:
-                rates[key].append(run_wrk(args, inst.port, script, args.duration))
+                assert inst.worker_pid is not None
+                rps, us = run_wrk(args, inst.port, script, args.duration, inst.worker_pid)
+                rates[key].append(rps)
+                cpu[key].append(us)
         for inst in insts:
             assert inst.worker_pid is not None
             rss[inst.name] = max(rss[inst.name], vm_rss_kib(inst.worker_pid))
     finally:
         for inst in insts:
             stop(inst.proc)
-    return rates, rss
+    return rates, cpu, rss
 
 
 # ---------------------------------------------------------------------------------------
@@ -701,11 +721,22 @@ def ir_tables(ir: dict, sets: list[PolicySet]) -> list[str]:
     return out
 
 
-def throughput_tables(rates: dict, sets: list[PolicySet], scenarios: list[str]) -> list[str]:
+def throughput_tables(rates: dict, cpu: dict, sets: list[PolicySet],
+                      scenarios: list[str]) -> list[str]:
     def fmt(v: list[float]) -> str:
         if not v:
             return "—"
         return f"{statistics.median(v):,.0f} ({min(v):,.0f}–{max(v):,.0f})"
+
+    def us(v: list[float]) -> str:
+        if not v:
+            return "—"
+        return f"{statistics.median(v):.2f} ({min(v):.2f}–{max(v):.2f})"
+
+    def more(a: list[float], b: list[float]) -> str:
+        if not a or not b:
+            return "—"
+        return pct(statistics.median(a), statistics.median(b))
 
     def ratio(a: list[float], b: list[float]) -> str:
         if not a or not b:
@@ -718,15 +749,20 @@ def throughput_tables(rates: dict, sets: list[PolicySet], scenarios: list[str]) 
         if sc.key not in scenarios:
             continue
         bare = rates[("bare", "-", sc.key)]
+        bare_cpu = cpu[("bare", "-", sc.key)]
         out += [f"**{sc.title}**: bare{' `return 204`' if sc.preflight else ''} "
-                f"{fmt(bare)} requests/s", "",
+                f"{fmt(bare)} requests/s, {us(bare_cpu)} µs CPU per request", "",
                 "| policy | module req/s | recipe req/s | module/bare | recipe/bare | "
-                "module/recipe |", "|---|---:|---:|---:|---:|---:|"]
+                "module/recipe | module CPU µs/req | recipe CPU µs/req | module CPU vs bare | "
+                "recipe CPU vs bare |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for ps in sets:
             m = rates.get(("module", ps.key, sc.key), [])
             r = rates.get(("recipe", ps.key, sc.key), [])
+            mc = cpu.get(("module", ps.key, sc.key), [])
+            rc = cpu.get(("recipe", ps.key, sc.key), [])
             out.append(f"| {ps.title} | {fmt(m)} | {fmt(r)} | {ratio(m, bare)} | "
-                       f"{ratio(r, bare)} | {ratio(m, r)} |")
+                       f"{ratio(r, bare)} | {ratio(m, r)} | {us(mc)} | {us(rc)} | "
+                       f"{more(mc, bare_cpu)} | {more(rc, bare_cpu)} |")
         out.append("")
     return out
 
@@ -813,8 +849,8 @@ def main() -> int:
     ap.add_argument("--warmup", type=int, default=200, help="warm-up requests (callgrind)")
     ap.add_argument("--n1", type=int, default=500, help="requests on the short connection")
     ap.add_argument("--n2", type=int, default=2500, help="requests on the long connection")
-    ap.add_argument("--duration", type=float, default=5, help="seconds per wrk run")
-    ap.add_argument("--wrk-warmup", type=float, default=2, help="seconds of wrk warm-up")
+    ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    ap.add_argument("--wrk-warmup", type=int, default=2, help="seconds of wrk warm-up")
     ap.add_argument("--rounds", type=int, default=5, help="interleaved wrk rounds")
     ap.add_argument("--connections", type=int, default=16, help="wrk connections")
     ap.add_argument("--wrk-scenarios", default="get,pre")
@@ -888,18 +924,19 @@ def main() -> int:
         insts = make_instances(args.work / "wrk", sets, module_so, False,
                                args.base_port + 100, configs)
         load_before = os.getloadavg()[0]
-        rates, rss = measure_throughput(args, args.work, insts, sets)
+        rates, cpu, rss = measure_throughput(args, args.work, insts, sets)
         load_after = os.getloadavg()[0]
         body = [
             f"Command: `{args.command}` — nginx {version}, one worker pinned to core "
             f"{args.server_cpu}, `wrk -t1 -c{args.connections} -d{args.duration:g}s` pinned "
             f"to core {args.client_cpu}; {args.wrk_warmup:g} s warm-up per configuration, "
             f"then {args.rounds} rounds with every configuration run once per round "
-            f"(interleaved). Medians, (min–max); ratios are computed per round, then the "
-            f"median taken. Load average {load_before:.1f} before, {load_after:.1f} after "
+            f"(interleaved). Medians, (min–max); requests/s ratios are computed per round, "
+            f"then the median taken. CPU µs/req is the worker's user + system time "
+            f"(`/proc/PID/stat`) over the requests wrk completed. Load average {load_before:.1f} before, {load_after:.1f} after "
             f"({started}).",
             "",
-        ] + throughput_tables(rates, sets, args.wrk_scenarios)
+        ] + throughput_tables(rates, cpu, sets, args.wrk_scenarios)
         sections["wrk"] = "\n".join(body)
         report.append(sections["wrk"])
         rows = ["| configuration | worker VmRSS | vs bare |", "|---|---:|---:|"]
