@@ -639,10 +639,9 @@ pub(crate) fn match_origin(idx: &OriginIndex, origin: &[u8]) -> Option<RuleIdx> 
 /// origin's own `:port` tail, so no bytes are copied.
 fn match_subdomain(idx: &OriginIndex, parts: &OriginParts<'_>, origin: &[u8]) -> Option<RuleIdx> {
     let mut best = None;
-    // `tail` is `host[:port]` as it sits in `origin`.
-    let tail = origin.get(parts.host_start..)?;
-    for (i, _) in parts.host.iter().enumerate().filter(|(_, &b)| b == b'.') {
-        if let Some(key) = tail.get(i + 1..) {
+    for &dot in parts.dots.get(..parts.ndots).unwrap_or(&[]) {
+        // `suffix[:port]` as it sits in `origin`.
+        if let Some(key) = origin.get(parts.host_start + dot as usize + 1..) {
             if let Some(r) = scheme_rule(idx.subdomain.get(key), parts.scheme) {
                 best = Some(best.map_or(r, |b: RuleIdx| b.min(r)));
             }
@@ -655,55 +654,104 @@ fn scheme_rule(entries: Option<&Vec<crate::table::SchemeRule>>, scheme: &[u8]) -
     entries?.iter().filter(|e| e.scheme.as_bytes() == scheme).map(|e| e.rule).min()
 }
 
-/// `scheme://host[:port]` split strictly; anything else (paths, userinfo, upper case,
-/// empty labels) is not an origin a browser sends and matches no pattern.
+/// Most dots a host may have for subdomain matching; browsers' hosts have a handful.
+const MAX_DOTS: usize = 32;
+
+/// Byte classes for the strict origin split, one table load per byte.
+const SCHEME: u8 = 1;
+const HOST: u8 = 2;
+const IPV6: u8 = 4;
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        let lower_alnum = b.is_ascii_lowercase() || b.is_ascii_digit();
+        if lower_alnum || matches!(b, b'+' | b'-' | b'.') {
+            t[c] |= SCHEME;
+        }
+        if lower_alnum || matches!(b, b'-' | b'_') {
+            t[c] |= HOST;
+        }
+        if b.is_ascii_digit() || matches!(b, b'a'..=b'f' | b':' | b'.') {
+            t[c] |= IPV6;
+        }
+        c += 1;
+    }
+    t
+};
+
+/// `scheme://host[:port]` split strictly in one pass; anything else (paths, userinfo,
+/// upper case, empty labels) is not an origin a browser sends and matches no pattern.
 struct OriginParts<'a> {
     scheme: &'a [u8],
     host: &'a [u8],
     host_start: usize,
+    /// Offsets of the host's dots from `host_start`.
+    dots: [u16; MAX_DOTS],
+    ndots: usize,
 }
 
 impl<'a> OriginParts<'a> {
     fn parse(origin: &'a [u8]) -> Option<Self> {
-        let sep = origin.windows(3).position(|w| w == b"://")?;
-        let scheme = origin.get(..sep)?;
-        let valid_scheme = scheme.first().is_some_and(u8::is_ascii_lowercase)
-            && scheme
-                .iter()
-                .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"+-.".contains(&c));
-        if !valid_scheme {
+        let class = |c: u8| CLASS[c as usize];
+        if !origin.first()?.is_ascii_lowercase() {
+            return None;
+        }
+        let sep = origin.iter().position(|&c| class(c) & SCHEME == 0)?;
+        if origin.get(sep..sep + 3)? != b"://" {
             return None;
         }
         let host_start = sep + 3;
-        let authority = origin.get(host_start..)?;
-        let (host, port) = match authority.iter().rposition(|&b| b == b':') {
-            Some(colon)
-                if !authority.starts_with(b"[") || authority.get(colon - 1) == Some(&b']') =>
-            {
-                (authority.get(..colon)?, Some(authority.get(colon + 1..)?))
+        let mut parts = OriginParts {
+            scheme: origin.get(..sep)?,
+            host: &[],
+            host_start,
+            dots: [0; MAX_DOTS],
+            ndots: 0,
+        };
+        let mut end = host_start;
+        if origin.get(end) == Some(&b'[') {
+            end += 1;
+            while origin.get(end).is_some_and(|&c| class(c) & IPV6 != 0) {
+                end += 1;
             }
-            _ => (authority, None),
-        };
-        let valid_port = port.is_none_or(|p| {
-            (1..=5).contains(&p.len())
-                && p.iter().all(u8::is_ascii_digit)
-                && p.first() != Some(&b'0')
-        });
-        let valid_host = if host.starts_with(b"[") {
-            host.len() > 2
-                && host.ends_with(b"]")
-                && host[1..host.len() - 1].iter().all(|&c| {
-                    c.is_ascii_hexdigit() && !c.is_ascii_uppercase() || c == b':' || c == b'.'
-                })
+            if origin.get(end) != Some(&b']') || end == host_start + 1 {
+                return None;
+            }
+            end += 1;
         } else {
-            !host.is_empty()
-                && host.split(|&b| b == b'.').all(|label| {
-                    !label.is_empty()
-                        && label.iter().all(|&c| {
-                            c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_'
-                        })
-                })
+            let mut label_len = 0;
+            while let Some(&c) = origin.get(end) {
+                if c == b'.' {
+                    let slot = parts.dots.get_mut(parts.ndots)?;
+                    if label_len == 0 {
+                        return None;
+                    }
+                    *slot = u16::try_from(end - host_start).ok()?;
+                    parts.ndots += 1;
+                    label_len = 0;
+                } else if class(c) & HOST != 0 {
+                    label_len += 1;
+                } else {
+                    break;
+                }
+                end += 1;
+            }
+            if label_len == 0 {
+                return None;
+            }
+        }
+        parts.host = origin.get(host_start..end)?;
+        let valid_port = match origin.get(end..)? {
+            [] => true,
+            [b':', port @ ..] => {
+                (1..=5).contains(&port.len())
+                    && port.first() != Some(&b'0')
+                    && port.iter().all(u8::is_ascii_digit)
+            }
+            _ => false,
         };
-        (valid_port && valid_host).then_some(OriginParts { scheme, host, host_start })
+        valid_port.then_some(parts)
     }
 }

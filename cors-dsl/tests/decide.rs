@@ -141,6 +141,34 @@ fn any_port_pattern_matches_every_port_and_no_port_of_that_host_only() {
 }
 
 #[test]
+fn ipv6_any_port_and_deep_subdomains_split_strictly() {
+    let t = table("policy p { origin http://[::1]:* https://*.example.com; }");
+    let cases: &[(&[u8], bool)] = &[
+        (b"http://[::1]", true),
+        (b"http://[::1]:5173", true),
+        (b"http://[::1", false),
+        (b"http://[]:80", false),
+        (b"http://[::1]x:80", false),
+        (b"http://[::2]:80", false),
+        (b"https://a.b.c.d.e.f.g.h.example.com", true),
+        (b"https://a-b_c.example.com", true),
+        (b"https://a.example.com.", false),
+        (b"https://a.example.com:", false),
+        (b"https://a.example.com:443x", false),
+        (b"https://a.example.com?x", false),
+        (b"HTTPS://a.example.com", false),
+        (b"https:/a.example.com", false),
+    ];
+    for (origin, allowed) in cases {
+        let d = decide(&t, &Request::actual(b"GET", Some(origin)));
+        assert_eq!(d.as_str() == "allowed", *allowed, "{}", String::from_utf8_lossy(origin));
+    }
+    // More labels than the splitter tracks: refused, never an out-of-bounds access.
+    let deep = format!("https://{}example.com", "a.".repeat(40));
+    assert_eq!(decide(&t, &Request::actual(b"GET", Some(deep.as_bytes()))).as_str(), "refused");
+}
+
+#[test]
 fn regex_origins_match_the_whole_origin() {
     let t = table(API);
     let cases: &[(&[u8], bool)] = &[
