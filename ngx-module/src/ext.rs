@@ -236,15 +236,22 @@ impl Req {
             // SAFETY: `elt` is a live element of the list.
             let (key, value): (&[u8], &'static [u8]) =
                 unsafe { (bytes(&(*elt).key), bytes(&(*elt).value)) };
-            if key.eq_ignore_ascii_case(b"origin") {
-                facts.origin_count += 1;
-                facts.origin.get_or_insert(value);
-            } else if key.eq_ignore_ascii_case(b"access-control-request-method") {
-                facts.request_method.get_or_insert(value);
-            } else if key.eq_ignore_ascii_case(b"access-control-request-headers") {
-                facts.request_headers.push(value);
-            } else if key.eq_ignore_ascii_case(b"access-control-request-private-network") {
-                facts.private_network |= value.eq_ignore_ascii_case(b"true");
+            // The names have distinct lengths: one length check dismisses most headers.
+            match key.len() {
+                6 if key.eq_ignore_ascii_case(b"origin") => {
+                    facts.origin_count += 1;
+                    facts.origin.get_or_insert(value);
+                }
+                29 if key.eq_ignore_ascii_case(b"access-control-request-method") => {
+                    facts.request_method.get_or_insert(value);
+                }
+                30 if key.eq_ignore_ascii_case(b"access-control-request-headers") => {
+                    facts.request_headers.push(value);
+                }
+                38 if key.eq_ignore_ascii_case(b"access-control-request-private-network") => {
+                    facts.private_network |= value.eq_ignore_ascii_case(b"true");
+                }
+                _ => {}
             }
         }
         facts
