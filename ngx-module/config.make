@@ -7,7 +7,7 @@ cat << END >> $NGX_MAKEFILE
 
 $ngx_cors_lib:
 	NGINX_BUILD_DIR="\$\$(pwd)/$NGX_OBJS" NGINX_SOURCE_DIR="\$\$(pwd)" \\
-	\${CARGO:-cargo} rustc --lib --crate-type staticlib \\
+	\$\${CARGO:-cargo} rustc --lib --crate-type staticlib \\
 		--manifest-path "$ngx_addon_dir/Cargo.toml" \\
 		--no-default-features --features nginx-build-system \\
 		--profile $ngx_cors_profile \\

@@ -5,7 +5,8 @@
 #
 # Steps: system packages → formatting → clippy → unit, snapshot and CLI tests →
 # the module built against the vendored nginx and its real-nginx suite → the module
-# built against Debian's packaged nginx and the same suite → the browser suite →
+# built against Debian's packaged nginx and the same suite → the module built by
+# nginx's own build system (config, config.make) and the same suite → the browser suite →
 # a smoke run of the benchmark harness. Any failure stops the run with a non-zero
 # exit code.
 set -euo pipefail
@@ -35,4 +36,14 @@ scripts/build-debian-module.sh
 step "tests: real nginx (Debian's /usr/sbin/nginx)"
 CORS_TEST_NGINX=/usr/sbin/nginx \
 CORS_TEST_MODULE="$root/target/debian-module/ngx_http_cors_module.so" \
+    cargo test -p cors-tests --test nginx
+
+# About 1 min on 2 cores after the step above (it reuses target/debian's dependencies)
+# plus a few seconds of tests.
+step "module built by nginx's build system (./configure --add-dynamic-module)"
+scripts/build-nginx-addon.sh
+
+step "tests: real nginx (Debian's /usr/sbin/nginx, module from nginx's build)"
+CORS_TEST_NGINX=/usr/sbin/nginx \
+CORS_TEST_MODULE="$root/target/nginx-addon/ngx_http_cors_module.so" \
     cargo test -p cors-tests --test nginx

@@ -197,20 +197,78 @@ pub struct ResponseHeaders<'a> {
 
 impl<'a> ResponseHeaders<'a> {
     /// `(name, value)` pairs in a fixed order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &'a [u8])> + '_ {
-        let text = |name: &'static str, v: Option<&'a str>| v.map(|v| (name, v.as_bytes()));
-        let flag = |name: &'static str, on: bool| on.then_some((name, &b"true"[..]));
+    pub fn iter(&self) -> impl Iterator<Item = (HeaderName, &'a [u8])> + '_ {
+        let text = |name, v: Option<&'a str>| v.map(|v| (name, v.as_bytes()));
+        let flag = |name, on: bool| on.then_some((name, &b"true"[..]));
         [
-            Some(("Access-Control-Allow-Origin", self.allow_origin)),
-            flag("Access-Control-Allow-Credentials", self.allow_credentials),
-            text("Access-Control-Allow-Methods", self.allow_methods),
-            text("Access-Control-Allow-Headers", self.allow_headers),
-            text("Access-Control-Max-Age", self.max_age),
-            text("Access-Control-Expose-Headers", self.expose_headers),
-            flag("Access-Control-Allow-Private-Network", self.allow_private_network),
+            Some((HeaderName::ALLOW_ORIGIN, self.allow_origin)),
+            flag(HeaderName::ALLOW_CREDENTIALS, self.allow_credentials),
+            text(HeaderName::ALLOW_METHODS, self.allow_methods),
+            text(HeaderName::ALLOW_HEADERS, self.allow_headers),
+            text(HeaderName::MAX_AGE, self.max_age),
+            text(HeaderName::EXPOSE_HEADERS, self.expose_headers),
+            flag(HeaderName::ALLOW_PRIVATE_NETWORK, self.allow_private_network),
         ]
         .into_iter()
         .flatten()
+    }
+}
+
+/// The name of a CORS response header, with the lower-case form that nginx keeps
+/// beside every header (so the module never lower-cases at request time).
+/// Dereferences to the canonical spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderName {
+    name: &'static str,
+    lowercase: &'static str,
+}
+
+impl HeaderName {
+    const fn new(name: &'static str, lowercase: &'static str) -> Self {
+        HeaderName { name, lowercase }
+    }
+    /// `Access-Control-Allow-Origin`.
+    pub const ALLOW_ORIGIN: Self =
+        Self::new("Access-Control-Allow-Origin", "access-control-allow-origin");
+    /// `Access-Control-Allow-Credentials`.
+    pub const ALLOW_CREDENTIALS: Self =
+        Self::new("Access-Control-Allow-Credentials", "access-control-allow-credentials");
+    /// `Access-Control-Allow-Methods`.
+    pub const ALLOW_METHODS: Self =
+        Self::new("Access-Control-Allow-Methods", "access-control-allow-methods");
+    /// `Access-Control-Allow-Headers`.
+    pub const ALLOW_HEADERS: Self =
+        Self::new("Access-Control-Allow-Headers", "access-control-allow-headers");
+    /// `Access-Control-Max-Age`.
+    pub const MAX_AGE: Self = Self::new("Access-Control-Max-Age", "access-control-max-age");
+    /// `Access-Control-Expose-Headers`.
+    pub const EXPOSE_HEADERS: Self =
+        Self::new("Access-Control-Expose-Headers", "access-control-expose-headers");
+    /// `Access-Control-Allow-Private-Network`.
+    pub const ALLOW_PRIVATE_NETWORK: Self =
+        Self::new("Access-Control-Allow-Private-Network", "access-control-allow-private-network");
+
+    /// The canonical spelling.
+    pub const fn as_str(&self) -> &'static str {
+        self.name
+    }
+
+    /// The same name in lower case.
+    pub const fn lowercase(&self) -> &'static str {
+        self.lowercase
+    }
+}
+
+impl std::ops::Deref for HeaderName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.name
+    }
+}
+
+impl std::fmt::Display for HeaderName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
     }
 }
 
@@ -510,29 +568,38 @@ fn trim_ows(mut s: &[u8]) -> &[u8] {
     s
 }
 
+/// RFC 9110 `tchar`s as a lookup table: one load per byte on the request path.
+const TCHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        c += 1;
+    }
+    t
+};
+
 /// RFC 9110 `token`: one or more tchars.
 pub(crate) fn is_token(s: &[u8]) -> bool {
-    !s.is_empty()
-        && s.iter().all(|&c| {
-            c.is_ascii_alphanumeric()
-                || matches!(
-                    c,
-                    b'!' | b'#'
-                        | b'$'
-                        | b'%'
-                        | b'&'
-                        | b'\''
-                        | b'*'
-                        | b'+'
-                        | b'-'
-                        | b'.'
-                        | b'^'
-                        | b'_'
-                        | b'`'
-                        | b'|'
-                        | b'~'
-                )
-        })
+    !s.is_empty() && s.iter().all(|&c| TCHAR[c as usize])
 }
 
 /// The first rule whose origins include `origin`, compared on raw bytes.
@@ -545,8 +612,11 @@ pub(crate) fn match_origin(idx: &OriginIndex, origin: &[u8]) -> Option<RuleIdx> 
     };
     take(idx.exact.get(origin).copied());
     take(idx.any);
+    let needs_parts = !idx.subdomain.is_empty() || !idx.any_port.is_empty();
     if origin == b"null" {
         take(idx.null);
+    } else if !needs_parts {
+        // Exact, `*` and regex patterns work on the raw bytes: no need to split.
     } else if let Some(parts) = OriginParts::parse(origin) {
         if !idx.subdomain.is_empty() {
             take(match_subdomain(idx, &parts, origin));

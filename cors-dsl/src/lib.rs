@@ -37,7 +37,9 @@ pub mod table;
 mod table_json;
 
 pub use compile::compile;
-pub use decide::{Decision, OriginHeader, Reason, Request, RequestHeaders, ResponseHeaders};
+pub use decide::{
+    Decision, HeaderName, OriginHeader, Reason, Request, RequestHeaders, ResponseHeaders,
+};
 pub use diag::{Diagnostic, Severity};
 pub use format::TableError;
 pub use load::{load_file, load_str, Loaded};

@@ -10,16 +10,17 @@
 //! from the same request pool and so never outlives them. Table memory lives in the http
 //! main conf, owned by the cycle, which outlives every request it serves.
 
-use core::ffi::{c_char, c_void};
+use core::ffi::{c_char, c_uint, c_void};
 use core::ptr;
 
 use ngx::ffi::{
     ngx_array_push, ngx_conf_full_name, ngx_conf_log_error, ngx_conf_t, ngx_err_t,
     ngx_http_add_variable, ngx_http_discard_request_body, ngx_http_finalize_request,
     ngx_http_handler_pt, ngx_http_phases_NGX_HTTP_PREACCESS_PHASE, ngx_http_request_t,
-    ngx_http_send_header, ngx_http_top_header_filter, ngx_int_t, ngx_list_push, ngx_list_t,
-    ngx_pcalloc, ngx_pnalloc, ngx_str_t, ngx_table_elt_t, ngx_uint_t, ngx_variable_value_t,
-    NGX_DONE, NGX_ERROR, NGX_HTTP_VAR_NOCACHEABLE, NGX_LOG_EMERG, NGX_LOG_WARN,
+    ngx_http_send_header, ngx_http_state_e_NGX_HTTP_READING_REQUEST_STATE,
+    ngx_http_top_header_filter, ngx_int_t, ngx_list_push, ngx_list_t, ngx_pcalloc, ngx_pnalloc,
+    ngx_str_t, ngx_table_elt_t, ngx_uint_t, ngx_variable_value_t, NGX_DONE, NGX_ERROR,
+    NGX_HTTP_VAR_NOCACHEABLE, NGX_LOG_EMERG, NGX_LOG_WARN,
 };
 use ngx::http::{HttpModule, HttpModuleMainConf, NgxHttpCoreModule};
 
@@ -192,6 +193,25 @@ impl Req {
         let conf = unsafe { *self.r().main_conf.add(Module::module().ctx_index) };
         // SAFETY: our slot holds a `MainConf` created by `create_main_conf`.
         unsafe { conf.cast::<MainConf>().as_ref() }
+    }
+
+    /// Whether nginx finished reading the request's header lines.
+    ///
+    /// A request refused while they were being read (400 for a malformed line, 494
+    /// "Request Header Or Cookie Too Large", sent as 400) reaches the header filter with
+    /// only the lines before the bad one. A decision on those would be a guess: a
+    /// preflight whose oversized `Access-Control-Request-Headers` was never stored would
+    /// look like one that requested no headers, and be allowed. HTTP/1.x and HTTP/2 leave
+    /// `READING_REQUEST_STATE` once the header section is complete; HTTP/0.9 has no
+    /// header section, and HTTP/3 never sets the state, so both count as complete.
+    pub fn headers_complete(&self) -> bool {
+        // Literal versions: nginx 1.22's headers have no NGX_HTTP_VERSION_30.
+        const HTTP_09: ngx_uint_t = 9;
+        const HTTP_30: ngx_uint_t = 3000;
+        let r = self.r();
+        r.http_state() != ngx_http_state_e_NGX_HTTP_READING_REQUEST_STATE as c_uint
+            || r.http_version == HTTP_09
+            || r.http_version == HTTP_30
     }
 
     /// Reads the method and the CORS request headers.

@@ -52,6 +52,11 @@ fn ctx(r: Req) -> Option<&'static mut Ctx> {
 
 /// Runs the policy of the request's location against its headers.
 fn compute(r: Req) -> Option<Active> {
+    // An early parse error: no decision on a partial header section (see
+    // `Req::headers_complete`), so the error response goes out without CORS headers.
+    if !r.headers_complete() {
+        return None;
+    }
     let Setting::Policy { table, id } = r.loc_conf()?.setting else { return None };
     let (table, policy) = r.main_conf()?.policy(table, id)?;
     let facts = r.request_facts();
@@ -122,7 +127,7 @@ fn apply(r: Req) -> bool {
     }
     if let Some(headers) = decision.headers() {
         for (name, value) in headers.iter() {
-            if !r.push_header(name, lowercase(name), value) {
+            if !r.push_header(name.as_str(), name.lowercase(), value) {
                 return false;
             }
         }
@@ -138,6 +143,10 @@ fn apply(r: Req) -> bool {
 /// any line, and nothing at all under `Vary: *`. Iterators only, and the merged value is
 /// built in the request pool: no heap allocation per request.
 fn merge_vary(r: Req, ours: &'static str) -> bool {
+    let Some((first, value)) = r.vary_headers().next() else {
+        // The common case, no `Vary` yet: the table's own value, no copy, no parsing.
+        return r.push_header("Vary", "vary", ours.as_bytes());
+    };
     let present = |token: &str| {
         r.vary_headers().any(|(_, v)| {
             v.split(|&b| b == b',')
@@ -149,39 +158,18 @@ fn merge_vary(r: Req, ours: &'static str) -> bool {
     if missing.clone().next().is_none() {
         return true;
     }
-    match r.vary_headers().next() {
-        Some((elt, value)) => {
-            let value = trim(value);
-            let parts =
-                std::iter::once(value).chain(missing.enumerate().flat_map(move |(i, t)| {
-                    let sep: &[u8] = if i == 0 && value.is_empty() { b"" } else { b", " };
-                    [sep, t.as_bytes()]
-                }));
-            r.set_header_value(elt, parts)
-        }
-        // No `Vary` yet: the table's own value, no copy.
-        None => r.push_header("Vary", "vary", ours.as_bytes()),
-    }
+    let value = trim(value);
+    let parts = std::iter::once(value).chain(missing.enumerate().flat_map(move |(i, t)| {
+        let sep: &[u8] = if i == 0 && value.is_empty() { b"" } else { b", " };
+        [sep, t.as_bytes()]
+    }));
+    r.set_header_value(first, parts)
 }
 
 fn trim(s: &[u8]) -> &[u8] {
     let start = s.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(s.len());
     let end = s.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |e| e + 1);
     s.get(start..end).unwrap_or(&[])
-}
-
-/// nginx keeps a lower-case copy of every header name; ours are fixed, so are theirs.
-fn lowercase(name: &'static str) -> &'static str {
-    match name {
-        "Access-Control-Allow-Origin" => "access-control-allow-origin",
-        "Access-Control-Allow-Credentials" => "access-control-allow-credentials",
-        "Access-Control-Allow-Methods" => "access-control-allow-methods",
-        "Access-Control-Allow-Headers" => "access-control-allow-headers",
-        "Access-Control-Max-Age" => "access-control-max-age",
-        "Access-Control-Expose-Headers" => "access-control-expose-headers",
-        "Access-Control-Allow-Private-Network" => "access-control-allow-private-network",
-        _ => "access-control-unknown",
-    }
 }
 
 /// Which `$cors_*` variable a get handler serves (its `data`).

@@ -15,8 +15,7 @@ mod conf;
 mod ext;
 mod filter;
 
-use core::ffi::c_char;
-use core::ptr::{addr_of, addr_of_mut, null};
+use core::ptr::{addr_of, addr_of_mut};
 
 use ngx::ffi::{
     ngx_command_t, ngx_conf_t, ngx_http_module_t, ngx_int_t, ngx_module_t, ngx_str_t, ngx_uint_t,
@@ -122,23 +121,31 @@ pub static mut ngx_http_cors_module: ngx_module_t = ngx_module_t {
 // Access-Control-Allow-Origin … always` would duplicate ours) and before
 // `not_modified`. Naming `ngx_http_headers_filter_module` after us inserts the module
 // before it in the module list, so its filter runs after `add_header` and can replace
-// what `add_header` and upstreams set.
-
-/// Modules in this object.
+// what `add_header` and upstreams set. nginx's own build (`config`) generates the same
+// three lists in C from `ngx_module_order`, so they are left out there.
 #[cfg(not(feature = "nginx-build-system"))]
-#[no_mangle]
-#[allow(non_upper_case_globals)]
-pub static mut ngx_modules: [*const ngx_module_t; 2] = [addr_of!(ngx_http_cors_module), null()];
+mod exports {
+    use core::ffi::c_char;
+    use core::ptr::{addr_of, null};
 
-/// Their names.
-#[cfg(not(feature = "nginx-build-system"))]
-#[no_mangle]
-#[allow(non_upper_case_globals)]
-pub static mut ngx_module_names: [*const c_char; 2] = [c"ngx_http_cors_module".as_ptr(), null()];
+    use ngx::ffi::ngx_module_t;
 
-/// Filter order: ours, then the module it must come before in the list.
-#[cfg(not(feature = "nginx-build-system"))]
-#[no_mangle]
-#[allow(non_upper_case_globals)]
-pub static mut ngx_module_order: [*const c_char; 3] =
-    [c"ngx_http_cors_module".as_ptr(), c"ngx_http_headers_filter_module".as_ptr(), null()];
+    use super::ngx_http_cors_module;
+
+    /// Modules in this object.
+    #[no_mangle]
+    #[allow(non_upper_case_globals)]
+    pub static mut ngx_modules: [*const ngx_module_t; 2] = [addr_of!(ngx_http_cors_module), null()];
+
+    /// Their names.
+    #[no_mangle]
+    #[allow(non_upper_case_globals)]
+    pub static mut ngx_module_names: [*const c_char; 2] =
+        [c"ngx_http_cors_module".as_ptr(), null()];
+
+    /// Filter order: ours, then the module it must come before in the list.
+    #[no_mangle]
+    #[allow(non_upper_case_globals)]
+    pub static mut ngx_module_order: [*const c_char; 3] =
+        [c"ngx_http_cors_module".as_ptr(), c"ngx_http_headers_filter_module".as_ptr(), null()];
+}

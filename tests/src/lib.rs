@@ -126,8 +126,11 @@ pub struct Setup {
     pub files: Vec<(String, String)>,
     /// The body of the `http {}` block.
     pub http: String,
-    /// Run with a master process (for reload tests).
+    /// Run with a master process (for reload tests, and so that a crashed worker is
+    /// logged and replaced instead of taking the test's only process with it).
     pub master: bool,
+    /// Where `nginx.conf` goes, relative to the prefix; empty means `nginx.conf`.
+    pub conf_path: String,
 }
 
 impl Setup {
@@ -147,6 +150,13 @@ impl Setup {
         self.master = true;
         self
     }
+
+    /// Puts `nginx.conf` at `path` (relative to the prefix), so that nginx's
+    /// configuration prefix differs from its prefix.
+    pub fn conf_at(mut self, path: &str) -> Setup {
+        self.conf_path = path.to_string();
+        self
+    }
 }
 
 /// A prepared prefix: configuration written, nginx not necessarily running.
@@ -158,14 +168,25 @@ pub struct Prefix {
     pub port: u16,
     /// A second free port (upstreams).
     pub port2: u16,
+    /// `nginx.conf`'s path relative to the prefix.
+    conf_path: String,
     env: Env,
 }
 
 impl Prefix {
     /// Writes `setup` into a fresh prefix.
     pub fn new(env: &Env, setup: &Setup) -> Prefix {
-        let p =
-            Prefix { dir: TempDir::new(), port: free_port(), port2: free_port(), env: env.clone() };
+        let conf_path = match setup.conf_path.as_str() {
+            "" => "nginx.conf".to_string(),
+            path => path.to_string(),
+        };
+        let p = Prefix {
+            dir: TempDir::new(),
+            port: free_port(),
+            port2: free_port(),
+            conf_path,
+            env: env.clone(),
+        };
         for (path, contents) in &setup.files {
             p.write(path, contents);
         }
@@ -206,7 +227,7 @@ impl Prefix {
             http = setup.http,
         );
         std::fs::create_dir_all(self.dir.path().join("tmp")).expect("create tmp");
-        self.write("nginx.conf", &conf);
+        self.write(&self.conf_path, &conf);
     }
 
     fn command(&self) -> Command {
@@ -214,7 +235,7 @@ impl Prefix {
         c.arg("-p")
             .arg(self.dir.path())
             .arg("-c")
-            .arg("nginx.conf")
+            .arg(&self.conf_path)
             .arg("-e")
             .arg("logs/error.log");
         c
@@ -228,9 +249,12 @@ impl Prefix {
         (out.status.success(), text)
     }
 
-    /// The error log so far.
+    /// The error log so far. Lossy: nginx logs request bytes as received, and a log
+    /// that failed UTF-8 decoding must not read as an empty one.
     pub fn error_log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("logs/error.log")).unwrap_or_default()
+        std::fs::read(self.dir.path().join("logs/error.log"))
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
     }
 
     /// Starts nginx and waits until it accepts connections.
@@ -395,7 +419,8 @@ impl Req {
         self
     }
 
-    fn to_bytes(&self) -> Vec<u8> {
+    /// The request as sent on the wire.
+    pub fn to_bytes(&self) -> Vec<u8> {
         let mut s = format!("{} {} {}\r\n", self.method, self.path, self.version);
         for (k, v) in &self.headers {
             s.push_str(&format!("{k}: {v}\r\n"));
@@ -459,6 +484,38 @@ impl Response {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+}
+
+/// Sends `bytes` as they are on a fresh connection to `127.0.0.1:port`, closes the
+/// sending side, and returns whatever the server sent back before it closed the
+/// connection or 5 s passed. For malformed requests the tiny client cannot express;
+/// a reset or timeout simply ends the answer.
+pub fn send_raw(port: u16, bytes: &[u8]) -> Vec<u8> {
+    let mut answer = Vec::new();
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else { return answer };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    // nginx may answer (and close) before reading everything, e.g. on a header that is
+    // too large: a failed write is part of the behaviour under test, not an error.
+    if stream.write_all(bytes).is_ok() {
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+    }
+    let _ = stream.read_to_end(&mut answer);
+    answer
+}
+
+/// The status codes of every HTTP/1.x status line in a raw answer, in order (several
+/// for pipelined requests). Bodies are not parsed, so a body that itself contains a
+/// status line would be miscounted; nginx's error pages do not.
+pub fn statuses(raw: &[u8]) -> Vec<u16> {
+    let text = String::from_utf8_lossy(raw);
+    // `lines` splits on `\n` too: a body ending in a bare newline ends right before
+    // the next status line.
+    text.lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("HTTP/1.")?;
+            rest.get(2..5)?.parse().ok()
+        })
+        .collect()
 }
 
 /// One client connection (several requests when kept alive).
