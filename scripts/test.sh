@@ -30,6 +30,12 @@ scripts/build-module.sh
 step "tests: library, CLI, real nginx (vendored build)"
 cargo test --workspace --exclude ngx-http-cors-module
 
+step "benchmark harness, smoke mode (every configuration answers; nothing is timed)"
+bench/run.sh --no-build --smoke
+
+step "decide() micro-benchmarks, smoke mode (asserts zero allocations per decision)"
+cargo bench -p cors-dsl --bench decide -- --test
+
 step "module for Debian's packaged nginx"
 scripts/build-debian-module.sh
 
