@@ -100,7 +100,7 @@ pub(crate) struct CompiledRule {
 }
 
 /// Where a rule was written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceLoc {
     /// The policy file.
     pub file: String,
@@ -200,6 +200,16 @@ impl RuleTable {
     /// Where the rule `rule` of policy `id` was written.
     pub fn rule_source(&self, id: PolicyId, rule: usize) -> Option<&SourceLoc> {
         self.policies.get(id.0 as usize)?.rules.get(rule).map(|r| &r.source)
+    }
+
+    /// The same table with every rule's [`SourceLoc`] cleared: what the policies mean,
+    /// not where they were written. Two tables compiled from differently laid-out text
+    /// (e.g. before and after `corsc fmt`) compare equal this way.
+    pub fn without_sources(mut self) -> RuleTable {
+        for rule in self.policies.iter_mut().flat_map(|p| p.rules.iter_mut()) {
+            rule.source = SourceLoc::default();
+        }
+        self
     }
 
     pub(crate) fn policy(&self, id: PolicyId) -> Option<&CompiledPolicy> {

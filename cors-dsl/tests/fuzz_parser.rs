@@ -173,22 +173,9 @@ fn random_text(rng: &mut Rng) -> String {
 }
 
 /// The compiled table without source positions, which formatting may move.
-fn meaning(path: &Path, text: &str) -> Option<String> {
+fn meaning(path: &Path, text: &str) -> Option<cors_dsl::RuleTable> {
     let loaded = load_str(path, text);
-    let table = compile(loaded.set.as_ref()?, &loaded.sources).ok()?;
-    let mut json: serde_json::Value = serde_json::from_str(&table.to_json()).ok()?;
-    fn strip(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(m) => {
-                m.remove("source");
-                m.values_mut().for_each(strip);
-            }
-            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
-            _ => {}
-        }
-    }
-    strip(&mut json);
-    Some(json.to_string())
+    Some(compile(loaded.set.as_ref()?, &loaded.sources).ok()?.without_sources())
 }
 
 #[test]

@@ -69,25 +69,12 @@ fn fmt_is_idempotent_and_keeps_meaning_on_examples() {
     }
 }
 
-/// The compiled table as JSON without the rule source locations, which layout
-/// changes legitimately move.
-fn meaning(path: &Path, text: &str) -> serde_json::Value {
+/// The compiled table without the rule source locations, which layout changes
+/// legitimately move.
+fn meaning(path: &Path, text: &str) -> cors_dsl::RuleTable {
     let loaded = load_str(path, text);
     let set = loaded.set.as_ref().unwrap_or_else(|| panic!("{:#?}", loaded.diagnostics));
-    let table = compile(set, &loaded.sources).expect("compiles");
-    let mut json: serde_json::Value = serde_json::from_str(&table.to_json()).expect("json");
-    fn strip(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(m) => {
-                m.remove("source");
-                m.values_mut().for_each(strip);
-            }
-            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
-            _ => {}
-        }
-    }
-    strip(&mut json);
-    json
+    compile(set, &loaded.sources).expect("compiles").without_sources()
 }
 
 #[test]
