@@ -16,7 +16,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// The nginx binary and module under test.
@@ -108,12 +108,27 @@ impl Drop for TempDir {
     }
 }
 
-/// A free loopback port (bound then released; nginx binds it right after).
+/// A loopback port that is free now and that no other caller in this process has had.
+///
+/// "Bind port 0, read it, release it" is not enough when tests run in parallel: the
+/// kernel may hand the same port to the next caller, and a test whose nginx then fails
+/// to bind talks to another test's server instead (CI saw exactly that). So ports come
+/// from a process-wide counter, starting at a pid-derived offset so two test binaries
+/// run at once start apart, and from below the kernel's ephemeral range (32768–60999 by
+/// default) so no outgoing connection takes one between this check and nginx's bind.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
+    const FIRST: u32 = 20_000;
+    const COUNT: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = std::process::id().wrapping_mul(7919) % COUNT;
+    for _ in 0..COUNT {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = (FIRST + (start + n) % COUNT) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free loopback port in {FIRST}..{}", FIRST + COUNT);
 }
 
 /// A test setup: files to write under the prefix and the `http {}` block's body.
