@@ -3,13 +3,15 @@
 //! Input is a validated [`PolicySet`] (see [`crate::check`]), so nothing here can fail
 //! on user input except the combined size of a policy's regexes.
 
+use crate::decide::HeaderName;
 use crate::diag::Diagnostic;
 use crate::model::{
     AllowList, OriginPattern, Policy, PolicySet, PreflightMode, RefusedPreflight, Rule,
 };
 use crate::span::SourceMap;
 use crate::table::{
-    CompiledPolicy, CompiledRule, OriginIndex, Preflight, RuleIdx, RuleTable, SchemeRule, SourceLoc,
+    CompiledPolicy, CompiledRule, FastMap, OriginIndex, Preflight, RenderedHeader, RenderedValue,
+    RuleIdx, RuleTable, SchemeRule, SourceLoc,
 };
 
 /// Compiles every policy of `set` into one [`RuleTable`].
@@ -37,6 +39,7 @@ fn compile_policy(policy: &Policy, sources: &SourceMap) -> Result<CompiledPolicy
     for (idx, rule) in policy.rules.iter().enumerate() {
         index_origins(&mut origins, rule, idx as RuleIdx);
     }
+    inherit_parent_domains(&mut origins.subdomain);
     origins.build_regex_set().map_err(|e| {
         Box::new(
             Diagnostic::new(
@@ -135,6 +138,22 @@ fn compile_rule(rule: &Rule, sources: &SourceMap) -> CompiledRule {
         }
         (!items.is_empty()).then(|| items.join(", ").into())
     };
+    let allow_origin = if rule.origins.iter().any(|o| o.node == OriginPattern::Any) {
+        RenderedValue::Text("*".into())
+    } else {
+        RenderedValue::RequestOrigin
+    };
+    let text = |v: Option<Box<str>>| v.map(RenderedValue::Text);
+    let credentials = rule.credentials.node.then(|| RenderedValue::Text("true".into()));
+    /// The headers that have a value, in the order given (the sending order).
+    fn collect<const N: usize>(
+        headers: [(HeaderName, Option<RenderedValue>); N],
+    ) -> Box<[RenderedHeader]> {
+        headers
+            .into_iter()
+            .filter_map(|(name, v)| Some(RenderedHeader { name, value: v? }))
+            .collect()
+    }
     CompiledRule {
         source: SourceLoc {
             file: sources.path(rule.span.file).display().to_string(),
@@ -147,12 +166,48 @@ fn compile_rule(rule: &Rule, sources: &SourceMap) -> CompiledRule {
         },
         headers: listed(&rule.headers.node).iter().map(|h| h.to_ascii_lowercase().into()).collect(),
         any_header: rule.headers.node.is_any(),
-        any_origin: rule.origins.iter().any(|o| o.node == OriginPattern::Any),
-        credentials: rule.credentials.node,
         private_network: rule.private_network.node,
-        allow_methods: render(&rule.methods.node),
-        allow_headers: render(&rule.headers.node),
-        expose_headers: render(&rule.expose.node),
-        max_age: rule.max_age.as_ref().map(|m| m.node.to_string().into()),
+        actual: collect([
+            (HeaderName::AllowOrigin, Some(allow_origin.clone())),
+            (HeaderName::AllowCredentials, credentials.clone()),
+            (HeaderName::ExposeHeaders, text(render(&rule.expose.node))),
+        ]),
+        preflight: collect([
+            (HeaderName::AllowOrigin, Some(allow_origin)),
+            (HeaderName::AllowCredentials, credentials),
+            (HeaderName::AllowMethods, text(render(&rule.methods.node))),
+            (HeaderName::AllowHeaders, text(render(&rule.headers.node))),
+            (HeaderName::MaxAge, text(rule.max_age.as_ref().map(|m| m.node.to_string().into()))),
+        ]),
+    }
+}
+
+/// Lets the longest suffix of a host found in the subdomain map answer alone.
+///
+/// An origin under `a.b.example.com` is also under `b.example.com` and `example.com`;
+/// so each entry takes, per scheme, the first rule among itself and the entries of its
+/// parent domains with the same port. `decide` then stops at the first suffix it
+/// finds, instead of looking up every dot of the host.
+fn inherit_parent_domains(subdomain: &mut FastMap<Box<[u8]>, Vec<SchemeRule>>) {
+    let keys: Vec<Box<[u8]>> = subdomain.keys().cloned().collect();
+    for key in keys {
+        let (host, port) = match key.iter().position(|&b| b == b':') {
+            Some(colon) => key.split_at(colon),
+            None => (&key[..], &[][..]),
+        };
+        let mut inherited = Vec::new();
+        for (i, _) in host.iter().enumerate().filter(|(_, &b)| b == b'.') {
+            let parent = [&host[i + 1..], port].concat();
+            if let Some(entries) = subdomain.get(&parent[..]) {
+                inherited.extend(entries.iter().cloned());
+            }
+        }
+        let Some(own) = subdomain.get_mut(&key) else { continue };
+        for e in inherited {
+            match own.iter_mut().find(|o| o.scheme == e.scheme) {
+                Some(o) => o.rule = o.rule.min(e.rule),
+                None => own.push(e),
+            }
+        }
     }
 }

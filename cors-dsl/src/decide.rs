@@ -10,7 +10,10 @@
 //! References: <https://fetch.spec.whatwg.org/#http-cors-protocol>,
 //! <https://developer.mozilla.org/en-US/docs/Web/HTTP/CORS>.
 
-use crate::table::{CompiledPolicy, CompiledRule, OriginIndex, PolicyId, RuleIdx, RuleTable};
+use crate::table::{
+    CompiledPolicy, CompiledRule, OriginIndex, PolicyId, RenderedHeader, RenderedValue, RuleIdx,
+    RuleTable,
+};
 
 /// Longest `Access-Control-Request-Headers` (all lines together, in bytes) we read.
 /// Browsers send a few hundred bytes; a longer value is refused without being parsed.
@@ -182,93 +185,85 @@ impl std::fmt::Display for Reason<'_> {
     }
 }
 
-/// The CORS response headers of an allowed request, borrowed from the table and the
-/// request. Iterate with [`ResponseHeaders::iter`].
+/// The CORS response headers of an allowed request: the rule's headers rendered at
+/// compile time, plus the request's own `Origin` where the rule reflects it. Iterate
+/// with [`ResponseHeaders::iter`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResponseHeaders<'a> {
-    allow_origin: &'a [u8],
-    allow_credentials: bool,
-    allow_methods: Option<&'a str>,
-    allow_headers: Option<&'a str>,
-    max_age: Option<&'a str>,
-    expose_headers: Option<&'a str>,
+    origin: &'a [u8],
+    rendered: &'a [RenderedHeader],
     allow_private_network: bool,
 }
 
 impl<'a> ResponseHeaders<'a> {
-    /// `(name, value)` pairs in a fixed order.
-    pub fn iter(&self) -> impl Iterator<Item = (HeaderName, &'a [u8])> + '_ {
-        let text = |name, v: Option<&'a str>| v.map(|v| (name, v.as_bytes()));
-        let flag = |name, on: bool| on.then_some((name, &b"true"[..]));
-        [
-            Some((HeaderName::ALLOW_ORIGIN, self.allow_origin)),
-            flag(HeaderName::ALLOW_CREDENTIALS, self.allow_credentials),
-            text(HeaderName::ALLOW_METHODS, self.allow_methods),
-            text(HeaderName::ALLOW_HEADERS, self.allow_headers),
-            text(HeaderName::MAX_AGE, self.max_age),
-            text(HeaderName::EXPOSE_HEADERS, self.expose_headers),
-            flag(HeaderName::ALLOW_PRIVATE_NETWORK, self.allow_private_network),
-        ]
-        .into_iter()
-        .flatten()
+    /// `(name, value)` pairs in sending order.
+    pub fn iter(&self) -> impl Iterator<Item = (HeaderName, &'a [u8])> + 'a {
+        let origin = self.origin;
+        let value = move |v: &'a RenderedValue| match v {
+            RenderedValue::RequestOrigin => origin,
+            RenderedValue::Text(t) => t.as_bytes(),
+        };
+        let private_network =
+            self.allow_private_network.then_some((HeaderName::AllowPrivateNetwork, &b"true"[..]));
+        self.rendered.iter().map(move |h| (h.name, value(&h.value))).chain(private_network)
     }
 }
 
-/// The name of a CORS response header, with the lower-case form that nginx keeps
-/// beside every header (so the module never lower-cases at request time).
-/// Dereferences to the canonical spelling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HeaderName {
-    name: &'static str,
-    lowercase: &'static str,
+/// The name of a CORS response header. [`HeaderName::lowercase`] gives the lower-case
+/// form nginx keeps beside every header, so the module never lower-cases at request
+/// time. Dereferences to the canonical spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum HeaderName {
+    /// `Access-Control-Allow-Origin`.
+    AllowOrigin,
+    /// `Access-Control-Allow-Credentials`.
+    AllowCredentials,
+    /// `Access-Control-Allow-Methods`.
+    AllowMethods,
+    /// `Access-Control-Allow-Headers`.
+    AllowHeaders,
+    /// `Access-Control-Max-Age`.
+    MaxAge,
+    /// `Access-Control-Expose-Headers`.
+    ExposeHeaders,
+    /// `Access-Control-Allow-Private-Network`.
+    AllowPrivateNetwork,
 }
+
+/// `(canonical, lower-case)` spellings, indexed by [`HeaderName`]'s discriminant: one
+/// load per header on the request path instead of a `match`.
+const HEADER_NAMES: [(&str, &str); 7] = [
+    ("Access-Control-Allow-Origin", "access-control-allow-origin"),
+    ("Access-Control-Allow-Credentials", "access-control-allow-credentials"),
+    ("Access-Control-Allow-Methods", "access-control-allow-methods"),
+    ("Access-Control-Allow-Headers", "access-control-allow-headers"),
+    ("Access-Control-Max-Age", "access-control-max-age"),
+    ("Access-Control-Expose-Headers", "access-control-expose-headers"),
+    ("Access-Control-Allow-Private-Network", "access-control-allow-private-network"),
+];
 
 impl HeaderName {
-    const fn new(name: &'static str, lowercase: &'static str) -> Self {
-        HeaderName { name, lowercase }
-    }
-    /// `Access-Control-Allow-Origin`.
-    pub const ALLOW_ORIGIN: Self =
-        Self::new("Access-Control-Allow-Origin", "access-control-allow-origin");
-    /// `Access-Control-Allow-Credentials`.
-    pub const ALLOW_CREDENTIALS: Self =
-        Self::new("Access-Control-Allow-Credentials", "access-control-allow-credentials");
-    /// `Access-Control-Allow-Methods`.
-    pub const ALLOW_METHODS: Self =
-        Self::new("Access-Control-Allow-Methods", "access-control-allow-methods");
-    /// `Access-Control-Allow-Headers`.
-    pub const ALLOW_HEADERS: Self =
-        Self::new("Access-Control-Allow-Headers", "access-control-allow-headers");
-    /// `Access-Control-Max-Age`.
-    pub const MAX_AGE: Self = Self::new("Access-Control-Max-Age", "access-control-max-age");
-    /// `Access-Control-Expose-Headers`.
-    pub const EXPOSE_HEADERS: Self =
-        Self::new("Access-Control-Expose-Headers", "access-control-expose-headers");
-    /// `Access-Control-Allow-Private-Network`.
-    pub const ALLOW_PRIVATE_NETWORK: Self =
-        Self::new("Access-Control-Allow-Private-Network", "access-control-allow-private-network");
-
     /// The canonical spelling.
-    pub const fn as_str(&self) -> &'static str {
-        self.name
+    pub const fn as_str(self) -> &'static str {
+        HEADER_NAMES[self as usize].0
     }
 
     /// The same name in lower case.
-    pub const fn lowercase(&self) -> &'static str {
-        self.lowercase
+    pub const fn lowercase(self) -> &'static str {
+        HEADER_NAMES[self as usize].1
     }
 }
 
 impl std::ops::Deref for HeaderName {
     type Target = str;
     fn deref(&self) -> &str {
-        self.name
+        self.as_str()
     }
 }
 
 impl std::fmt::Display for HeaderName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name)
+        f.write_str(self.as_str())
     }
 }
 
@@ -399,8 +394,17 @@ impl<'a> Decision<'a> {
     }
 }
 
+/// Byte equality inlined as a loop: method names are a few bytes, where a `memcmp`
+/// call costs more than the comparison.
+fn eq_short(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// Methods a browser never preflights (<https://fetch.spec.whatwg.org/#cors-safelisted-method>).
-const SAFELISTED_METHODS: [&[u8]; 3] = [b"GET", b"HEAD", b"POST"];
+/// A slice pattern compiles to a length switch and inline byte compares.
+fn is_safelisted_method(method: &[u8]) -> bool {
+    matches!(method, b"GET" | b"HEAD" | b"POST")
+}
 
 impl RuleTable {
     /// Decides how to answer `req` under policy `policy`.
@@ -459,26 +463,8 @@ fn decide_in<'a>(p: &'a CompiledPolicy, req: &Request<'a>) -> Decision<'a> {
     }
 }
 
-/// `*` when the matching rule lists `*` (never with credentials, see `compile`),
-/// else the request's own origin.
-fn allow_origin<'a>(rule: &CompiledRule, origin: &'a [u8]) -> &'a [u8] {
-    if rule.any_origin {
-        b"*"
-    } else {
-        origin
-    }
-}
-
 fn actual_headers<'a>(rule: &'a CompiledRule, origin: &'a [u8]) -> ResponseHeaders<'a> {
-    ResponseHeaders {
-        allow_origin: allow_origin(rule, origin),
-        allow_credentials: rule.credentials,
-        allow_methods: None,
-        allow_headers: None,
-        max_age: None,
-        expose_headers: rule.expose_headers.as_deref(),
-        allow_private_network: false,
-    }
+    ResponseHeaders { origin, rendered: &rule.actual, allow_private_network: false }
 }
 
 fn preflight_headers<'a>(
@@ -487,26 +473,30 @@ fn preflight_headers<'a>(
     private_network: bool,
 ) -> ResponseHeaders<'a> {
     ResponseHeaders {
-        allow_origin: allow_origin(rule, origin),
-        allow_credentials: rule.credentials,
-        allow_methods: rule.allow_methods.as_deref(),
-        allow_headers: rule.allow_headers.as_deref(),
-        max_age: rule.max_age.as_deref(),
-        expose_headers: None,
+        origin,
+        rendered: &rule.preflight,
         allow_private_network: private_network && rule.private_network,
     }
 }
 
 /// Checks the requested method, headers and private-network access against `rule`.
+///
+/// Allowed names are tokens, so a name that matches one needs no token check of its
+/// own: the check runs only to tell a malformed name from a refused one, or for `*`.
 fn check_preflight<'a>(rule: &CompiledRule, req: &Request<'a>) -> Result<(), Reason<'a>> {
     let method = req.request_method.unwrap_or(b"");
-    if !is_token(method) {
-        return Err(Reason::MalformedMethod);
-    }
-    let method_ok = SAFELISTED_METHODS.contains(&method)
-        || rule.methods.as_ref().is_none_or(|list| list.iter().any(|m| m.as_bytes() == method));
+    let method_ok = match &rule.methods {
+        None => is_token(method),
+        Some(list) => {
+            is_safelisted_method(method) || list.iter().any(|m| eq_short(m.as_bytes(), method))
+        }
+    };
     if !method_ok {
-        return Err(Reason::MethodNotAllowed(method));
+        return Err(if is_token(method) {
+            Reason::MethodNotAllowed(method)
+        } else {
+            Reason::MalformedMethod
+        });
     }
     check_request_headers(rule, &req.request_headers)?;
     if req.request_private_network && !rule.private_network {
@@ -531,20 +521,17 @@ fn check_request_headers<'a>(
     }
     let mut count = 0;
     for line in headers.lines() {
-        for element in line.split(|&b| b == b',') {
-            let name = trim_ows(element);
-            if name.is_empty() {
-                continue;
-            }
+        for name in list_elements(line) {
             count += 1;
             if count > MAX_REQUEST_HEADER_NAMES {
                 return Err(Reason::TooManyHeaders);
             }
-            if !is_token(name) {
-                return Err(Reason::MalformedHeaders);
-            }
             if !header_allowed(rule, name) {
-                return Err(Reason::HeaderNotAllowed(name));
+                return Err(if is_token(name) {
+                    Reason::HeaderNotAllowed(name)
+                } else {
+                    Reason::MalformedHeaders
+                });
             }
         }
     }
@@ -554,8 +541,35 @@ fn check_request_headers<'a>(
 /// Header names compare case-insensitively; `*` never covers `Authorization`
 /// (<https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name>).
 fn header_allowed(rule: &CompiledRule, name: &[u8]) -> bool {
-    let listed = rule.headers.iter().any(|h| h.as_bytes().eq_ignore_ascii_case(name));
-    listed || (rule.any_header && !name.eq_ignore_ascii_case(b"authorization"))
+    let listed = rule.headers.iter().any(|h| eq_lowercase(name, h.as_bytes()));
+    listed || (rule.any_header && is_token(name) && !eq_lowercase(name, b"authorization"))
+}
+
+/// `name` equals `lower` (already lower-case) with ASCII case ignored in `name`. Unlike
+/// `eq_ignore_ascii_case`, which folds both sides in chunks, this rejects on length
+/// first and folds only when the bytes differ: request header names are short.
+fn eq_lowercase(name: &[u8], lower: &[u8]) -> bool {
+    // Browsers send lower-case names: one `memcmp` settles those.
+    name.len() == lower.len()
+        && (name == lower || name.iter().zip(lower).all(|(a, &b)| a.to_ascii_lowercase() == b))
+}
+
+/// The non-empty elements of one comma-separated header line, optional whitespace
+/// trimmed (RFC 9110 `#rule`).
+fn list_elements(line: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = line;
+    std::iter::from_fn(move || {
+        while !rest.is_empty() {
+            let end = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
+            let (element, tail) = rest.split_at_checked(end)?;
+            rest = tail.get(1..).unwrap_or(&[]);
+            let element = trim_ows(element);
+            if !element.is_empty() {
+                return Some(element);
+            }
+        }
+        None
+    })
 }
 
 fn trim_ows(mut s: &[u8]) -> &[u8] {
@@ -604,50 +618,57 @@ pub(crate) fn is_token(s: &[u8]) -> bool {
 
 /// The first rule whose origins include `origin`, compared on raw bytes.
 pub(crate) fn match_origin(idx: &OriginIndex, origin: &[u8]) -> Option<RuleIdx> {
-    let mut best: Option<RuleIdx> = None;
-    let mut take = |candidate: Option<RuleIdx>| {
-        if let Some(c) = candidate {
-            best = Some(best.map_or(c, |b| b.min(c)));
-        }
-    };
-    take(idx.exact.get(origin).copied());
-    take(idx.any);
+    let mut best = first_of(idx.exact.get(origin).copied(), idx.any);
     let needs_parts = !idx.subdomain.is_empty() || !idx.any_port.is_empty();
     if origin == b"null" {
-        take(idx.null);
+        best = first_of(best, idx.null);
     } else if !needs_parts {
         // Exact, `*` and regex patterns work on the raw bytes: no need to split.
     } else if let Some(parts) = OriginParts::parse(origin) {
         if !idx.subdomain.is_empty() {
-            take(match_subdomain(idx, &parts, origin));
+            best = first_of(best, match_subdomain(idx, &parts, origin));
         }
         if !idx.any_port.is_empty() {
-            take(scheme_rule(idx.any_port.get(parts.host), parts.scheme));
+            best = first_of(best, scheme_rule(idx.any_port.get(parts.host), parts.scheme));
         }
     }
-    if let Some(set) = &idx.regex_set {
-        // Patterns are anchored at both ends, so every match spans the whole origin and
-        // leftmost-first picks the lowest-numbered pattern, i.e. the first rule.
-        if let Some(found) = set.search(&regex_automata::Input::new(origin)) {
-            take(idx.regexes.get(found.pattern().as_usize()).map(|(_, rule)| *rule));
+    // Regexes are stored in rule order: when an earlier rule already matched, no regex
+    // can win and the search is skipped.
+    let first_regex_rule = idx.regexes.first().map(|(_, rule)| *rule);
+    if let (Some(set), Some(first)) = (&idx.regex_set, first_regex_rule) {
+        if best.is_none_or(|b| b > first) {
+            // Patterns are anchored at both ends, so every match spans the whole origin
+            // and leftmost-first picks the lowest-numbered pattern, i.e. the first rule.
+            if let Some(found) = set.search(&regex_automata::Input::new(origin)) {
+                let rule = idx.regexes.get(found.pattern().as_usize()).map(|(_, rule)| *rule);
+                best = first_of(best, rule);
+            }
         }
     }
     best
 }
 
-/// Tries every proper suffix of the host that starts after a dot, keyed with the
-/// origin's own `:port` tail, so no bytes are copied.
+/// The earlier of two candidate rules ("first match wins").
+fn first_of(a: Option<RuleIdx>, b: Option<RuleIdx>) -> Option<RuleIdx> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Looks up the host's proper suffixes that start after a dot, longest first, keyed
+/// with the origin's own `:port` tail so no bytes are copied. The first suffix found
+/// answers for all: at compile time every entry took in its parent domains' rules
+/// (`compile::inherit_parent_domains`).
 fn match_subdomain(idx: &OriginIndex, parts: &OriginParts<'_>, origin: &[u8]) -> Option<RuleIdx> {
-    let mut best = None;
     for &dot in parts.dots.get(..parts.ndots).unwrap_or(&[]) {
         // `suffix[:port]` as it sits in `origin`.
-        if let Some(key) = origin.get(parts.host_start + dot as usize + 1..) {
-            if let Some(r) = scheme_rule(idx.subdomain.get(key), parts.scheme) {
-                best = Some(best.map_or(r, |b: RuleIdx| b.min(r)));
-            }
+        let key = origin.get(parts.host_start + dot as usize + 1..)?;
+        if let Some(entries) = idx.subdomain.get(key) {
+            return scheme_rule(Some(entries), parts.scheme);
         }
     }
-    best
+    None
 }
 
 fn scheme_rule(entries: Option<&Vec<crate::table::SchemeRule>>, scheme: &[u8]) -> Option<RuleIdx> {

@@ -17,11 +17,12 @@
 //! Each lookup yields the index of the first rule that has the pattern; the smallest
 //! index over all lookups is the matching rule ("first match wins").
 
+use crate::decide::HeaderName;
 use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-type FastMap<K, V> = HashMap<K, V, FxBuildHasher>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, FxBuildHasher>;
 
 /// Index of a policy in a [`RuleTable`]; obtained from [`RuleTable::policy_id`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -78,7 +79,7 @@ pub(crate) struct Preflight {
 /// A header value rendered at compile time.
 pub(crate) type HeaderValue = Box<str>;
 
-/// One compiled `allow` rule: its rights and its rendered header values.
+/// One compiled `allow` rule: its rights and the headers of its answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct CompiledRule {
     /// Where the rule was written (for `corsc explain`).
@@ -89,14 +90,42 @@ pub(crate) struct CompiledRule {
     pub(crate) headers: Vec<Box<str>>,
     /// `headers *` (never covers `authorization` unless listed).
     pub(crate) any_header: bool,
-    /// The rule lists `*` as an origin: answer `Access-Control-Allow-Origin: *`.
-    pub(crate) any_origin: bool,
-    pub(crate) credentials: bool,
+    /// `private-network on`: a preflight asking for it gets
+    /// `Access-Control-Allow-Private-Network: true`.
     pub(crate) private_network: bool,
-    pub(crate) allow_methods: Option<HeaderValue>,
-    pub(crate) allow_headers: Option<HeaderValue>,
-    pub(crate) expose_headers: Option<HeaderValue>,
-    pub(crate) max_age: Option<HeaderValue>,
+    /// The headers of an allowed actual request's response, in sending order.
+    pub(crate) actual: Box<[RenderedHeader]>,
+    /// The headers of an allowed preflight's answer, in sending order (without
+    /// `Access-Control-Allow-Private-Network`, which depends on the request).
+    pub(crate) preflight: Box<[RenderedHeader]>,
+}
+
+impl CompiledRule {
+    /// The value this rule's preflight answer gives `name`, if it sends it.
+    pub(crate) fn preflight_value(&self, name: HeaderName) -> Option<&RenderedValue> {
+        self.preflight.iter().find(|h| h.name == name).map(|h| &h.value)
+    }
+
+    /// The value this rule's actual answer gives `name`, if it sends it.
+    pub(crate) fn actual_value(&self, name: HeaderName) -> Option<&RenderedValue> {
+        self.actual.iter().find(|h| h.name == name).map(|h| &h.value)
+    }
+}
+
+/// One response header of an allowed answer, rendered at compile time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RenderedHeader {
+    pub(crate) name: HeaderName,
+    pub(crate) value: RenderedValue,
+}
+
+/// A rendered header value: fixed text, or the request's own `Origin` reflected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum RenderedValue {
+    /// The request's `Origin`, byte for byte (only ever an origin the rule matched).
+    RequestOrigin,
+    /// The same text for every request.
+    Text(HeaderValue),
 }
 
 /// Where a rule was written.

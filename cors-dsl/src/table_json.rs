@@ -2,7 +2,8 @@
 //!
 //! Hash maps are printed sorted so the same policy always dumps to the same text.
 
-use crate::table::{CompiledPolicy, RuleTable};
+use crate::decide::HeaderName;
+use crate::table::{CompiledPolicy, RenderedValue, RuleTable};
 use serde_json::{json, Map, Value};
 
 pub(crate) fn dump(table: &RuleTable) -> Value {
@@ -14,6 +15,14 @@ pub(crate) fn dump(table: &RuleTable) -> Value {
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+/// A rendered header's fixed text; `None` when the rule does not send the header.
+fn fixed(v: Option<&RenderedValue>) -> Option<&str> {
+    match v {
+        Some(RenderedValue::Text(t)) => Some(t),
+        _ => None,
+    }
 }
 
 fn policy(p: &CompiledPolicy) -> Value {
@@ -54,13 +63,13 @@ fn policy(p: &CompiledPolicy) -> Value {
             "methods": r.methods,
             "headers": r.headers,
             "any_header": r.any_header,
-            "any_origin": r.any_origin,
-            "credentials": r.credentials,
+            "any_origin": r.actual_value(HeaderName::AllowOrigin) != Some(&RenderedValue::RequestOrigin),
+            "credentials": r.actual_value(HeaderName::AllowCredentials).is_some(),
             "private_network": r.private_network,
-            "Access-Control-Allow-Methods": r.allow_methods,
-            "Access-Control-Allow-Headers": r.allow_headers,
-            "Access-Control-Expose-Headers": r.expose_headers,
-            "Access-Control-Max-Age": r.max_age,
+            "Access-Control-Allow-Methods": fixed(r.preflight_value(HeaderName::AllowMethods)),
+            "Access-Control-Allow-Headers": fixed(r.preflight_value(HeaderName::AllowHeaders)),
+            "Access-Control-Expose-Headers": fixed(r.actual_value(HeaderName::ExposeHeaders)),
+            "Access-Control-Max-Age": fixed(r.preflight_value(HeaderName::MaxAge)),
         })).collect::<Vec<_>>(),
     })
 }

@@ -409,6 +409,49 @@ policy p {
 }
 
 #[test]
+fn nested_wildcards_keep_rule_order_across_schemes_and_ports() {
+    // `decide` stops at the longest suffix it finds, so that entry must carry the
+    // earlier rules of its parent domains, per scheme and port.
+    let t = table(
+        r#"
+policy p {
+    allow { origin http://*.example.com; methods PATCH; }
+    allow { origin https://*.b.example.com; methods PUT; }
+    allow { origin https://*.example.com https://*.example.com:8443; methods DELETE; }
+    allow { origin ~ "https://[a-z]+\.b\.example\.com"; methods POST; }
+}
+"#,
+    );
+    let rule = |origin: &'static [u8]| decide(&t, &Request::actual(b"GET", Some(origin))).rule();
+    assert_eq!(rule(b"https://a.b.example.com"), Some(1), "longest suffix, its own rule");
+    assert_eq!(rule(b"http://a.b.example.com"), Some(0), "scheme inherited from the parent");
+    assert_eq!(rule(b"https://x.a.b.example.com"), Some(1));
+    assert_eq!(rule(b"https://c.example.com"), Some(2));
+    assert_eq!(rule(b"https://a.b.example.com:8443"), Some(2), "only the :8443 parent");
+    assert_eq!(rule(b"http://a.b.example.com:8443"), None, "no http pattern on :8443");
+    assert_eq!(rule(b"https://b.example.com"), Some(2), "apex of the inner wildcard");
+    assert_eq!(rule(b"ftp://a.b.example.com"), None);
+}
+
+#[test]
+fn a_regex_decides_only_when_no_earlier_rule_matched() {
+    let t = table(
+        r#"
+policy p {
+    allow { origin ~ "https://[a-z]+\.example\.com"; methods PUT; }
+    allow { origin https://app.example.com https://app.example.org; methods DELETE; }
+    allow { origin ~ "https://app\.example\.(com|org|net)"; methods PATCH; }
+}
+"#,
+    );
+    let rule = |origin: &'static [u8]| decide(&t, &Request::actual(b"GET", Some(origin))).rule();
+    assert_eq!(rule(b"https://app.example.com"), Some(0), "an earlier regex beats an exact entry");
+    assert_eq!(rule(b"https://app.example.org"), Some(1), "an exact entry beats a later regex");
+    assert_eq!(rule(b"https://app.example.net"), Some(2));
+    assert_eq!(rule(b"https://app.example.edu"), None);
+}
+
+#[test]
 fn preflight_status_and_refusal_follow_the_policy() {
     let t =
         table("policy p { origin https://a.test; preflight-status 200; preflight-refused pass; }");

@@ -20,9 +20,11 @@ use ngx::ffi::{
     ngx_http_send_header, ngx_http_state_e_NGX_HTTP_READING_REQUEST_STATE,
     ngx_http_top_header_filter, ngx_int_t, ngx_list_push, ngx_list_t, ngx_pcalloc, ngx_pnalloc,
     ngx_str_t, ngx_table_elt_t, ngx_uint_t, ngx_variable_value_t, NGX_DONE, NGX_ERROR,
-    NGX_HTTP_VAR_NOCACHEABLE, NGX_LOG_EMERG, NGX_LOG_WARN,
+    NGX_HTTP_OPTIONS, NGX_HTTP_VAR_NOCACHEABLE, NGX_LOG_EMERG, NGX_LOG_WARN,
 };
 use ngx::http::{HttpModule, HttpModuleMainConf, NgxHttpCoreModule};
+
+use cors_dsl::{OriginHeader, Request};
 
 use crate::conf::{LocConf, MainConf};
 use crate::Module;
@@ -117,47 +119,82 @@ pub fn main_conf_from_cf(cf: *mut ngx_conf_t) -> Option<&'static mut MainConf> {
 #[derive(Clone, Copy)]
 pub struct Req(*mut ngx_http_request_t);
 
-/// What [`Req::request_facts`] reads from the request headers.
-pub struct RequestFacts {
-    /// The method as received.
-    pub method: &'static [u8],
-    /// Every `Origin` line (only the first is kept; `origin_count` says how many).
-    pub origin: Option<&'static [u8]>,
-    /// How many `Origin` lines were sent.
-    pub origin_count: usize,
-    /// The first `Access-Control-Request-Method` line.
-    pub request_method: Option<&'static [u8]>,
-    /// Every `Access-Control-Request-Headers` line, in order.
-    pub request_headers: cors_dsl::RequestHeaders<'static>,
-    /// `Access-Control-Request-Private-Network: true` was sent.
-    pub private_network: bool,
-}
-
 /// Iterates the live elements of an nginx list of `ngx_table_elt_t`.
 ///
 /// # Safety
 /// `list` must be a valid (possibly never-initialised, i.e. zeroed) header list whose
 /// elements live for `'a`.
 unsafe fn list_elts<'a>(list: *mut ngx_list_t) -> impl Iterator<Item = *mut ngx_table_elt_t> + 'a {
-    // SAFETY: the caller guarantees `list` is valid; a zeroed list has no parts' elts
-    // and `nelts == 0`, which yields nothing.
-    let mut part = unsafe { ptr::addr_of_mut!((*list).part) };
-    let mut i = 0usize;
-    core::iter::from_fn(move || loop {
-        if part.is_null() {
-            return None;
-        }
-        // SAFETY: `part` is a part of the list (the first, or reached through `next`).
-        let p = unsafe { &*part };
-        if i < p.nelts && !p.elts.is_null() {
-            // SAFETY: `i < nelts`, so the element is inside the part's array.
-            let elt = unsafe { p.elts.cast::<ngx_table_elt_t>().add(i) };
-            i += 1;
-            return Some(elt);
-        }
-        part = p.next;
-        i = 0;
+    // SAFETY: the caller guarantees `list` is valid; a zeroed list has one part with no
+    // elts and `nelts == 0`, which yields nothing.
+    let first = unsafe { ptr::addr_of_mut!((*list).part) };
+    let parts = core::iter::successors(Some(first), |&part| {
+        // SAFETY: every part reached through `next` is a live part of the same list.
+        let next = unsafe { (*part).next };
+        (!next.is_null()).then_some(next)
+    });
+    // A range per part, not an index check per element: the loop the compiler sees is
+    // as tight as nginx's own `for (i = 0; ; i++)` over `part->elts`.
+    parts.flat_map(|part| {
+        // SAFETY: `part` is live (see above).
+        let (elts, nelts) = unsafe { ((*part).elts.cast::<ngx_table_elt_t>(), (*part).nelts) };
+        let len = if elts.is_null() { 0 } else { nelts };
+        // SAFETY: `i < nelts`, so the element is inside the part's array.
+        (0..len).map(move |i| unsafe { elts.add(i) })
     })
+}
+
+/// nginx's header-name hash (`ngx_hash_key`) of a lower-case name, at compile time.
+const fn ngx_hash_key(name: &[u8]) -> ngx_uint_t {
+    let mut hash: ngx_uint_t = 0;
+    let mut rest = name;
+    while let [c, tail @ ..] = rest {
+        hash = hash.wrapping_mul(31).wrapping_add(*c as ngx_uint_t);
+        rest = tail;
+    }
+    hash
+}
+
+const HASH_ORIGIN: ngx_uint_t = ngx_hash_key(b"origin");
+const HASH_REQUEST_METHOD: ngx_uint_t = ngx_hash_key(b"access-control-request-method");
+const HASH_REQUEST_HEADERS: ngx_uint_t = ngx_hash_key(b"access-control-request-headers");
+const HASH_REQUEST_PRIVATE_NETWORK: ngx_uint_t =
+    ngx_hash_key(b"access-control-request-private-network");
+
+/// Whether a request header's lower-case name is `name`. A fixed-size comparison,
+/// which the compiler turns into a few word loads instead of a `memcmp` call.
+fn has_lowcase_name<const N: usize>(h: &ngx_table_elt_t, name: &[u8; N]) -> bool {
+    if h.key.len != N || h.lowcase_key.is_null() {
+        return false;
+    }
+    // SAFETY: `lowcase_key` holds `key.len` (here `N`) bytes for every stored request
+    // header; all three protocol versions set it.
+    let key = unsafe { &*h.lowcase_key.cast::<[u8; N]>() };
+    key == name
+}
+
+/// Calls `f` on every live element of an nginx list of `ngx_table_elt_t`: a plain loop
+/// per part, like nginx's own `for (i = 0; /* void */; i++)`, for the per-request scans.
+///
+/// # Safety
+/// `list` must be a valid (possibly zeroed) header list whose elements live for `'a`.
+#[inline(always)]
+unsafe fn for_each_elt<'a>(list: *mut ngx_list_t, mut f: impl FnMut(&'a mut ngx_table_elt_t)) {
+    // SAFETY: the caller guarantees `list` is valid; each part's `elts` holds `nelts`
+    // elements (a zeroed list has null `elts` and `nelts == 0`), and `next` is null or
+    // another live part.
+    unsafe {
+        let mut part = ptr::addr_of_mut!((*list).part);
+        while !part.is_null() {
+            let elts = (*part).elts.cast::<ngx_table_elt_t>();
+            if !elts.is_null() {
+                for h in core::slice::from_raw_parts_mut(elts, (*part).nelts) {
+                    f(h);
+                }
+            }
+            part = (*part).next;
+        }
+    }
 }
 
 impl Req {
@@ -177,6 +214,12 @@ impl Req {
     /// Whether this is the main request (not a subrequest).
     pub fn is_main(&self) -> bool {
         ptr::eq(self.r().main, self.0)
+    }
+
+    /// Whether the method is `OPTIONS` (nginx's parser recognises methods in upper case
+    /// only, so this is exactly `method_name == "OPTIONS"`).
+    pub fn is_options(&self) -> bool {
+        self.r().method & NGX_HTTP_OPTIONS as ngx_uint_t != 0
     }
 
     /// The module's location conf for the request's current location.
@@ -214,47 +257,48 @@ impl Req {
             || r.http_version == HTTP_30
     }
 
-    /// Reads the method and the CORS request headers.
-    pub fn request_facts(&self) -> RequestFacts {
-        // SAFETY: request memory (method name, header lines) lives in the request pool
-        // or the connection buffers for the request's whole life; see the module doc
-        // for why `'static` is never observed past that.
-        let method: &'static [u8] = unsafe { bytes(&self.r().method_name) };
-        let mut facts = RequestFacts {
-            method,
-            origin: None,
-            origin_count: 0,
-            request_method: None,
-            request_headers: cors_dsl::RequestHeaders::new(),
-            private_network: false,
-        };
+    /// The request method as received.
+    pub fn method(&self) -> &'static [u8] {
+        // SAFETY: the method name lives in the request's buffers for the request's whole
+        // life; see the module doc for why `'static` is never observed past that.
+        unsafe { bytes(&self.r().method_name) }
+    }
+
+    /// Fills `req` with the CORS request headers (`Origin`, `Access-Control-Request-*`).
+    /// An out-parameter so the ~190-byte `Request` is written once in its caller's frame
+    /// rather than returned and copied.
+    pub fn read_cors_headers(&self, req: &mut Request<'static>) {
         // SAFETY: `headers_in.headers` is initialised (or zeroed, for requests that
         // failed before their headers were read) and lives as long as the request.
-        let list = unsafe { ptr::addr_of!((*self.0).headers_in.headers).cast_mut() };
+        let list = unsafe { ptr::addr_of_mut!((*self.0).headers_in.headers) };
+        // nginx stores each request header's hash over its lower-cased name (HTTP/1.x
+        // while parsing, HTTP/2 and HTTP/3 from their lower-case names): one integer
+        // comparison dismisses an unrelated header, and the lower-case name confirms a
+        // hash hit. Values live as long as the request.
         // SAFETY: see above.
-        for elt in unsafe { list_elts(list) } {
-            // SAFETY: `elt` is a live element of the list.
-            let (key, value): (&[u8], &'static [u8]) =
-                unsafe { (bytes(&(*elt).key), bytes(&(*elt).value)) };
-            // The names have distinct lengths: one length check dismisses most headers.
-            match key.len() {
-                6 if key.eq_ignore_ascii_case(b"origin") => {
-                    facts.origin_count += 1;
-                    facts.origin.get_or_insert(value);
+        unsafe {
+            for_each_elt(list, |h| match h.hash {
+                HASH_ORIGIN if has_lowcase_name(h, b"origin") => {
+                    // A second `Origin` line makes the request malformed.
+                    req.origin = match req.origin {
+                        OriginHeader::Absent => OriginHeader::One(bytes(&h.value)),
+                        _ => OriginHeader::Many,
+                    };
                 }
-                29 if key.eq_ignore_ascii_case(b"access-control-request-method") => {
-                    facts.request_method.get_or_insert(value);
+                HASH_REQUEST_METHOD if has_lowcase_name(h, b"access-control-request-method") => {
+                    req.request_method.get_or_insert_with(|| bytes(&h.value));
                 }
-                30 if key.eq_ignore_ascii_case(b"access-control-request-headers") => {
-                    facts.request_headers.push(value);
+                HASH_REQUEST_HEADERS if has_lowcase_name(h, b"access-control-request-headers") => {
+                    req.request_headers.push(bytes(&h.value));
                 }
-                38 if key.eq_ignore_ascii_case(b"access-control-request-private-network") => {
-                    facts.private_network |= value.eq_ignore_ascii_case(b"true");
+                HASH_REQUEST_PRIVATE_NETWORK
+                    if has_lowcase_name(h, b"access-control-request-private-network") =>
+                {
+                    req.request_private_network |= bytes(&h.value).eq_ignore_ascii_case(b"true");
                 }
                 _ => {}
-            }
-        }
-        facts
+            })
+        };
     }
 
     /// The module's request ctx, if one was stored (and not zeroed by a redirect).
@@ -284,23 +328,37 @@ impl Req {
         }
     }
 
-    /// Marks every `Access-Control-*` output header as deleted (`hash = 0`).
-    pub fn strip_access_control(&self) {
-        // SAFETY: `headers_out.headers` is the request's live output list.
-        let list = unsafe { ptr::addr_of_mut!((*self.0).headers_out.headers) };
-        // SAFETY: see above.
-        for elt in unsafe { list_elts(list) } {
-            // SAFETY: `elt` is a live element; we only read the key and clear the hash.
-            unsafe {
-                let key = bytes(&(*elt).key);
-                let prefix = key.get(..15);
-                if (*elt).hash != 0
-                    && prefix.is_some_and(|p| p.eq_ignore_ascii_case(b"access-control-"))
-                {
-                    (*elt).hash = 0;
+    /// Walks the output headers once: when `strip_cors`, marks every
+    /// `Access-Control-*` header deleted (`hash = 0`); returns whether a live `Vary`
+    /// header is present.
+    pub fn scan_output_headers(&self, strip_cors: bool) -> bool {
+        const PREFIX: &[u8] = b"access-control-";
+        let mut has_vary = false;
+        // SAFETY: `headers_out.headers` is the request's live output list; keys live as
+        // long as the request, and clearing `hash` is how nginx deletes a header.
+        unsafe {
+            let list = ptr::addr_of_mut!((*self.0).headers_out.headers);
+            for_each_elt(list, |h| {
+                if h.hash == 0 {
+                    return;
                 }
-            }
+                let key = bytes(&h.key);
+                // The first byte dismisses almost every other header cheaply.
+                match key.first().map(u8::to_ascii_lowercase) {
+                    Some(b'a')
+                        if strip_cors
+                            && key
+                                .get(..PREFIX.len())
+                                .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX)) =>
+                    {
+                        h.hash = 0;
+                    }
+                    Some(b'v') => has_vary |= key.eq_ignore_ascii_case(b"vary"),
+                    _ => {}
+                }
+            });
         }
+        has_vary
     }
 
     /// Adds an output header whose name and value outlive the request.

@@ -11,7 +11,7 @@
 //! `ngx_http_filter_finalize_request`, which clears the output headers and runs the
 //! filter chain a second time, where a flag would leave the error page without CORS.
 
-use cors_dsl::{Decision, OriginHeader, Request};
+use cors_dsl::{Decision, Request};
 use ngx::ffi::{
     ngx_http_output_header_filter_pt, ngx_http_request_t, ngx_http_variable_value_t, ngx_int_t,
     NGX_DECLINED, NGX_ERROR, NGX_OK,
@@ -59,19 +59,8 @@ fn compute(r: Req) -> Option<Active> {
     }
     let Setting::Policy { table, id } = r.loc_conf()?.setting else { return None };
     let (table, policy) = r.main_conf()?.policy(table, id)?;
-    let facts = r.request_facts();
-    let origin = match (facts.origin_count, facts.origin) {
-        (0, _) | (_, None) => OriginHeader::Absent,
-        (1, Some(o)) => OriginHeader::One(o),
-        _ => OriginHeader::Many,
-    };
-    let req = Request {
-        method: facts.method,
-        origin,
-        request_method: facts.request_method,
-        request_headers: facts.request_headers,
-        request_private_network: facts.private_network,
-    };
+    let mut req = Request::actual(r.method(), None);
+    r.read_cors_headers(&mut req);
     Some(Active { policy, decision: table.decide(id, &req) })
 }
 
@@ -83,13 +72,15 @@ pub unsafe extern "C" fn preaccess_handler(r: *mut ngx_http_request_t) -> ngx_in
 }
 
 fn preflight(r: Req) -> ngx_int_t {
-    if !r.is_main() {
+    // Only `OPTIONS` can be a preflight; every other request is decided in the header
+    // filter, on first use of the ctx.
+    if !r.is_main() || !r.is_options() {
         return NGX_DECLINED as ngx_int_t;
     }
-    let Some(Active { decision, .. }) = ctx(r).and_then(|c| c.active) else {
+    let Some(Active { decision, .. }) = ctx(r).and_then(|c| c.active.as_ref()) else {
         return NGX_DECLINED as ngx_int_t;
     };
-    match decision {
+    match *decision {
         Decision::PreflightAllowed { status, .. } => r.answer_header_only(status),
         // A refused preflight gets the policy's status as an ordinary nginx answer (so
         // `error_page` applies); the filter strips CORS headers and adds `Vary`.
@@ -121,10 +112,10 @@ fn apply(r: Req) -> bool {
     if !r.is_main() {
         return true;
     }
-    let Some(Active { decision, .. }) = ctx(r).and_then(|c| c.active) else { return true };
-    if decision.owns_cors_headers() {
-        r.strip_access_control();
-    }
+    let Some(Active { decision, .. }) = ctx(r).and_then(|c| c.active.as_ref()) else {
+        return true;
+    };
+    let has_vary = r.scan_output_headers(decision.owns_cors_headers());
     if let Some(headers) = decision.headers() {
         for (name, value) in headers.iter() {
             if !r.push_header(name.as_str(), name.lowercase(), value) {
@@ -133,18 +124,19 @@ fn apply(r: Req) -> bool {
         }
     }
     match decision.vary() {
+        // The common case, no `Vary` yet: the table's own value, no copy, no parsing.
+        Some(vary) if !has_vary => r.push_header("Vary", "vary", vary.as_bytes()),
         Some(vary) => merge_vary(r, vary),
         None => true,
     }
 }
 
-/// Merges the comma-separated tokens of `ours` into the response's `Vary`: appended to
-/// the first existing `Vary` line (no second line), skipping tokens already present in
-/// any line, and nothing at all under `Vary: *`. Iterators only, and the merged value is
+/// Merges the comma-separated tokens of `ours` into the response's `Vary` lines:
+/// appended to the first line (no second line), skipping tokens already present in any
+/// line, and nothing at all under `Vary: *`. Iterators only, and the merged value is
 /// built in the request pool: no heap allocation per request.
 fn merge_vary(r: Req, ours: &'static str) -> bool {
     let Some((first, value)) = r.vary_headers().next() else {
-        // The common case, no `Vary` yet: the table's own value, no copy, no parsing.
         return r.push_header("Vary", "vary", ours.as_bytes());
     };
     let present = |token: &str| {

@@ -992,6 +992,42 @@ fn several_origin_lines_get_no_cors_headers() {
 }
 
 #[test]
+fn request_header_names_match_in_any_case_and_only_exactly() {
+    // The module finds the CORS request headers by nginx's own hash of the lower-cased
+    // name, confirmed by the lower-cased name itself: any spelling counts, and a name
+    // of the same length that is not one of them never does.
+    let env = require_nginx!();
+    let nginx = Nginx::start(&env, &main_setup());
+    let odd_case = Req::new("OPTIONS", "/data.txt")
+        .header("ORIGIN", APP)
+        .header("access-control-REQUEST-method", "PUT")
+        .header("Access-Control-Request-HEADERS", "x-request-id");
+    let lookalikes = Req::new("OPTIONS", "/data.txt")
+        .header("Origim", APP)
+        .header("Access-Control-Request-Methox", "PUT");
+    let cases = vec![
+        case(
+            "odd-case preflight",
+            odd_case,
+            204,
+            &[
+                H::Is("Access-Control-Allow-Origin", APP),
+                H::Is("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE"),
+            ],
+        ),
+        case(
+            "odd-case actual",
+            Req::get("/data.txt").header("oRiGiN", APP),
+            200,
+            &[H::Is("Access-Control-Allow-Origin", APP)],
+        ),
+        // Not a preflight: the static handler answers `OPTIONS` itself.
+        case("same-length lookalike names: not CORS", lookalikes, 405, &NO_CORS),
+    ];
+    run(&nginx, cases);
+}
+
+#[test]
 fn huge_request_headers_line() {
     let env = require_nginx!();
     let nginx = Nginx::start(&env, &extra_setup());
