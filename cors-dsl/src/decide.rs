@@ -394,8 +394,8 @@ impl<'a> Decision<'a> {
     }
 }
 
-/// Byte equality inlined as a loop: method names are a few bytes, where a `memcmp`
-/// call costs more than the comparison.
+/// Byte equality inlined as a loop: method names and schemes are a few bytes, where a
+/// `memcmp` call costs more than the comparison.
 fn eq_short(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
@@ -619,17 +619,16 @@ pub(crate) fn is_token(s: &[u8]) -> bool {
 /// The first rule whose origins include `origin`, compared on raw bytes.
 pub(crate) fn match_origin(idx: &OriginIndex, origin: &[u8]) -> Option<RuleIdx> {
     let mut best = first_of(idx.exact.get(origin).copied(), idx.any);
-    let needs_parts = !idx.subdomain.is_empty() || !idx.any_port.is_empty();
     if origin == b"null" {
         best = first_of(best, idx.null);
-    } else if !needs_parts {
-        // Exact, `*` and regex patterns work on the raw bytes: no need to split.
-    } else if let Some(parts) = OriginParts::parse(origin) {
+    } else {
         if !idx.subdomain.is_empty() {
-            best = first_of(best, match_subdomain(idx, &parts, origin));
+            best = first_of(best, match_subdomain(idx, origin));
         }
         if !idx.any_port.is_empty() {
-            best = first_of(best, scheme_rule(idx.any_port.get(parts.host), parts.scheme));
+            if let Some(parts) = OriginParts::parse(origin) {
+                best = first_of(best, scheme_rule(idx.any_port.get(parts.host), parts.scheme));
+            }
         }
     }
     // Regexes are stored in rule order: when an earlier rule already matched, no regex
@@ -660,22 +659,53 @@ fn first_of(a: Option<RuleIdx>, b: Option<RuleIdx>) -> Option<RuleIdx> {
 /// with the origin's own `:port` tail so no bytes are copied. The first suffix found
 /// answers for all: at compile time every entry took in its parent domains' rules
 /// (`compile::inherit_parent_domains`).
-fn match_subdomain(idx: &OriginIndex, parts: &OriginParts<'_>, origin: &[u8]) -> Option<RuleIdx> {
-    for &dot in parts.dots.get(..parts.ndots).unwrap_or(&[]) {
-        // `suffix[:port]` as it sits in `origin`.
-        let key = origin.get(parts.host_start + dot as usize + 1..)?;
-        if let Some(entries) = idx.subdomain.get(key) {
-            return scheme_rule(Some(entries), parts.scheme);
+///
+/// Only the labels left of the suffix are checked byte by byte (lower-case host
+/// characters, none empty): the suffix and port equal a table key, which was validated
+/// when the policy was compiled. So a typical `https://app.tenant.example.com` costs a
+/// scan of `app` and one lookup, and the origin as a whole is still as strict as
+/// [`OriginParts::parse`] would have it.
+fn match_subdomain(idx: &OriginIndex, origin: &[u8]) -> Option<RuleIdx> {
+    let (scheme, host_and_port) = split_scheme(origin)?;
+    let mut label_len = 0;
+    let mut dots = 0;
+    for (i, &c) in host_and_port.iter().enumerate() {
+        if c == b'.' {
+            dots += 1;
+            if label_len == 0 || dots > MAX_DOTS {
+                return None;
+            }
+            // `suffix[:port]` as it sits in `origin`.
+            let key = host_and_port.get(i + 1..)?;
+            if let Some(entries) = idx.subdomain.get(key) {
+                return scheme_rule(Some(entries), scheme);
+            }
+            label_len = 0;
+        } else if CLASS[c as usize] & HOST != 0 {
+            label_len += 1;
+        } else {
+            return None;
         }
     }
     None
 }
 
-fn scheme_rule(entries: Option<&Vec<crate::table::SchemeRule>>, scheme: &[u8]) -> Option<RuleIdx> {
-    entries?.iter().filter(|e| e.scheme.as_bytes() == scheme).map(|e| e.rule).min()
+/// The scheme (checked: lower-case scheme characters) and what follows its `://`.
+fn split_scheme(origin: &[u8]) -> Option<(&[u8], &[u8])> {
+    if !origin.first()?.is_ascii_lowercase() {
+        return None;
+    }
+    let sep = origin.iter().position(|&c| CLASS[c as usize] & SCHEME == 0)?;
+    let (scheme, rest) = origin.split_at_checked(sep)?;
+    Some((scheme, rest.strip_prefix(b"://")?))
 }
 
-/// Most dots a host may have for subdomain matching; browsers' hosts have a handful.
+fn scheme_rule(entries: Option<&Vec<crate::table::SchemeRule>>, scheme: &[u8]) -> Option<RuleIdx> {
+    entries?.iter().filter(|e| eq_short(e.scheme.as_bytes(), scheme)).map(|e| e.rule).min()
+}
+
+/// Most dots of a host tried for subdomain matching (each costs a lookup); browsers'
+/// hosts have a handful.
 const MAX_DOTS: usize = 32;
 
 /// Byte classes for the strict origin split, one table load per byte.
@@ -707,50 +737,29 @@ const CLASS: [u8; 256] = {
 struct OriginParts<'a> {
     scheme: &'a [u8],
     host: &'a [u8],
-    host_start: usize,
-    /// Offsets of the host's dots from `host_start`.
-    dots: [u16; MAX_DOTS],
-    ndots: usize,
 }
 
 impl<'a> OriginParts<'a> {
     fn parse(origin: &'a [u8]) -> Option<Self> {
         let class = |c: u8| CLASS[c as usize];
-        if !origin.first()?.is_ascii_lowercase() {
-            return None;
-        }
-        let sep = origin.iter().position(|&c| class(c) & SCHEME == 0)?;
-        if origin.get(sep..sep + 3)? != b"://" {
-            return None;
-        }
-        let host_start = sep + 3;
-        let mut parts = OriginParts {
-            scheme: origin.get(..sep)?,
-            host: &[],
-            host_start,
-            dots: [0; MAX_DOTS],
-            ndots: 0,
-        };
-        let mut end = host_start;
-        if origin.get(end) == Some(&b'[') {
+        let (scheme, rest) = split_scheme(origin)?;
+        let mut end = 0;
+        if rest.first() == Some(&b'[') {
             end += 1;
-            while origin.get(end).is_some_and(|&c| class(c) & IPV6 != 0) {
+            while rest.get(end).is_some_and(|&c| class(c) & IPV6 != 0) {
                 end += 1;
             }
-            if origin.get(end) != Some(&b']') || end == host_start + 1 {
+            if rest.get(end) != Some(&b']') || end == 1 {
                 return None;
             }
             end += 1;
         } else {
             let mut label_len = 0;
-            while let Some(&c) = origin.get(end) {
+            while let Some(&c) = rest.get(end) {
                 if c == b'.' {
-                    let slot = parts.dots.get_mut(parts.ndots)?;
                     if label_len == 0 {
                         return None;
                     }
-                    *slot = u16::try_from(end - host_start).ok()?;
-                    parts.ndots += 1;
                     label_len = 0;
                 } else if class(c) & HOST != 0 {
                     label_len += 1;
@@ -763,8 +772,8 @@ impl<'a> OriginParts<'a> {
                 return None;
             }
         }
-        parts.host = origin.get(host_start..end)?;
-        let valid_port = match origin.get(end..)? {
+        let (host, port) = rest.split_at_checked(end)?;
+        let valid_port = match port {
             [] => true,
             [b':', port @ ..] => {
                 (1..=5).contains(&port.len())
@@ -773,6 +782,6 @@ impl<'a> OriginParts<'a> {
             }
             _ => false,
         };
-        valid_port.then_some(parts)
+        valid_port.then_some(OriginParts { scheme, host })
     }
 }

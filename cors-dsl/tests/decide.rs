@@ -113,6 +113,11 @@ fn subdomain_wildcard_needs_one_or_more_labels_and_excludes_the_apex() {
         (b"https://A.tenants.example.com", false),
         (b"https://a/b.tenants.example.com", false),
         (b"https://u@a.tenants.example.com", false),
+        (b"https://a b.tenants.example.com", false),
+        (b"https://a.tenants.example.com/", false),
+        (b"https://a.tenants.example.com:", false),
+        (b"https://a.tenants.example.com/x.tenants.example.com", false),
+        (b"https://a.Tenants.example.com", false),
     ];
     for (origin, allowed) in cases {
         let d = decide(&t, &Request::actual(b"GET", Some(origin)));

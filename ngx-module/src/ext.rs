@@ -18,7 +18,7 @@ use ngx::ffi::{
     ngx_http_add_variable, ngx_http_discard_request_body, ngx_http_finalize_request,
     ngx_http_handler_pt, ngx_http_phases_NGX_HTTP_PREACCESS_PHASE, ngx_http_request_t,
     ngx_http_send_header, ngx_http_state_e_NGX_HTTP_READING_REQUEST_STATE,
-    ngx_http_top_header_filter, ngx_int_t, ngx_list_push, ngx_list_t, ngx_pcalloc, ngx_pnalloc,
+    ngx_http_top_header_filter, ngx_int_t, ngx_list_push, ngx_list_t, ngx_palloc, ngx_pnalloc,
     ngx_str_t, ngx_table_elt_t, ngx_uint_t, ngx_variable_value_t, NGX_DONE, NGX_ERROR,
     NGX_HTTP_OPTIONS, NGX_HTTP_VAR_NOCACHEABLE, NGX_LOG_EMERG, NGX_LOG_WARN,
 };
@@ -302,29 +302,30 @@ impl Req {
     }
 
     /// The module's request ctx, if one was stored (and not zeroed by a redirect).
-    pub fn ctx(&self) -> Option<&'static mut crate::filter::Ctx> {
+    pub fn ctx(&self) -> Option<&'static crate::filter::Ctx> {
         // SAFETY: `ctx` is the request's module ctx array, indexed by ctx_index.
         let p = unsafe { *self.r().ctx.add(Module::module().ctx_index) };
         // SAFETY: our slot is null or holds a `Ctx` written by `set_ctx` from this
-        // request's pool; the request is single-threaded, so no aliasing reference lives.
-        unsafe { p.cast::<crate::filter::Ctx>().as_mut() }
+        // request's pool, never written again.
+        unsafe { p.cast::<crate::filter::Ctx>().as_ref() }
     }
 
     /// Stores `ctx` in the request pool and in the request's ctx slot.
-    pub fn set_ctx(&self, ctx: crate::filter::Ctx) -> Option<&'static mut crate::filter::Ctx> {
+    pub fn set_ctx(&self, ctx: crate::filter::Ctx) -> Option<&'static crate::filter::Ctx> {
         const _: () = assert!(core::mem::align_of::<crate::filter::Ctx>() <= 8);
-        // SAFETY: the pool is the request's; `ngx_pcalloc` returns memory aligned to the
-        // platform word (8), which the assertion above shows is enough. `Ctx` has no
-        // `Drop`, so no cleanup handler is needed.
+        // SAFETY: the pool is the request's; `ngx_palloc` returns memory aligned to the
+        // platform word (8), which the assertion above shows is enough, and the whole
+        // `Ctx` is written before the slot points at it (so no zeroing is needed). `Ctx`
+        // has no `Drop`, so no cleanup handler is needed.
         unsafe {
-            let p = ngx_pcalloc(self.r().pool, core::mem::size_of::<crate::filter::Ctx>())
+            let p = ngx_palloc(self.r().pool, core::mem::size_of::<crate::filter::Ctx>())
                 .cast::<crate::filter::Ctx>();
             if p.is_null() {
                 return None;
             }
             p.write(ctx);
             *self.r().ctx.add(Module::module().ctx_index) = p.cast::<c_void>();
-            p.as_mut()
+            p.as_ref()
         }
     }
 

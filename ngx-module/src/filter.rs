@@ -1,9 +1,12 @@
 //! Request time: the preflight handler, the header filter and the `$cors_*` variables.
 //!
-//! All three read one per-request [`Ctx`] holding the policy's [`Decision`], computed on
-//! first use and stored in the request pool. nginx zeroes module ctxs on internal
-//! redirects (`error_page`, `try_files`, `index`), so the ctx is simply recomputed with
-//! the final location's configuration, which is the one whose policy applies.
+//! All three act on the [`Decision`] of the policy at the request's current location.
+//! The preflight handler and the variables store it in a per-request [`Ctx`] in the
+//! request pool; the header filter uses a stored one or, for the usual non-`OPTIONS`
+//! request, decides on the spot without storing anything (deciding again is cheaper than
+//! allocating, and the filter normally runs once). nginx zeroes module ctxs on internal
+//! redirects (`error_page`, `try_files`, `index`), so a decision is always that of the
+//! final location, which is the one whose policy applies.
 //!
 //! The filter is idempotent by construction rather than by a "done" flag: it removes
 //! every `Access-Control-*` header (ours from an earlier pass included) before adding
@@ -43,11 +46,19 @@ pub struct Active {
 }
 
 /// The request's ctx, computing and storing it on first use.
-fn ctx(r: Req) -> Option<&'static mut Ctx> {
+fn ctx(r: Req) -> Option<&'static Ctx> {
     if let Some(c) = r.ctx() {
         return Some(c);
     }
     r.set_ctx(Ctx { active: compute(r) })
+}
+
+/// The stored decision, or one computed now and not stored.
+fn stored_or_computed(r: Req) -> Option<Active> {
+    match r.ctx() {
+        Some(c) => c.active,
+        None => compute(r),
+    }
 }
 
 /// Runs the policy of the request's location against its headers.
@@ -112,9 +123,7 @@ fn apply(r: Req) -> bool {
     if !r.is_main() {
         return true;
     }
-    let Some(Active { decision, .. }) = ctx(r).and_then(|c| c.active.as_ref()) else {
-        return true;
-    };
+    let Some(Active { decision, .. }) = stored_or_computed(r) else { return true };
     let has_vary = r.scan_output_headers(decision.owns_cors_headers());
     if let Some(headers) = decision.headers() {
         for (name, value) in headers.iter() {
