@@ -14,25 +14,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-src=/usr/share/nginx/src
-if [[ ! -f "$src/conf_flags" ]]; then
-    echo "build-debian-module.sh: $src/conf_flags not found; install nginx-dev" >&2
-    exit 1
-fi
-
+# shellcheck source=lib/debian-nginx-src.sh
+source scripts/lib/debian-nginx-src.sh
 copy="$root/target/debian-nginx-src"
-rm -rf "$copy"
-mkdir -p "$root/target"
-cp -r "$src" "$copy"
-(
-    cd "$copy"
-    # shellcheck disable=SC1091
-    source ./conf_flags
-    ./configure "${NGX_CONF_FLAGS[@]}" >configure.log 2>&1 || {
-        tail -n 30 configure.log >&2
-        exit 1
-    }
-)
+configure_debian_nginx_copy "$copy"
 
 NGINX_BUILD_DIR="$copy/objs" CARGO_TARGET_DIR="$root/target/debian" \
     cargo build -p ngx-http-cors-module --release --no-default-features

@@ -15,35 +15,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-src=/usr/share/nginx/src
-if [[ ! -f "$src/conf_flags" ]]; then
-    echo "build-nginx-addon.sh: $src/conf_flags not found; install nginx-dev" >&2
-    exit 1
-fi
-
+# shellcheck source=lib/debian-nginx-src.sh
+source scripts/lib/debian-nginx-src.sh
 copy="$root/target/nginx-addon-src"
-rm -rf "$copy"
-mkdir -p "$root/target"
-cp -r "$src" "$copy"
-(
-    cd "$copy"
-    # shellcheck disable=SC1091
-    source ./conf_flags
-    # cargo builds in target/debian, the target dir of build-debian-module.sh: same
-    # profile, so the dependencies built there are reused (only nginx-sys, ngx and the
-    # module itself are rebuilt for this tree).
-    ngx_cargo_profile=release ngx_cargo_target_dir="$root/target/debian" \
-        ./configure "${NGX_CONF_FLAGS[@]}" --add-dynamic-module="$root/ngx-module" \
-        >configure.log 2>&1 || {
-        tail -n 30 configure.log >&2
-        exit 1
-    }
-    # Debian's trimmed tree has no top-level Makefile: call the generated one directly.
-    make -j"$(nproc)" -f objs/Makefile modules >make.log 2>&1 || {
-        tail -n 40 make.log >&2
-        exit 1
-    }
-)
+# cargo builds in target/debian, the target dir of build-debian-module.sh: same profile,
+# so the dependencies built there are reused (only nginx-sys, ngx and the module itself
+# are rebuilt for this tree).
+ngx_cargo_profile=release ngx_cargo_target_dir="$root/target/debian" \
+    configure_debian_nginx_copy "$copy" --add-dynamic-module="$root/ngx-module"
+# Debian's trimmed tree has no top-level Makefile: call the generated one directly.
+make -C "$copy" -j"$(nproc)" -f objs/Makefile modules >"$copy/make.log" 2>&1 || {
+    tail -n 40 "$copy/make.log" >&2
+    exit 1
+}
 
 out="$root/target/nginx-addon"
 mkdir -p "$out"
