@@ -16,6 +16,11 @@ fn decide<'a>(t: &'a RuleTable, req: &Request<'a>) -> Decision<'a> {
     t.decide(id, req)
 }
 
+/// The rule an actual request from `origin` matches, if any.
+fn matched_rule(t: &RuleTable, origin: &[u8]) -> Option<usize> {
+    decide(t, &Request::actual(b"GET", Some(origin))).rule()
+}
+
 fn header<'a>(d: &Decision<'a>, name: &str) -> Option<String> {
     d.headers()?
         .iter()
@@ -427,7 +432,7 @@ policy p {
 }
 "#,
     );
-    let rule = |origin: &'static [u8]| decide(&t, &Request::actual(b"GET", Some(origin))).rule();
+    let rule = |origin| matched_rule(&t, origin);
     assert_eq!(rule(b"https://a.b.example.com"), Some(1), "longest suffix, its own rule");
     assert_eq!(rule(b"http://a.b.example.com"), Some(0), "scheme inherited from the parent");
     assert_eq!(rule(b"https://x.a.b.example.com"), Some(1));
@@ -449,7 +454,7 @@ policy p {
 }
 "#,
     );
-    let rule = |origin: &'static [u8]| decide(&t, &Request::actual(b"GET", Some(origin))).rule();
+    let rule = |origin| matched_rule(&t, origin);
     assert_eq!(rule(b"https://app.example.com"), Some(0), "an earlier regex beats an exact entry");
     assert_eq!(rule(b"https://app.example.org"), Some(1), "an exact entry beats a later regex");
     assert_eq!(rule(b"https://app.example.net"), Some(2));

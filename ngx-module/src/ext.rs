@@ -88,6 +88,21 @@ pub fn conf_log(cf: *mut ngx_conf_t, warn: bool, msg: &str) {
     };
 }
 
+/// Returns the free pages of the process heap to the system (`malloc_trim(0)`: glibc
+/// `madvise`s whole free pages away, inside the heap as well as at its top). A no-op
+/// with other C libraries.
+pub fn release_freed_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> core::ffi::c_int;
+        }
+        // SAFETY: glibc's `malloc_trim` takes the arena locks itself and only releases
+        // pages no allocation uses; any thread may call it at any time.
+        unsafe { malloc_trim(0) };
+    }
+}
+
 /// Resolves `name` against nginx's prefix (`-p`), like nginx's own file directives.
 pub fn full_name(cf: *mut ngx_conf_t, name: &[u8]) -> Option<Vec<u8>> {
     // `ngx_conf_full_name` replaces the string with one allocated from the cycle pool;

@@ -112,8 +112,18 @@ pub static mut ngx_http_cors_module: ngx_module_t = ngx_module_t {
     ctx: addr_of!(NGX_HTTP_CORS_MODULE_CTX).cast_mut().cast(),
     commands: addr_of_mut!(NGX_HTTP_CORS_COMMANDS).cast(),
     type_: NGX_HTTP_MODULE as ngx_uint_t,
+    init_module: Some(init_module),
     ..ngx_module_t::default()
 };
+
+/// Runs in the master (or the single process) after every configuration load, before
+/// workers are forked: compiling policy sources leaves the parser's, checker's and
+/// compiler's freed heap behind — megabytes for a 10,000-origin policy — which glibc
+/// keeps and every worker would inherit. Hand it back to the system.
+unsafe extern "C" fn init_module(_cycle: *mut ngx::ffi::ngx_cycle_t) -> ngx_int_t {
+    ext::release_freed_heap();
+    NGX_OK as ngx_int_t
+}
 
 // The module lists nginx reads from a dynamic module. Written by hand instead of with
 // `ngx::ngx_modules!` because that macro exports an empty `ngx_module_order`, which puts
