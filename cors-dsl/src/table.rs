@@ -7,8 +7,10 @@
 //!
 //! Origin matching, per policy:
 //! - exact origins: one hash lookup on the raw `Origin` bytes;
-//! - `scheme://*.suffix[:port]`: one hash lookup per dot in the host, keyed by the
-//!   `suffix[:port]` tail of the origin itself (no scan over all patterns);
+//! - `scheme://*.suffix[:port]`: at each dot of the host, left to right, one hash lookup
+//!   keyed by the `suffix[:port]` tail of the origin itself, stopping at the first suffix
+//!   found: each entry carries the rules of its parent domains too (no scan over all
+//!   patterns);
 //! - `scheme://host:*`: one hash lookup keyed by the host;
 //! - regexes: one multi-pattern `regex_automata::meta::Regex` search (linear time in
 //!   the origin's length, no allocation);
@@ -160,7 +162,8 @@ pub(crate) struct SchemeRule {
 pub(crate) struct OriginIndex {
     /// Serialised origin → first rule listing it.
     pub(crate) exact: FastMap<Box<[u8]>, RuleIdx>,
-    /// `suffix` or `suffix:port` → schemes with their first rule.
+    /// `suffix` or `suffix:port` → schemes with their first rule, including the rules of
+    /// the parent domains' entries with the same port (see `compile`).
     pub(crate) subdomain: FastMap<Box<[u8]>, Vec<SchemeRule>>,
     /// Host → schemes with their first rule, for `scheme://host:*`.
     pub(crate) any_port: FastMap<Box<[u8]>, Vec<SchemeRule>>,
