@@ -134,31 +134,6 @@ pub fn main_conf_from_cf(cf: *mut ngx_conf_t) -> Option<&'static mut MainConf> {
 #[derive(Clone, Copy)]
 pub struct Req(*mut ngx_http_request_t);
 
-/// Iterates the live elements of an nginx list of `ngx_table_elt_t`.
-///
-/// # Safety
-/// `list` must be a valid (possibly never-initialised, i.e. zeroed) header list whose
-/// elements live for `'a`.
-unsafe fn list_elts<'a>(list: *mut ngx_list_t) -> impl Iterator<Item = *mut ngx_table_elt_t> + 'a {
-    // SAFETY: the caller guarantees `list` is valid; a zeroed list has one part with no
-    // elts and `nelts == 0`, which yields nothing.
-    let first = unsafe { ptr::addr_of_mut!((*list).part) };
-    let parts = core::iter::successors(Some(first), |&part| {
-        // SAFETY: every part reached through `next` is a live part of the same list.
-        let next = unsafe { (*part).next };
-        (!next.is_null()).then_some(next)
-    });
-    // A range per part, not an index check per element: the loop the compiler sees is
-    // as tight as nginx's own `for (i = 0; ; i++)` over `part->elts`.
-    parts.flat_map(|part| {
-        // SAFETY: `part` is live (see above).
-        let (elts, nelts) = unsafe { ((*part).elts.cast::<ngx_table_elt_t>(), (*part).nelts) };
-        let len = if elts.is_null() { 0 } else { nelts };
-        // SAFETY: `i < nelts`, so the element is inside the part's array.
-        (0..len).map(move |i| unsafe { elts.add(i) })
-    })
-}
-
 /// nginx's header-name hash (`ngx_hash_key`) of a lower-case name, at compile time.
 const fn ngx_hash_key(name: &[u8]) -> ngx_uint_t {
     let mut hash: ngx_uint_t = 0;
@@ -188,8 +163,9 @@ fn has_lowcase_name<const N: usize>(h: &ngx_table_elt_t, name: &[u8; N]) -> bool
     key == name
 }
 
-/// Calls `f` on every live element of an nginx list of `ngx_table_elt_t`: a plain loop
-/// per part, like nginx's own `for (i = 0; /* void */; i++)`, for the per-request scans.
+/// Calls `f` on every element of an nginx list of `ngx_table_elt_t` (deleted ones, with
+/// `hash == 0`, included): a plain loop per part, like nginx's own
+/// `for (i = 0; /* void */; i++)` over `part->elts`.
 ///
 /// # Safety
 /// `list` must be a valid (possibly zeroed) header list whose elements live for `'a`.
@@ -345,13 +321,17 @@ impl Req {
     }
 
     /// Walks the output headers once: when `strip_cors`, marks every
-    /// `Access-Control-*` header deleted (`hash = 0`); returns whether a live `Vary`
-    /// header is present.
-    pub fn scan_output_headers(&self, strip_cors: bool) -> bool {
+    /// `Access-Control-*` header deleted (`hash = 0`); returns the first live `Vary`
+    /// header, with a handle to replace its value.
+    pub fn scan_output_headers(
+        &self,
+        strip_cors: bool,
+    ) -> Option<(*mut ngx_table_elt_t, &'static [u8])> {
         const PREFIX: &[u8] = b"access-control-";
-        let mut has_vary = false;
-        // SAFETY: `headers_out.headers` is the request's live output list; keys live as
-        // long as the request, and clearing `hash` is how nginx deletes a header.
+        let mut first_vary = None;
+        // SAFETY: `headers_out.headers` is the request's live output list; keys and
+        // values live as long as the request, and clearing `hash` is how nginx deletes
+        // a header.
         unsafe {
             let list = ptr::addr_of_mut!((*self.0).headers_out.headers);
             for_each_elt(list, |h| {
@@ -369,12 +349,14 @@ impl Req {
                     {
                         h.hash = 0;
                     }
-                    Some(b'v') => has_vary |= key.eq_ignore_ascii_case(b"vary"),
+                    Some(b'v') if first_vary.is_none() && key.eq_ignore_ascii_case(b"vary") => {
+                        first_vary = Some((ptr::from_mut(h), bytes(&h.value)));
+                    }
                     _ => {}
                 }
             });
         }
-        has_vary
+        first_vary
     }
 
     /// Adds an output header whose name and value outlive the request.
@@ -397,19 +379,18 @@ impl Req {
         true
     }
 
-    /// The values of every live `Vary` output header, each with a handle to replace it.
-    /// An iterator, not a collection: the filter must not allocate per request.
-    pub fn vary_headers(&self) -> impl Iterator<Item = (*mut ngx_table_elt_t, &'static [u8])> {
-        let r = self.0;
-        // SAFETY: `headers_out.headers` is the request's live output list.
-        let list = unsafe { ptr::addr_of_mut!((*r).headers_out.headers) };
-        // SAFETY: see above; values live at least as long as the request.
-        unsafe { list_elts(list) }.filter_map(|elt| {
-            // SAFETY: `elt` is a live element of the list.
-            let (hash, key, value): (ngx_uint_t, &[u8], &'static [u8]) =
-                unsafe { ((*elt).hash, bytes(&(*elt).key), bytes(&(*elt).value)) };
-            (hash != 0 && key.eq_ignore_ascii_case(b"vary")).then_some((elt, value))
-        })
+    /// Calls `f` with the value of every live `Vary` output header.
+    pub fn for_each_vary_value(&self, mut f: impl FnMut(&'static [u8])) {
+        // SAFETY: `headers_out.headers` is the request's live output list; values live
+        // at least as long as the request.
+        unsafe {
+            let list = ptr::addr_of_mut!((*self.0).headers_out.headers);
+            for_each_elt(list, |h| {
+                if h.hash != 0 && bytes(&h.key).eq_ignore_ascii_case(b"vary") {
+                    f(bytes(&h.value));
+                }
+            });
+        }
     }
 
     /// Replaces a header's value with the concatenation of `parts`, built in the request
@@ -420,7 +401,7 @@ impl Req {
         parts: impl Iterator<Item = &'a [u8]> + Clone,
     ) -> bool {
         let len: usize = parts.clone().map(<[u8]>::len).sum();
-        // SAFETY: the pool is the request's; `elt` came from `vary_headers` on this
+        // SAFETY: the pool is the request's; `elt` came from `scan_output_headers` on this
         // request and so is a live element of its output list; exactly `len` bytes are
         // written into the `len`-byte allocation.
         unsafe {

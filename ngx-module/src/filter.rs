@@ -17,7 +17,7 @@
 use cors_dsl::{Decision, Request};
 use ngx::ffi::{
     ngx_http_output_header_filter_pt, ngx_http_request_t, ngx_http_variable_value_t, ngx_int_t,
-    NGX_DECLINED, NGX_ERROR, NGX_OK,
+    ngx_table_elt_t, NGX_DECLINED, NGX_ERROR, NGX_OK,
 };
 
 use crate::conf::Setting;
@@ -84,7 +84,7 @@ pub unsafe extern "C" fn preaccess_handler(r: *mut ngx_http_request_t) -> ngx_in
 
 fn preflight(r: Req) -> ngx_int_t {
     // Only `OPTIONS` can be a preflight; every other request is decided in the header
-    // filter, on first use of the ctx.
+    // filter.
     if !r.is_main() || !r.is_options() {
         return NGX_DECLINED as ngx_int_t;
     }
@@ -124,7 +124,7 @@ fn apply(r: Req) -> bool {
         return true;
     }
     let Some(Active { decision, .. }) = stored_or_computed(r) else { return true };
-    let has_vary = r.scan_output_headers(decision.owns_cors_headers());
+    let first_vary = r.scan_output_headers(decision.owns_cors_headers());
     if let Some(headers) = decision.headers() {
         for (name, value) in headers.iter() {
             if !r.push_header(name.as_str(), name.lowercase(), value) {
@@ -132,28 +132,29 @@ fn apply(r: Req) -> bool {
             }
         }
     }
-    match decision.vary() {
+    match (decision.vary(), first_vary) {
+        (None, _) => true,
         // The common case, no `Vary` yet: the table's own value, no copy, no parsing.
-        Some(vary) if !has_vary => r.push_header("Vary", "vary", vary.as_bytes()),
-        Some(vary) => merge_vary(r, vary),
-        None => true,
+        (Some(vary), None) => r.push_header("Vary", "vary", vary.as_bytes()),
+        (Some(vary), Some(first)) => merge_vary(r, vary, first),
     }
 }
 
 /// Merges the comma-separated tokens of `ours` into the response's `Vary` lines:
-/// appended to the first line (no second line), skipping tokens already present in any
-/// line, and nothing at all under `Vary: *`. Iterators only, and the merged value is
-/// built in the request pool: no heap allocation per request.
-fn merge_vary(r: Req, ours: &'static str) -> bool {
-    let Some((first, value)) = r.vary_headers().next() else {
-        return r.push_header("Vary", "vary", ours.as_bytes());
-    };
+/// appended to `first`, the first line (no second line), skipping tokens already present
+/// in any line, and nothing at all under `Vary: *`. Iterators only, and the merged value
+/// is built in the request pool: no heap allocation per request.
+fn merge_vary(r: Req, ours: &'static str, first: (*mut ngx_table_elt_t, &[u8])) -> bool {
+    let (first, value) = first;
     let present = |token: &str| {
-        r.vary_headers().any(|(_, v)| {
-            v.split(|&b| b == b',')
-                .map(trim)
-                .any(|t| t == b"*" || t.eq_ignore_ascii_case(token.as_bytes()))
-        })
+        let mut found = false;
+        r.for_each_vary_value(|v| {
+            found = found
+                || v.split(|&b| b == b',')
+                    .map(trim)
+                    .any(|t| t == b"*" || t.eq_ignore_ascii_case(token.as_bytes()));
+        });
+        found
     };
     let missing = ours.split(',').map(str::trim).filter(|t| !t.is_empty() && !present(t));
     if missing.clone().next().is_none() {
