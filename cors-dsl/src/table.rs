@@ -102,18 +102,6 @@ pub(crate) struct CompiledRule {
     pub(crate) preflight: Box<[RenderedHeader]>,
 }
 
-impl CompiledRule {
-    /// The value this rule's preflight answer gives `name`, if it sends it.
-    pub(crate) fn preflight_value(&self, name: HeaderName) -> Option<&RenderedValue> {
-        self.preflight.iter().find(|h| h.name == name).map(|h| &h.value)
-    }
-
-    /// The value this rule's actual answer gives `name`, if it sends it.
-    pub(crate) fn actual_value(&self, name: HeaderName) -> Option<&RenderedValue> {
-        self.actual.iter().find(|h| h.name == name).map(|h| &h.value)
-    }
-}
-
 /// One response header of an allowed answer, rendered at compile time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct RenderedHeader {

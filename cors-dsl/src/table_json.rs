@@ -3,7 +3,7 @@
 //! Hash maps are printed sorted so the same policy always dumps to the same text.
 
 use crate::decide::HeaderName;
-use crate::table::{CompiledPolicy, RenderedValue, RuleTable};
+use crate::table::{CompiledPolicy, RenderedHeader, RenderedValue, RuleTable};
 use serde_json::{json, Map, Value};
 
 pub(crate) fn dump(table: &RuleTable) -> Value {
@@ -17,12 +17,13 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-/// A rendered header's fixed text; `None` when the rule does not send the header.
-fn fixed(v: Option<&RenderedValue>) -> Option<&str> {
-    match v {
-        Some(RenderedValue::Text(t)) => Some(t),
-        _ => None,
-    }
+/// The fixed text `headers` give `name`; `None` when they do not send it, or send the
+/// request's own origin.
+fn fixed(headers: &[RenderedHeader], name: HeaderName) -> Option<&str> {
+    headers.iter().find(|h| h.name == name).and_then(|h| match &h.value {
+        RenderedValue::Text(t) => Some(&**t),
+        RenderedValue::RequestOrigin => None,
+    })
 }
 
 fn policy(p: &CompiledPolicy) -> Value {
@@ -63,13 +64,13 @@ fn policy(p: &CompiledPolicy) -> Value {
             "methods": r.methods,
             "headers": r.headers,
             "any_header": r.any_header,
-            "any_origin": r.actual_value(HeaderName::AllowOrigin) != Some(&RenderedValue::RequestOrigin),
-            "credentials": r.actual_value(HeaderName::AllowCredentials).is_some(),
+            "any_origin": fixed(&r.actual, HeaderName::AllowOrigin) == Some("*"),
+            "credentials": fixed(&r.actual, HeaderName::AllowCredentials).is_some(),
             "private_network": r.private_network,
-            "Access-Control-Allow-Methods": fixed(r.preflight_value(HeaderName::AllowMethods)),
-            "Access-Control-Allow-Headers": fixed(r.preflight_value(HeaderName::AllowHeaders)),
-            "Access-Control-Expose-Headers": fixed(r.actual_value(HeaderName::ExposeHeaders)),
-            "Access-Control-Max-Age": fixed(r.preflight_value(HeaderName::MaxAge)),
+            "Access-Control-Allow-Methods": fixed(&r.preflight, HeaderName::AllowMethods),
+            "Access-Control-Allow-Headers": fixed(&r.preflight, HeaderName::AllowHeaders),
+            "Access-Control-Expose-Headers": fixed(&r.actual, HeaderName::ExposeHeaders),
+            "Access-Control-Max-Age": fixed(&r.preflight, HeaderName::MaxAge),
         })).collect::<Vec<_>>(),
     })
 }
