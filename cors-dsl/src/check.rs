@@ -10,16 +10,16 @@
 //! directives it receives have them spliced in already.
 
 use crate::ast::{Arg, ArgKind, Directive, Document};
-use crate::compile::anchor;
-use crate::decide::is_token;
 use crate::diag::Diagnostic;
+use crate::fetch::is_token;
 use crate::model::{
     AllowList, OriginPattern, Policy, PreflightHandling, PreflightMode, RefusedPreflight, Rule,
     Suppression,
 };
+use crate::origin::anchor;
 use crate::origin::parse_origin;
+use crate::origin::REGEX_SIZE_LIMIT;
 use crate::span::{Span, Spanned};
-use crate::table::REGEX_SIZE_LIMIT;
 use std::collections::HashMap;
 
 /// Directives shared by the policy level (as defaults) and `allow` blocks.

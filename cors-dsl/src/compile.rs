@@ -1,17 +1,18 @@
-//! Policy → rule table: index the origins, render every header value once.
+//! Policy → rule table: index the origins ([`crate::origin`]), render every header
+//! value once.
 //!
 //! Input is a validated [`PolicySet`] (see [`crate::check`]), so nothing here can fail
 //! on user input except the combined size of a policy's regexes.
 
-use crate::decide::HeaderName;
 use crate::diag::Diagnostic;
+use crate::fetch::HeaderName;
 use crate::model::{
     AllowList, OriginPattern, Policy, PolicySet, PreflightMode, RefusedPreflight, Rule,
 };
+use crate::origin::OriginIndex;
 use crate::span::SourceMap;
 use crate::table::{
-    CompiledPolicy, CompiledRule, FastMap, OriginIndex, Preflight, RenderedHeader, RenderedValue,
-    RuleIdx, RuleTable, SchemeRule, SourceLoc,
+    CompiledPolicy, CompiledRule, Preflight, RenderedHeader, RenderedValue, RuleTable, SourceLoc,
 };
 
 /// Compiles every policy of `set` into one [`RuleTable`].
@@ -35,12 +36,8 @@ pub fn compile(set: &PolicySet, sources: &SourceMap) -> Result<RuleTable, Vec<Di
 }
 
 fn compile_policy(policy: &Policy, sources: &SourceMap) -> Result<CompiledPolicy, Box<Diagnostic>> {
-    let mut origins = OriginIndex::default();
-    for (idx, rule) in policy.rules.iter().enumerate() {
-        index_origins(&mut origins, rule, idx as RuleIdx);
-    }
-    inherit_parent_domains(&mut origins.subdomain);
-    origins.build_regex_set().map_err(|e| {
+    let rule_origins = policy.rules.iter().map(|r| r.origins.iter().map(|o| &o.node));
+    let origins = OriginIndex::build(rule_origins).map_err(|e| {
         Box::new(
             Diagnostic::new(
                 "CORS006",
@@ -83,48 +80,6 @@ fn compile_policy(policy: &Policy, sources: &SourceMap) -> Result<CompiledPolicy
         vary: origin_dependent.then(|| "Origin".into()),
         preflight_vary: preflight_vary.into(),
     })
-}
-
-/// Adds a rule's origins to the index; an origin already claimed by an earlier rule
-/// keeps the earlier rule (first match wins).
-fn index_origins(index: &mut OriginIndex, rule: &Rule, idx: RuleIdx) {
-    fn first(slot: &mut Option<RuleIdx>, idx: RuleIdx) {
-        slot.get_or_insert(idx);
-    }
-    fn add_scheme(list: &mut Vec<SchemeRule>, scheme: &str, idx: RuleIdx) {
-        if !list.iter().any(|e| &*e.scheme == scheme) {
-            list.push(SchemeRule { scheme: scheme.into(), rule: idx });
-        }
-    }
-    for origin in &rule.origins {
-        match &origin.node {
-            OriginPattern::Any => first(&mut index.any, idx),
-            OriginPattern::Null => first(&mut index.null, idx),
-            OriginPattern::Exact(o) => {
-                index.exact.entry(o.as_bytes().into()).or_insert(idx);
-            }
-            OriginPattern::Subdomain { scheme, suffix, port } => {
-                let key = match port {
-                    Some(p) => format!("{suffix}:{p}"),
-                    None => suffix.clone(),
-                };
-                add_scheme(
-                    index.subdomain.entry(key.into_bytes().into()).or_default(),
-                    scheme,
-                    idx,
-                );
-            }
-            OriginPattern::AnyPort { scheme, host } => {
-                add_scheme(index.any_port.entry(host.as_bytes().into()).or_default(), scheme, idx);
-            }
-            OriginPattern::Regex(r) => index.regexes.push((anchor(r).into(), idx)),
-        }
-    }
-}
-
-/// Anchors a user regex so it must match the whole origin.
-pub(crate) fn anchor(regex: &str) -> String {
-    format!(r"\A(?:{regex})\z")
 }
 
 fn compile_rule(rule: &Rule, sources: &SourceMap) -> CompiledRule {
@@ -179,35 +134,5 @@ fn compile_rule(rule: &Rule, sources: &SourceMap) -> CompiledRule {
             (HeaderName::AllowHeaders, text(render(&rule.headers.node))),
             (HeaderName::MaxAge, text(rule.max_age.as_ref().map(|m| m.node.to_string().into()))),
         ]),
-    }
-}
-
-/// Lets the longest suffix of a host found in the subdomain map answer alone.
-///
-/// An origin under `a.b.example.com` is also under `b.example.com` and `example.com`;
-/// so each entry takes, per scheme, the first rule among itself and the entries of its
-/// parent domains with the same port. `decide` then stops at the first suffix it
-/// finds, instead of looking up every dot of the host.
-fn inherit_parent_domains(subdomain: &mut FastMap<Box<[u8]>, Vec<SchemeRule>>) {
-    let keys: Vec<Box<[u8]>> = subdomain.keys().cloned().collect();
-    for key in keys {
-        let (host, port) = match key.iter().position(|&b| b == b':') {
-            Some(colon) => key.split_at(colon),
-            None => (&key[..], &[][..]),
-        };
-        let mut inherited = Vec::new();
-        for (i, _) in host.iter().enumerate().filter(|(_, &b)| b == b'.') {
-            let parent = [&host[i + 1..], port].concat();
-            if let Some(entries) = subdomain.get(&parent[..]) {
-                inherited.extend(entries.iter().cloned());
-            }
-        }
-        let Some(own) = subdomain.get_mut(&key) else { continue };
-        for e in inherited {
-            match own.iter_mut().find(|o| o.scheme == e.scheme) {
-                Some(o) => o.rule = o.rule.min(e.rule),
-                None => own.push(e),
-            }
-        }
     }
 }

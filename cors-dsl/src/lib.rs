@@ -4,29 +4,36 @@
 //!
 //! ```text
 //! text ──syntax──▶ ast::Document ──check──▶ model::PolicySet ──lint──▶ findings
-//!                                                    └──compile──▶ table::RuleTable ──format──▶ .corsb
+//!                                                    └──compile──▶ table::RuleTable ──corsb──▶ .corsb
 //! request ──▶ RuleTable::decide ──▶ Decision (precomputed header values)
 //! ```
 //!
+//! - [`fetch`]: facts of the Fetch standard every layer shares (names, tokens, lists).
+//! - [`origin`]: origin patterns, the one origin splitter, the per-policy origin index.
 //! - [`syntax`]: the `nom` parser, text → [`ast::Document`] with spans.
 //! - [`load`]: reads a root file and its `include`s, parses and checks them.
 //! - [`check`]: validation and normalisation, [`ast`] → [`model`].
 //! - [`lint`]: security and correctness findings on a valid policy.
-//! - [`compile()`]: [`model`] → [`RuleTable`]; [`format`] reads and writes `.corsb`.
+//! - [`compile()`]: [`model`] → [`RuleTable`]; [`corsb`] reads and writes `.corsb`.
+//! - [`open()`]: a path → a table, from `.corsb` or from source; [`build()`] is the one
+//!   pipeline from source (load, check, compile, lint).
 //! - [`decide`]: the server side of the Fetch CORS protocol, allocation-free.
 //! - [`render`]: diagnostics as rustc-style text, JSON, SARIF or GitHub annotations.
 //! - [`printer`]: canonical formatting (`corsc fmt`).
 #![deny(missing_docs, unsafe_code)]
 
 pub mod ast;
+mod bytes;
 pub mod check;
 mod compile;
+pub mod corsb;
 pub mod decide;
 pub mod diag;
-pub mod format;
+pub mod fetch;
 pub mod lint;
 pub mod load;
 pub mod model;
+mod open;
 pub mod origin;
 pub mod printer;
 pub mod render;
@@ -37,33 +44,12 @@ pub mod table;
 mod table_json;
 
 pub use compile::compile;
-pub use decide::{
-    Decision, HeaderName, OriginHeader, Reason, Request, RequestHeaders, ResponseHeaders,
-};
+pub use corsb::TableError;
+pub use decide::{Decision, OriginHeader, Reason, Request, RequestHeaders, ResponseHeaders};
 pub use diag::{Diagnostic, Severity};
-pub use format::TableError;
+pub use fetch::HeaderName;
 pub use load::{load_file, load_str, Loaded};
 pub use model::PolicySet;
+pub use open::{build, build_table, compile_text, open, OpenError, Opened};
 pub use span::{SourceMap, Span, Spanned};
 pub use table::{PolicyId, RuleTable, SourceLoc};
-
-/// Reads, checks and compiles a policy file in one step (what the nginx module does).
-///
-/// On success returns the table and the lint findings (warnings to show at
-/// `nginx -t`); on failure, the sources and every error, ready for rendering.
-pub fn build_table(path: &std::path::Path) -> Result<(RuleTable, Loaded), Loaded> {
-    let mut loaded = load_file(path);
-    let Some(set) = loaded.set.as_ref() else { return Err(loaded) };
-    match compile(set, &loaded.sources) {
-        Ok(table) => {
-            let findings = lint::lint(set, &loaded.sources);
-            loaded.diagnostics.extend(findings);
-            Ok((table, loaded))
-        }
-        Err(errors) => {
-            loaded.diagnostics.extend(errors);
-            loaded.set = None;
-            Err(loaded)
-        }
-    }
-}

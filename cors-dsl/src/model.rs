@@ -6,6 +6,7 @@
 //! reads it (spans are kept for its findings) and [`crate::compile`] turns it into a
 //! [`crate::table::RuleTable`].
 
+pub use crate::origin::{OriginPattern, Scheme};
 use crate::span::{SourceMap, Span, Spanned};
 
 /// Every policy read from one root file and its includes.
@@ -106,59 +107,6 @@ impl<T> AllowList<T> {
     /// Whether the list is `*`.
     pub fn is_any(&self) -> bool {
         matches!(self, AllowList::Any(_))
-    }
-}
-
-/// A URL scheme as it appears in an origin, lower-cased (`https`, `chrome-extension`).
-pub type Scheme = String;
-
-/// One `origin` argument, normalised.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OriginPattern {
-    /// `*`: every origin.
-    Any,
-    /// `null`, written out.
-    Null,
-    /// An exact serialised origin: `https://app.example.com`, `http://localhost:3000`,
-    /// `http://[::1]:8080`, `chrome-extension://abc`. Lower-case, default port dropped,
-    /// punycode host.
-    Exact(String),
-    /// `scheme://*.suffix[:port]`: one or more DNS labels in front of `suffix`
-    /// (never `suffix` itself).
-    Subdomain {
-        /// Lower-case scheme.
-        scheme: Scheme,
-        /// Lower-case punycode host suffix without the leading dot (`example.com`).
-        suffix: String,
-        /// Explicit non-default port, if any.
-        port: Option<u16>,
-    },
-    /// `scheme://host:*`: that host on any port (or no port).
-    AnyPort {
-        /// Lower-case scheme.
-        scheme: Scheme,
-        /// Lower-case punycode host (`[::1]` kept in brackets).
-        host: String,
-    },
-    /// `~ "regex"`: matched against the whole origin, linear time.
-    Regex(String),
-}
-
-impl std::fmt::Display for OriginPattern {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            OriginPattern::Any => f.write_str("*"),
-            OriginPattern::Null => f.write_str("null"),
-            OriginPattern::Exact(o) => f.write_str(o),
-            OriginPattern::Subdomain { scheme, suffix, port: None } => {
-                write!(f, "{scheme}://*.{suffix}")
-            }
-            OriginPattern::Subdomain { scheme, suffix, port: Some(p) } => {
-                write!(f, "{scheme}://*.{suffix}:{p}")
-            }
-            OriginPattern::AnyPort { scheme, host } => write!(f, "{scheme}://{host}:*"),
-            OriginPattern::Regex(r) => write!(f, "~ {r:?}"),
-        }
     }
 }
 

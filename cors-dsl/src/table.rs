@@ -1,30 +1,15 @@
 //! The compiled rule table: everything `decide()` needs, laid out for request time.
 //!
 //! Built by [`crate::compile`] from a validated policy set, written to and read from
-//! `.corsb` files, and consulted by [`RuleTable::decide`](crate::decide). Every header
+//! `.corsb` files ([`crate::corsb`]), and consulted by [`RuleTable::decide`](crate::decide). Every header
 //! value a response can carry is rendered here once, at compile time, so deciding never
 //! formats or allocates.
 //!
-//! Origin matching, per policy:
-//! - exact origins: one hash lookup on the raw `Origin` bytes;
-//! - `scheme://*.suffix[:port]`: at each dot of the host, left to right, one hash lookup
-//!   keyed by the `suffix[:port]` tail of the origin itself, stopping at the first suffix
-//!   found: each entry carries the rules of its parent domains too (no scan over all
-//!   patterns);
-//! - `scheme://host:*`: one hash lookup keyed by the host;
-//! - regexes: one multi-pattern `regex_automata::meta::Regex` search (linear time in
-//!   the origin's length, no allocation);
-//! - `*` and `null`: a rule index each.
-//!
-//! Each lookup yields the index of the first rule that has the pattern; the smallest
-//! index over all lookups is the matching rule ("first match wins").
+//! Origins are matched through each policy's [`crate::origin`] index.
 
-use crate::decide::HeaderName;
-use rustc_hash::FxBuildHasher;
+use crate::fetch::HeaderName;
+use crate::origin::OriginIndex;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-
-pub(crate) type FastMap<K, V> = HashMap<K, V, FxBuildHasher>;
 
 /// Index of a policy in a [`RuleTable`]; obtained from [`RuleTable::policy_id`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -132,72 +117,6 @@ pub struct SourceLoc {
 impl std::fmt::Display for SourceLoc {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.col)
-    }
-}
-
-/// Rule index; `u32` keeps the maps small.
-pub(crate) type RuleIdx = u32;
-
-/// A scheme (and, for subdomain patterns, a port requirement) with its rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct SchemeRule {
-    pub(crate) scheme: Box<str>,
-    pub(crate) rule: RuleIdx,
-}
-
-/// The origin lookup structures of one policy.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub(crate) struct OriginIndex {
-    /// Serialised origin → first rule listing it.
-    pub(crate) exact: FastMap<Box<[u8]>, RuleIdx>,
-    /// `suffix` or `suffix:port` → schemes with their first rule, including the rules of
-    /// the parent domains' entries with the same port (see `compile`).
-    pub(crate) subdomain: FastMap<Box<[u8]>, Vec<SchemeRule>>,
-    /// Host → schemes with their first rule, for `scheme://host:*`.
-    pub(crate) any_port: FastMap<Box<[u8]>, Vec<SchemeRule>>,
-    /// First rule with `*`.
-    pub(crate) any: Option<RuleIdx>,
-    /// First rule with `null`.
-    pub(crate) null: Option<RuleIdx>,
-    /// Regex sources (already anchored) with their rules, in rule order.
-    pub(crate) regexes: Vec<(Box<str>, RuleIdx)>,
-    /// All regexes compiled into one multi-pattern matcher; rebuilt from `regexes`
-    /// after deserialising. Leftmost-first semantics over whole-origin patterns report
-    /// the lowest pattern index that matches, which is the first rule, and searching
-    /// does not allocate (unlike `RegexSet::matches`).
-    #[serde(skip)]
-    pub(crate) regex_set: Option<regex_automata::meta::Regex>,
-}
-
-impl PartialEq for OriginIndex {
-    fn eq(&self, other: &Self) -> bool {
-        self.exact == other.exact
-            && self.subdomain == other.subdomain
-            && self.any_port == other.any_port
-            && self.any == other.any
-            && self.null == other.null
-            && self.regexes == other.regexes
-    }
-}
-
-/// Longest regex program we accept (bytes of compiled program); a policy that needs
-/// more is refused at compile time rather than slowing every request.
-pub(crate) const REGEX_SIZE_LIMIT: usize = 8 << 20;
-
-impl OriginIndex {
-    /// Compiles `regexes` into `regex_set`.
-    pub(crate) fn build_regex_set(&mut self) -> Result<(), Box<regex_automata::meta::BuildError>> {
-        use regex_automata::meta;
-        self.regex_set = if self.regexes.is_empty() {
-            None
-        } else {
-            let patterns: Vec<&str> = self.regexes.iter().map(|(r, _)| &**r).collect();
-            let config = meta::Config::new()
-                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
-                .match_kind(regex_automata::MatchKind::LeftmostFirst);
-            Some(meta::Builder::new().configure(config).build_many(&patterns).map_err(Box::new)?)
-        };
-        Ok(())
     }
 }
 

@@ -2,13 +2,13 @@
 //!
 //! Hash maps are printed sorted so the same policy always dumps to the same text.
 
-use crate::decide::HeaderName;
+use crate::fetch::HeaderName;
 use crate::table::{CompiledPolicy, RenderedHeader, RenderedValue, RuleTable};
 use serde_json::{json, Map, Value};
 
 pub(crate) fn dump(table: &RuleTable) -> Value {
     json!({
-        "format_version": crate::format::FORMAT_VERSION,
+        "format_version": crate::corsb::FORMAT_VERSION,
         "policies": table.policies.iter().map(policy).collect::<Vec<_>>(),
     })
 }
@@ -30,7 +30,7 @@ fn policy(p: &CompiledPolicy) -> Value {
     let o = &p.origins;
     let mut exact: Vec<_> = o.exact.iter().map(|(k, v)| (text(k), *v)).collect();
     exact.sort();
-    let schemes = |m: &std::collections::HashMap<Box<[u8]>, Vec<crate::table::SchemeRule>, _>| {
+    let schemes = |m: &std::collections::HashMap<Box<[u8]>, Vec<crate::origin::SchemeRule>, _>| {
         let mut rows: Vec<(String, Value)> = m
             .iter()
             .map(|(k, v)| {

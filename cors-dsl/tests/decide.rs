@@ -512,7 +512,7 @@ fn a_policy_id_from_another_table_never_widens_access() {
 fn corsb_round_trips_and_refuses_damage() {
     let t = table(API);
     let bytes = t.to_bytes();
-    assert!(cors_dsl::format::is_table(&bytes));
+    assert!(cors_dsl::corsb::is_table(&bytes));
     let back = RuleTable::from_bytes(&bytes).expect("round trip");
     assert_eq!(back, t);
     let d = decide(&back, &Request::actual(b"GET", Some(b"https://pr-3.preview.example.dev")));
@@ -553,8 +553,8 @@ fn corsb_never_panics_on_any_corruption() {
     // A valid checksum over a garbage body must still be refused cleanly.
     let body = vec![0xffu8; 64];
     let mut forged = Vec::new();
-    forged.extend_from_slice(cors_dsl::format::MAGIC);
-    forged.extend_from_slice(&cors_dsl::format::FORMAT_VERSION.to_le_bytes());
+    forged.extend_from_slice(cors_dsl::corsb::MAGIC);
+    forged.extend_from_slice(&cors_dsl::corsb::FORMAT_VERSION.to_le_bytes());
     forged.extend_from_slice(&[0, 0]);
     forged.extend_from_slice(&crc32fast_hash(&body).to_le_bytes());
     forged.extend_from_slice(&(body.len() as u64).to_le_bytes());

@@ -13,7 +13,7 @@
 use core::ffi::{c_char, c_void};
 use std::path::Path;
 
-use cors_dsl::{Diagnostic, PolicyId, RuleTable, Severity};
+use cors_dsl::{Diagnostic, OpenError, Opened, PolicyId, RuleTable, Severity};
 use ngx::core::NGX_CONF_ERROR;
 use ngx::ffi::{ngx_command_t, ngx_conf_t};
 use ngx::http::{Merge, MergeConfigError};
@@ -174,17 +174,18 @@ struct Message {
 /// Loads a compiled `.corsb` table or a policy source; returns the table (if usable)
 /// and what to log.
 fn load(path: &Path) -> (Option<RuleTable>, Vec<Message>) {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return (None, vec![Message { warn: false, text: format!("cannot read: {e}") }]),
+    let built = match cors_dsl::open(path) {
+        Ok(Opened::Table(t)) => return (Some(t), Vec::new()),
+        Ok(Opened::Source(built)) => built,
+        Err(e) => {
+            let text = match e {
+                OpenError::Io(e) => format!("cannot read: {e}"),
+                e => e.to_string(),
+            };
+            return (None, vec![Message { warn: false, text }]);
+        }
     };
-    if cors_dsl::format::is_table(&bytes) {
-        return match RuleTable::from_bytes(&bytes) {
-            Ok(t) => (Some(t), Vec::new()),
-            Err(e) => (None, vec![Message { warn: false, text: e.to_string() }]),
-        };
-    }
-    match cors_dsl::build_table(path) {
+    match built {
         Ok((table, loaded)) => {
             // The table compiled: every remaining finding is a lint finding. Warnings and
             // errors show as `[warn]` (so `nginx -t` never fails on lint); infos are advice

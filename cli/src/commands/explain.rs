@@ -11,12 +11,10 @@
 //! `--credentials` this command also says when the browser would block an answer the
 //! server considers allowed.
 
-use super::{build_text, paint, read_bytes, write_block, CliError, Outcome, Report, Term};
+use super::{paint, write_block, CliError, Outcome, Report, Term};
 use crate::args::{ExplainArgs, ExplainFormat, OutputFormat};
-use cors_dsl::{Decision, PolicyId, Request, RuleTable};
-
-/// Methods a browser never preflights (<https://fetch.spec.whatwg.org/#cors-safelisted-method>).
-const SAFELISTED_METHODS: [&str; 3] = ["GET", "HEAD", "POST"];
+use cors_dsl::fetch::SAFELISTED_METHODS;
+use cors_dsl::{Decision, OpenError, Opened, PolicyId, Request, RuleTable};
 
 /// Explains one request; exit 0 when a browser would accept the answer, 1 when not.
 pub fn run(args: &ExplainArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
@@ -45,30 +43,29 @@ pub fn run(args: &ExplainArgs, term: &mut Term<'_>) -> Result<Outcome, CliError>
 /// A compiled table as is, or a policy source compiled now. `None` when the source has
 /// errors (they are printed).
 fn load_table(args: &ExplainArgs, term: &mut Term<'_>) -> Result<Option<RuleTable>, CliError> {
-    let bytes = read_bytes(&args.file)?;
-    if cors_dsl::format::is_table(&bytes) {
-        return RuleTable::from_bytes(&bytes)
-            .map(Some)
-            .map_err(|source| CliError::Table { path: args.file.clone(), source });
-    }
-    let text = String::from_utf8(bytes).map_err(|e| CliError::Io {
-        action: "read",
-        path: args.file.clone(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
-    })?;
-    match build_text(&args.file, &text) {
-        Ok((table, _)) => Ok(Some(table)),
-        Err(loaded) => {
+    let path = &args.file;
+    match cors_dsl::open(path) {
+        Ok(Opened::Table(table) | Opened::Source(Ok((table, _)))) => Ok(Some(table)),
+        Ok(Opened::Source(Err(loaded))) => {
             let mut report = Report::default();
             report.add(&loaded.sources, loaded.diagnostics);
             write_block(term.err, &report.render(OutputFormat::Human, term.color_err))?;
             writeln!(
                 term.err,
                 "`{}` has errors; cannot explain a policy that does not load",
-                args.file.display()
+                path.display()
             )?;
             Ok(None)
         }
+        Err(OpenError::Table(source)) => Err(CliError::Table { path: path.clone(), source }),
+        Err(OpenError::Io(source)) => {
+            Err(CliError::Io { action: "read", path: path.clone(), source })
+        }
+        Err(other) => Err(CliError::Io {
+            action: "read",
+            path: path.clone(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, other.to_string()),
+        }),
     }
 }
 

@@ -128,24 +128,7 @@ pub fn load(path: &Path) -> Result<Loaded, CliError> {
 /// Reads, checks and compiles a policy file: the table, or the sources and errors.
 /// Lint findings are not included (callers that want them run the linter).
 pub fn build(path: &Path) -> Result<Result<(RuleTable, Loaded), Loaded>, CliError> {
-    Ok(build_text(path, &read_text(path)?))
-}
-
-/// [`build`] on text already read from `path`.
-pub fn build_text(path: &Path, text: &str) -> Result<(RuleTable, Loaded), Loaded> {
-    let mut loaded = cors_dsl::load_str(path, text);
-    let Some(set) = loaded.set.as_ref() else { return Err(loaded) };
-    if loaded.diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(loaded);
-    }
-    match cors_dsl::compile(set, &loaded.sources) {
-        Ok(table) => Ok((table, loaded)),
-        Err(errors) => {
-            loaded.diagnostics.extend(errors);
-            loaded.set = None;
-            Err(loaded)
-        }
-    }
+    Ok(cors_dsl::compile_text(path, &read_text(path)?))
 }
 
 /// Diagnostics of several independently loaded files gathered into one source map,

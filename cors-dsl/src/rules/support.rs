@@ -114,7 +114,7 @@ pub(crate) fn removal_span<T>(
 
 /// A `~` pattern compiled the way the rule table matches it: whole origin only.
 pub(crate) fn anchored(regex: &str) -> Option<Regex> {
-    Regex::new(&crate::compile::anchor(regex)).ok()
+    Regex::new(&crate::origin::anchor(regex)).ok()
 }
 
 /// The most sample strings generated per regex (alternations and optional parts

@@ -116,19 +116,7 @@ impl RuleTable {
     /// Checks what the type system cannot: rule indices in range, regexes compile.
     fn validate(&mut self) -> Result<(), TableError> {
         for p in &mut self.policies {
-            let n = p.rules.len() as u32;
-            let idx = &p.origins;
-            let in_range = idx.exact.values().all(|&r| r < n)
-                && idx
-                    .subdomain
-                    .values()
-                    .chain(idx.any_port.values())
-                    .flatten()
-                    .all(|e| e.rule < n)
-                && idx.any.is_none_or(|r| r < n)
-                && idx.null.is_none_or(|r| r < n)
-                && idx.regexes.iter().all(|(_, r)| *r < n);
-            if !in_range {
+            if !p.origins.indices_below(p.rules.len() as u32) {
                 return Err(TableError::Invalid(format!(
                     "policy `{}`: rule index out of range",
                     p.name

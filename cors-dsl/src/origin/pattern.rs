@@ -1,4 +1,5 @@
-//! Parsing and normalising the origins written in `origin` statements.
+//! The origins written in `origin` statements: their normalised form
+//! ([`OriginPattern`]) and how text becomes one ([`parse_origin`]).
 //!
 //! A browser's `Origin` header is `scheme://host[:port]` serialised in one canonical
 //! way (lower-case, punycode host, no default port, compressed IPv6 in brackets). The
@@ -7,8 +8,74 @@
 //! never send (a path, a trailing slash, user info, a bad port) must be refused with a
 //! reason instead of silently never matching.
 
-use crate::model::OriginPattern;
+use super::split::OriginParts;
 use std::net::Ipv6Addr;
+
+/// A URL scheme as it appears in an origin, lower-cased (`https`, `chrome-extension`).
+pub type Scheme = String;
+
+/// One `origin` argument, normalised.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OriginPattern {
+    /// `*`: every origin.
+    Any,
+    /// `null`, written out.
+    Null,
+    /// An exact serialised origin: `https://app.example.com`, `http://localhost:3000`,
+    /// `http://[::1]:8080`, `chrome-extension://abc`. Lower-case, default port dropped,
+    /// punycode host.
+    Exact(String),
+    /// `scheme://*.suffix[:port]`: one or more DNS labels in front of `suffix`
+    /// (never `suffix` itself).
+    Subdomain {
+        /// Lower-case scheme.
+        scheme: Scheme,
+        /// Lower-case punycode host suffix without the leading dot (`example.com`).
+        suffix: String,
+        /// Explicit non-default port, if any.
+        port: Option<u16>,
+    },
+    /// `scheme://host:*`: that host on any port (or no port).
+    AnyPort {
+        /// Lower-case scheme.
+        scheme: Scheme,
+        /// Lower-case punycode host (`[::1]` kept in brackets).
+        host: String,
+    },
+    /// `~ "regex"`: matched against the whole origin, linear time.
+    Regex(String),
+}
+
+impl std::fmt::Display for OriginPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OriginPattern::Any => f.write_str("*"),
+            OriginPattern::Null => f.write_str("null"),
+            OriginPattern::Exact(o) => f.write_str(o),
+            OriginPattern::Subdomain { scheme, suffix, port: None } => {
+                write!(f, "{scheme}://*.{suffix}")
+            }
+            OriginPattern::Subdomain { scheme, suffix, port: Some(p) } => {
+                write!(f, "{scheme}://*.{suffix}:{p}")
+            }
+            OriginPattern::AnyPort { scheme, host } => write!(f, "{scheme}://{host}:*"),
+            OriginPattern::Regex(r) => write!(f, "~ {r:?}"),
+        }
+    }
+}
+
+impl OriginPattern {
+    /// Scheme and host of a pattern that names one (exact, subdomain, any-port); for a
+    /// subdomain pattern the host is its suffix.
+    pub fn scheme_and_host(&self) -> Option<(&str, &str)> {
+        match self {
+            OriginPattern::Exact(o) => OriginParts::parse_str(o).map(|(s, h, _)| (s, h)),
+            OriginPattern::Subdomain { scheme, suffix, .. } => Some((scheme, suffix)),
+            OriginPattern::AnyPort { scheme, host } => Some((scheme, host)),
+            OriginPattern::Any | OriginPattern::Null | OriginPattern::Regex(_) => None,
+        }
+    }
+}
 
 /// Why an origin was refused, worded for a [`crate::Diagnostic`] (`CORS004`).
 #[derive(Debug, Clone, PartialEq, Eq)]

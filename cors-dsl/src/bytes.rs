@@ -1,0 +1,56 @@
+//! Byte comparisons for the request path, where a `memcmp` call costs more than the
+//! comparison itself: methods, schemes and header names are a few bytes long.
+
+/// Byte equality without a `memcmp` call: 8 to 16 bytes compare as two overlapping
+/// 64-bit words, shorter ones byte by byte.
+pub(crate) fn eq_short(a: &[u8], b: &[u8]) -> bool {
+    fn word(s: &[u8], at: usize) -> Option<u64> {
+        Some(u64::from_ne_bytes(s.get(at..at + 8)?.try_into().ok()?))
+    }
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if (8..=16).contains(&n) {
+        return word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8);
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// `name` equals `lower` (already lower-case) with ASCII case ignored in `name`. Unlike
+/// `eq_ignore_ascii_case`, which folds both sides in chunks, this rejects on length
+/// first and folds only when the bytes differ: request header names are short.
+pub(crate) fn eq_lowercase(name: &[u8], lower: &[u8]) -> bool {
+    // Browsers send lower-case names: a plain comparison settles those.
+    name.len() == lower.len()
+        && (eq_short(name, lower)
+            || name.iter().zip(lower).all(|(a, &b)| a.to_ascii_lowercase() == b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{eq_lowercase, eq_short};
+
+    #[test]
+    fn eq_short_compares_every_byte_at_every_length() {
+        for n in 0..=24u8 {
+            let a: Vec<u8> = (b'a'..b'a' + n).collect();
+            assert!(eq_short(&a, &a.clone()), "len {n}");
+            for i in 0..usize::from(n) {
+                let mut b = a.clone();
+                b[i] ^= 0x20;
+                assert!(!eq_short(&a, &b), "len {n}, byte {i}");
+            }
+            if let Some((_, shorter)) = a.split_last() {
+                assert!(!eq_short(&a, shorter), "len {n} vs {}", n - 1);
+            }
+        }
+    }
+
+    #[test]
+    fn eq_lowercase_folds_only_the_request_side() {
+        assert!(eq_lowercase(b"X-Request-ID", b"x-request-id"));
+        assert!(!eq_lowercase(b"x-request-id", b"X-Request-ID"));
+        assert!(!eq_lowercase(b"x-request-i", b"x-request-id"));
+    }
+}

@@ -1,0 +1,212 @@
+//! What `decide()` answers: a [`Decision`], why ([`Reason`]), and the response headers
+//! to send ([`ResponseHeaders`]), all borrowing the table and the request.
+
+use crate::fetch::HeaderName;
+use crate::table::{RenderedHeader, RenderedValue};
+
+/// Why a CORS request was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason<'a> {
+    /// No rule of the policy lists the origin.
+    OriginNotAllowed,
+    /// Several `Origin` lines, or an unreasonably long one.
+    MalformedOrigin,
+    /// The preflight asked for a method the matching rule does not allow.
+    MethodNotAllowed(&'a [u8]),
+    /// `Access-Control-Request-Method` is not a valid method token.
+    MalformedMethod,
+    /// The preflight asked for a header the matching rule does not allow.
+    HeaderNotAllowed(&'a [u8]),
+    /// `Access-Control-Request-Headers` holds something that is not a header name.
+    MalformedHeaders,
+    /// `Access-Control-Request-Headers` is longer than the bound.
+    TooManyHeaders,
+    /// Private network access was asked for and the rule does not allow it.
+    PrivateNetworkNotAllowed,
+}
+
+impl Reason<'_> {
+    /// A short, stable, kebab-case code (for `$cors_reason` and JSON output).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::OriginNotAllowed => "origin-not-allowed",
+            Reason::MalformedOrigin => "malformed-origin",
+            Reason::MethodNotAllowed(_) => "method-not-allowed",
+            Reason::MalformedMethod => "malformed-method",
+            Reason::HeaderNotAllowed(_) => "header-not-allowed",
+            Reason::MalformedHeaders => "malformed-request-headers",
+            Reason::TooManyHeaders => "request-headers-too-long",
+            Reason::PrivateNetworkNotAllowed => "private-network-not-allowed",
+        }
+    }
+}
+
+impl std::fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::OriginNotAllowed => f.write_str("origin not allowed"),
+            Reason::MalformedOrigin => f.write_str("malformed Origin header"),
+            Reason::MethodNotAllowed(m) => {
+                write!(f, "method {} not allowed", String::from_utf8_lossy(m))
+            }
+            Reason::MalformedMethod => f.write_str("malformed Access-Control-Request-Method"),
+            Reason::HeaderNotAllowed(h) => {
+                write!(f, "header {} not allowed", String::from_utf8_lossy(h))
+            }
+            Reason::MalformedHeaders => f.write_str("malformed Access-Control-Request-Headers"),
+            Reason::TooManyHeaders => f.write_str("Access-Control-Request-Headers too long"),
+            Reason::PrivateNetworkNotAllowed => f.write_str("private network access not allowed"),
+        }
+    }
+}
+
+/// The CORS response headers of an allowed request: the rule's headers rendered at
+/// compile time, plus the request's own `Origin` where the rule reflects it. Iterate
+/// with [`ResponseHeaders::iter`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseHeaders<'a> {
+    pub(super) origin: &'a [u8],
+    pub(super) rendered: &'a [RenderedHeader],
+    pub(super) allow_private_network: bool,
+}
+
+impl<'a> ResponseHeaders<'a> {
+    /// `(name, value)` pairs in sending order.
+    pub fn iter(&self) -> impl Iterator<Item = (HeaderName, &'a [u8])> + 'a {
+        let origin = self.origin;
+        let value = move |v: &'a RenderedValue| match v {
+            RenderedValue::RequestOrigin => origin,
+            RenderedValue::Text(t) => t.as_bytes(),
+        };
+        let private_network =
+            self.allow_private_network.then_some((HeaderName::AllowPrivateNetwork, &b"true"[..]));
+        self.rendered.iter().map(move |h| (h.name, value(&h.value))).chain(private_network)
+    }
+}
+
+/// What to do with a request: the outcome, why, and which headers to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision<'a> {
+    /// No `Origin`: leave the response alone except for `vary`.
+    NotCors {
+        /// `Vary` to merge into the response (`Origin` when answers depend on it).
+        vary: Option<&'a str>,
+    },
+    /// An actual request from an allowed origin: add `headers` to whatever the
+    /// response is (any status).
+    Allowed {
+        /// Index of the matching rule in its policy.
+        rule: usize,
+        /// The headers to add (existing `Access-Control-*` ones replaced).
+        headers: ResponseHeaders<'a>,
+        /// `Vary` to merge into the response.
+        vary: Option<&'a str>,
+    },
+    /// An actual request from a refused origin: send no CORS headers at all.
+    Refused {
+        /// Why.
+        reason: Reason<'a>,
+        /// `Vary` to merge into the response.
+        vary: Option<&'a str>,
+    },
+    /// A preflight to answer with `status` and `headers`, without going upstream.
+    PreflightAllowed {
+        /// Index of the matching rule in its policy.
+        rule: usize,
+        /// `204` or `200`.
+        status: u16,
+        /// The headers to send.
+        headers: ResponseHeaders<'a>,
+        /// `Vary` for the answer.
+        vary: &'a str,
+    },
+    /// A refused preflight.
+    PreflightRefused {
+        /// Index of the matching rule, when the origin matched but the method,
+        /// headers or private-network request did not.
+        rule: Option<usize>,
+        /// Why.
+        reason: Reason<'a>,
+        /// `Some(status)`: answer with it and no CORS headers. `None`: pass the request
+        /// on to the upstream and strip CORS headers from its answer.
+        status: Option<u16>,
+        /// `Vary` for the answer.
+        vary: &'a str,
+    },
+    /// The policy passes every preflight to the upstream, untouched.
+    PreflightPassThrough,
+}
+
+impl<'a> Decision<'a> {
+    /// A short stable name for logs: `not-cors`, `allowed`, `refused`,
+    /// `preflight-allowed`, `preflight-refused`, `preflight-passed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Decision::NotCors { .. } => "not-cors",
+            Decision::Allowed { .. } => "allowed",
+            Decision::Refused { .. } => "refused",
+            Decision::PreflightAllowed { .. } => "preflight-allowed",
+            Decision::PreflightRefused { .. } => "preflight-refused",
+            Decision::PreflightPassThrough => "preflight-passed",
+        }
+    }
+
+    /// Why the request was refused, if it was.
+    pub fn reason(&self) -> Option<Reason<'a>> {
+        match self {
+            Decision::Refused { reason, .. } | Decision::PreflightRefused { reason, .. } => {
+                Some(*reason)
+            }
+            _ => None,
+        }
+    }
+
+    /// The rule that matched, if any.
+    pub fn rule(&self) -> Option<usize> {
+        match self {
+            Decision::Allowed { rule, .. } | Decision::PreflightAllowed { rule, .. } => Some(*rule),
+            Decision::PreflightRefused { rule, .. } => *rule,
+            _ => None,
+        }
+    }
+
+    /// The CORS headers to put on the response (none when refused or not CORS).
+    pub fn headers(&self) -> Option<&ResponseHeaders<'a>> {
+        match self {
+            Decision::Allowed { headers, .. } | Decision::PreflightAllowed { headers, .. } => {
+                Some(headers)
+            }
+            _ => None,
+        }
+    }
+
+    /// The `Vary` value to merge into the response.
+    pub fn vary(&self) -> Option<&'a str> {
+        match *self {
+            Decision::NotCors { vary }
+            | Decision::Allowed { vary, .. }
+            | Decision::Refused { vary, .. } => vary,
+            Decision::PreflightAllowed { vary, .. } | Decision::PreflightRefused { vary, .. } => {
+                Some(vary)
+            }
+            Decision::PreflightPassThrough => None,
+        }
+    }
+
+    /// `Some(status)` when the module must answer the request itself (a preflight),
+    /// `None` when the request goes on to its content handler.
+    pub fn respond_with(&self) -> Option<u16> {
+        match *self {
+            Decision::PreflightAllowed { status, .. } => Some(status),
+            Decision::PreflightRefused { status, .. } => status,
+            _ => None,
+        }
+    }
+
+    /// Whether CORS headers coming from elsewhere (upstream, `add_header`) must be
+    /// removed from the response. True for every decision but a passed-through
+    /// preflight and a non-CORS request.
+    pub fn owns_cors_headers(&self) -> bool {
+        !matches!(self, Decision::NotCors { .. } | Decision::PreflightPassThrough)
+    }
+}

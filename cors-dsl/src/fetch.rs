@@ -1,0 +1,260 @@
+//! Facts of the Fetch standard and of HTTP that every layer shares: the CORS response
+//! header names, tokens, comma-separated lists, and the safelisted and forbidden sets.
+//!
+//! They live in one place so the checker, the linter, `decide()`, the browser model
+//! and the nginx module cannot disagree about them. Nothing here knows about policies.
+//!
+//! References: <https://fetch.spec.whatwg.org/>, <https://www.rfc-editor.org/rfc/rfc9110>.
+
+/// The name of a CORS response header. [`HeaderName::lowercase`] gives the lower-case
+/// form nginx keeps beside every header, so the module never lower-cases at request
+/// time. Dereferences to the canonical spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum HeaderName {
+    /// `Access-Control-Allow-Origin`.
+    AllowOrigin,
+    /// `Access-Control-Allow-Credentials`.
+    AllowCredentials,
+    /// `Access-Control-Allow-Methods`.
+    AllowMethods,
+    /// `Access-Control-Allow-Headers`.
+    AllowHeaders,
+    /// `Access-Control-Max-Age`.
+    MaxAge,
+    /// `Access-Control-Expose-Headers`.
+    ExposeHeaders,
+    /// `Access-Control-Allow-Private-Network`.
+    AllowPrivateNetwork,
+}
+
+/// `(canonical, lower-case)` spellings, indexed by [`HeaderName`]'s discriminant: one
+/// load per header on the request path instead of a `match`.
+const HEADER_NAMES: [(&str, &str); 7] = [
+    ("Access-Control-Allow-Origin", "access-control-allow-origin"),
+    ("Access-Control-Allow-Credentials", "access-control-allow-credentials"),
+    ("Access-Control-Allow-Methods", "access-control-allow-methods"),
+    ("Access-Control-Allow-Headers", "access-control-allow-headers"),
+    ("Access-Control-Max-Age", "access-control-max-age"),
+    ("Access-Control-Expose-Headers", "access-control-expose-headers"),
+    ("Access-Control-Allow-Private-Network", "access-control-allow-private-network"),
+];
+
+impl HeaderName {
+    /// The canonical spelling.
+    pub const fn as_str(self) -> &'static str {
+        HEADER_NAMES[self as usize].0
+    }
+
+    /// The same name in lower case.
+    pub const fn lowercase(self) -> &'static str {
+        HEADER_NAMES[self as usize].1
+    }
+}
+
+impl std::ops::Deref for HeaderName {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for HeaderName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Methods a browser never preflights
+/// (<https://fetch.spec.whatwg.org/#cors-safelisted-method>).
+pub const SAFELISTED_METHODS: [&str; 3] = ["GET", "HEAD", "POST"];
+
+/// Whether `method` is a CORS-safelisted method. Methods are case-sensitive. A slice
+/// pattern compiles to a length switch and inline byte compares (request path).
+pub fn is_safelisted_method(method: &[u8]) -> bool {
+    matches!(method, b"GET" | b"HEAD" | b"POST")
+}
+
+/// Methods the Fetch standard forbids scripts to use
+/// (<https://fetch.spec.whatwg.org/#forbidden-method>), compared case-insensitively.
+pub const FORBIDDEN_METHODS: [&str; 3] = ["CONNECT", "TRACE", "TRACK"];
+
+/// Whether `method` is a forbidden method (any case).
+pub fn is_forbidden_method(method: &str) -> bool {
+    FORBIDDEN_METHODS.iter().any(|m| m.eq_ignore_ascii_case(method))
+}
+
+/// Request-header names whose values never need a preflight when their value is
+/// acceptable (<https://fetch.spec.whatwg.org/#cors-safelisted-request-header>), lower
+/// case. `content-type` is safelisted only with a form or `text/plain` value.
+pub const SAFELISTED_REQUEST_HEADERS: [&str; 4] =
+    ["accept", "accept-language", "content-language", "content-type"];
+
+/// Whether a request header `name: value` is CORS-safelisted, so that a browser sends it
+/// without a preflight. Checks the name and the `Content-Type` essence; the standard's
+/// byte and length limits on values are not modelled.
+pub fn is_safelisted_request_header(name: &str, value: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    match name.as_str() {
+        "accept" | "accept-language" | "content-language" => true,
+        "content-type" => {
+            let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            matches!(
+                essence.as_str(),
+                "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
+            )
+        }
+        _ => false,
+    }
+}
+
+/// The forbidden request-header names of the Fetch standard, lower case
+/// (<https://fetch.spec.whatwg.org/#forbidden-request-header>); names starting with
+/// [`FORBIDDEN_REQUEST_HEADER_PREFIXES`] are forbidden too.
+pub const FORBIDDEN_REQUEST_HEADERS: &[&str] = &[
+    "accept-charset",
+    "accept-encoding",
+    "access-control-request-headers",
+    "access-control-request-method",
+    "access-control-request-private-network",
+    "connection",
+    "content-length",
+    "cookie",
+    "cookie2",
+    "date",
+    "dnt",
+    "expect",
+    "host",
+    "keep-alive",
+    "origin",
+    "referer",
+    "set-cookie",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "via",
+];
+
+/// Prefixes of forbidden request-header names.
+pub const FORBIDDEN_REQUEST_HEADER_PREFIXES: [&str; 3] =
+    ["proxy-", "sec-", "access-control-request-"];
+
+/// Whether browsers refuse to let a script set request header `name` (any case).
+pub fn is_forbidden_request_header(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    FORBIDDEN_REQUEST_HEADERS.contains(&lower.as_str())
+        || FORBIDDEN_REQUEST_HEADER_PREFIXES.iter().any(|p| lower.starts_with(p))
+}
+
+/// Response headers a script can always read
+/// (<https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name>), lower case.
+pub const SAFELISTED_RESPONSE_HEADERS: [&str; 7] = [
+    "cache-control",
+    "content-language",
+    "content-length",
+    "content-type",
+    "expires",
+    "last-modified",
+    "pragma",
+];
+
+/// Response headers a script can never read, exposed or not
+/// (<https://fetch.spec.whatwg.org/#forbidden-response-header-name>), lower case.
+pub const FORBIDDEN_RESPONSE_HEADERS: [&str; 2] = ["set-cookie", "set-cookie2"];
+
+/// RFC 9110 `tchar`s as a lookup table: one load per byte on the request path.
+const TCHAR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        c += 1;
+    }
+    t
+};
+
+/// RFC 9110 `token` (method and header names): one or more tchars.
+pub fn is_token(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&c| TCHAR[c as usize])
+}
+
+/// Optional whitespace (RFC 9110 `OWS`: spaces and tabs) removed from both ends.
+pub fn trim_ows(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
+/// The non-empty elements of one comma-separated header line, optional whitespace
+/// trimmed (RFC 9110 `#rule`). Linear in the line; allocates nothing.
+pub fn list_elements(line: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = line;
+    std::iter::from_fn(move || {
+        while !rest.is_empty() {
+            let end = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
+            let (element, tail) = rest.split_at_checked(end)?;
+            rest = tail.get(1..).unwrap_or(&[]);
+            let element = trim_ows(element);
+            if !element.is_empty() {
+                return Some(element);
+            }
+        }
+        None
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_elements_skip_empty_items_and_whitespace() {
+        let cases: &[(&str, &[&str])] = &[
+            ("", &[]),
+            (" , ,\t,", &[]),
+            ("a", &["a"]),
+            (" a ,b\t, , c ", &["a", "b", "c"]),
+            ("x-a,,x-b", &["x-a", "x-b"]),
+        ];
+        for (line, want) in cases {
+            let got: Vec<&[u8]> = list_elements(line.as_bytes()).collect();
+            let want: Vec<&[u8]> = want.iter().map(|s| s.as_bytes()).collect();
+            assert_eq!(got, want, "line {line:?}");
+        }
+    }
+
+    #[test]
+    fn tokens_and_forbidden_names() {
+        for (s, token) in [("X-Request-ID", true), ("", false), ("a b", false), ("a,b", false)] {
+            assert_eq!(is_token(s.as_bytes()), token, "{s:?}");
+        }
+        for (name, forbidden) in
+            [("Cookie", true), ("Sec-Fetch-Mode", true), ("Proxy-X", true), ("X-Cookie", false)]
+        {
+            assert_eq!(is_forbidden_request_header(name), forbidden, "{name:?}");
+        }
+        assert!(is_forbidden_method("trace") && !is_forbidden_method("PATCH"));
+    }
+}

@@ -1,0 +1,105 @@
+//! Opening a policy file, whatever it holds, and the one build pipeline.
+//!
+//! `cors_policy_file` and `corsc explain` accept either a compiled `.corsb` table or
+//! policy source; [`open`] is the one place that tells them apart (by the magic
+//! bytes), so the module and the CLI cannot disagree about a file. Source goes through
+//! [`build`]: load (with includes) → check → compile → lint, the same steps
+//! `corsc check`, `corsc compile` and `nginx -t` take.
+
+use crate::corsb::{self, TableError};
+use crate::load::{load_file, load_str, Loaded, MAX_FILE_SIZE};
+use crate::table::RuleTable;
+use crate::{compile, lint};
+use std::path::Path;
+
+/// What a policy file turned out to be.
+#[derive(Debug)]
+pub enum Opened {
+    /// A compiled `.corsb` table, read and validated.
+    Table(RuleTable),
+    /// Policy source, built with [`build`]: the table and the lint findings, or every
+    /// error (and the sources, for rendering).
+    Source(Result<(RuleTable, Loaded), Loaded>),
+}
+
+/// Why a file could not be opened at all (as opposed to policy errors, which are
+/// diagnostics in [`Opened::Source`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// The file cannot be read.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// Not a regular file (a directory, a device or a pipe could block or never end).
+    #[error("not a regular file")]
+    NotAFile,
+    /// Neither a compiled table nor UTF-8 text.
+    #[error("not UTF-8 text, and not a compiled rule table")]
+    NotUtf8,
+    /// Policy source larger than [`MAX_FILE_SIZE`].
+    #[error("larger than {} MiB", MAX_FILE_SIZE >> 20)]
+    TooLarge,
+    /// A compiled table that does not load.
+    #[error(transparent)]
+    Table(#[from] TableError),
+}
+
+/// Reads `path` once and opens it as a `.corsb` table or as policy source.
+pub fn open(path: &Path) -> Result<Opened, OpenError> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(OpenError::NotAFile);
+    }
+    let bytes = std::fs::read(path)?;
+    if corsb::is_table(&bytes) {
+        return Ok(Opened::Table(RuleTable::from_bytes(&bytes)?));
+    }
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(OpenError::TooLarge);
+    }
+    let text = String::from_utf8(bytes).map_err(|_| OpenError::NotUtf8)?;
+    Ok(Opened::Source(build(path, &text)))
+}
+
+/// Policy text as if read from `path` (includes are read relative to it) → checked,
+/// compiled and linted: the table and the lint findings in [`Loaded::diagnostics`],
+/// or the sources and every error.
+pub fn build(path: &Path, text: &str) -> Result<(RuleTable, Loaded), Loaded> {
+    with_lint(compile_loaded(load_str(path, text)))
+}
+
+/// Reads, checks, compiles and lints a policy file in one step: [`build`] on a file
+/// read with [`load_file`] (an unreadable file is a `CORS012` diagnostic).
+pub fn build_table(path: &Path) -> Result<(RuleTable, Loaded), Loaded> {
+    with_lint(compile_loaded(load_file(path)))
+}
+
+/// [`build`] without the linter: what `corsc check` and `corsc compile` need before
+/// they decide how to lint.
+pub fn compile_text(path: &Path, text: &str) -> Result<(RuleTable, Loaded), Loaded> {
+    compile_loaded(load_str(path, text))
+}
+
+/// Compiles a loaded policy set; language errors and compile errors come back with
+/// the sources.
+fn compile_loaded(mut loaded: Loaded) -> Result<(RuleTable, Loaded), Loaded> {
+    let Some(set) = loaded.set.as_ref() else { return Err(loaded) };
+    match compile(set, &loaded.sources) {
+        Ok(table) => Ok((table, loaded)),
+        Err(errors) => {
+            loaded.diagnostics.extend(errors);
+            loaded.set = None;
+            Err(loaded)
+        }
+    }
+}
+
+/// Appends the lint findings of a compiled policy.
+fn with_lint(built: Result<(RuleTable, Loaded), Loaded>) -> Result<(RuleTable, Loaded), Loaded> {
+    built.map(|(table, mut loaded)| {
+        if let Some(set) = loaded.set.as_ref() {
+            let findings = lint::lint(set, &loaded.sources);
+            loaded.diagnostics.extend(findings);
+        }
+        (table, loaded)
+    })
+}

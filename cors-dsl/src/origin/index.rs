@@ -1,0 +1,176 @@
+//! The origin index of one compiled policy: built once from the policy's rules, then
+//! consulted for every request (see [`super::matching`]).
+//!
+//! - exact origins: one hash map keyed by the serialised origin;
+//! - `scheme://*.suffix[:port]`: a map keyed by `suffix[:port]`, each entry carrying
+//!   the rules of its parent domains too, so the longest suffix found answers alone;
+//! - `scheme://host:*`: a map keyed by the host;
+//! - regexes: one multi-pattern `regex_automata::meta::Regex`, rebuilt after loading;
+//! - `*` and `null`: a rule index each.
+//!
+//! Every entry holds the index of the first rule with that pattern, so the smallest
+//! index over all lookups is the matching rule ("first match wins").
+
+use super::regex::{anchor, REGEX_SIZE_LIMIT};
+use super::OriginPattern;
+use rustc_hash::FxBuildHasher;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+pub(crate) type FastMap<K, V> = HashMap<K, V, FxBuildHasher>;
+
+/// Index of a rule in its policy; `u32` keeps the maps small.
+pub(crate) type RuleIdx = u32;
+
+/// A scheme with the first rule that allows it (for a host or suffix key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct SchemeRule {
+    pub(crate) scheme: Box<str>,
+    pub(crate) rule: RuleIdx,
+}
+
+/// The origin lookup structures of one policy.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct OriginIndex {
+    /// Serialised origin → first rule listing it.
+    pub(crate) exact: FastMap<Box<[u8]>, RuleIdx>,
+    /// `suffix` or `suffix:port` → schemes with their first rule, including the rules of
+    /// the parent domains' entries with the same port (see [`OriginIndex::build`]).
+    pub(crate) subdomain: FastMap<Box<[u8]>, Vec<SchemeRule>>,
+    /// Host → schemes with their first rule, for `scheme://host:*`.
+    pub(crate) any_port: FastMap<Box<[u8]>, Vec<SchemeRule>>,
+    /// First rule with `*`.
+    pub(crate) any: Option<RuleIdx>,
+    /// First rule with `null`.
+    pub(crate) null: Option<RuleIdx>,
+    /// Regex sources (already anchored) with their rules, in rule order.
+    pub(crate) regexes: Vec<(Box<str>, RuleIdx)>,
+    /// All regexes compiled into one multi-pattern matcher; rebuilt from `regexes`
+    /// after deserialising. Leftmost-first semantics over whole-origin patterns report
+    /// the lowest pattern index that matches, which is the first rule, and searching
+    /// does not allocate (unlike `RegexSet::matches`).
+    #[serde(skip)]
+    pub(crate) regex_set: Option<regex_automata::meta::Regex>,
+}
+
+impl PartialEq for OriginIndex {
+    fn eq(&self, other: &Self) -> bool {
+        self.exact == other.exact
+            && self.subdomain == other.subdomain
+            && self.any_port == other.any_port
+            && self.any == other.any
+            && self.null == other.null
+            && self.regexes == other.regexes
+    }
+}
+
+impl OriginIndex {
+    /// Indexes the origins of a policy's rules, given in the order they are tried.
+    ///
+    /// Fails only when the regexes together exceed the size limit.
+    pub(crate) fn build<'a>(
+        rules: impl IntoIterator<Item = impl IntoIterator<Item = &'a OriginPattern>>,
+    ) -> Result<OriginIndex, Box<regex_automata::meta::BuildError>> {
+        let mut index = OriginIndex::default();
+        for (idx, origins) in rules.into_iter().enumerate() {
+            for origin in origins {
+                index.add(origin, idx as RuleIdx);
+            }
+        }
+        index.inherit_parent_domains();
+        index.build_regex_set()?;
+        Ok(index)
+    }
+
+    /// Adds one origin of rule `idx`; an origin already claimed by an earlier rule keeps
+    /// the earlier rule (first match wins).
+    fn add(&mut self, origin: &OriginPattern, idx: RuleIdx) {
+        fn add_scheme(list: &mut Vec<SchemeRule>, scheme: &str, idx: RuleIdx) {
+            if !list.iter().any(|e| &*e.scheme == scheme) {
+                list.push(SchemeRule { scheme: scheme.into(), rule: idx });
+            }
+        }
+        match origin {
+            OriginPattern::Any => {
+                self.any.get_or_insert(idx);
+            }
+            OriginPattern::Null => {
+                self.null.get_or_insert(idx);
+            }
+            OriginPattern::Exact(o) => {
+                self.exact.entry(o.as_bytes().into()).or_insert(idx);
+            }
+            OriginPattern::Subdomain { scheme, suffix, port } => {
+                let key = match port {
+                    Some(p) => format!("{suffix}:{p}"),
+                    None => suffix.clone(),
+                };
+                add_scheme(self.subdomain.entry(key.into_bytes().into()).or_default(), scheme, idx);
+            }
+            OriginPattern::AnyPort { scheme, host } => {
+                add_scheme(self.any_port.entry(host.as_bytes().into()).or_default(), scheme, idx);
+            }
+            OriginPattern::Regex(r) => self.regexes.push((anchor(r).into(), idx)),
+        }
+    }
+
+    /// Lets the longest suffix of a host found in the subdomain map answer alone.
+    ///
+    /// An origin under `a.b.example.com` is also under `b.example.com` and `example.com`;
+    /// so each entry takes, per scheme, the first rule among itself and the entries of its
+    /// parent domains with the same port. Matching then stops at the first suffix it
+    /// finds, instead of looking up every dot of the host.
+    fn inherit_parent_domains(&mut self) {
+        let subdomain = &mut self.subdomain;
+        let keys: Vec<Box<[u8]>> = subdomain.keys().cloned().collect();
+        for key in keys {
+            let (host, port) = match key.iter().position(|&b| b == b':') {
+                Some(colon) => key.split_at(colon),
+                None => (&key[..], &[][..]),
+            };
+            let mut inherited = Vec::new();
+            for (i, _) in host.iter().enumerate().filter(|(_, &b)| b == b'.') {
+                let parent = [&host[i + 1..], port].concat();
+                if let Some(entries) = subdomain.get(&parent[..]) {
+                    inherited.extend(entries.iter().cloned());
+                }
+            }
+            let Some(own) = subdomain.get_mut(&key) else { continue };
+            for e in inherited {
+                match own.iter_mut().find(|o| o.scheme == e.scheme) {
+                    Some(o) => o.rule = o.rule.min(e.rule),
+                    None => own.push(e),
+                }
+            }
+        }
+    }
+
+    /// Compiles `regexes` into `regex_set` (after building, and after loading a table).
+    pub(crate) fn build_regex_set(&mut self) -> Result<(), Box<regex_automata::meta::BuildError>> {
+        use regex_automata::meta;
+        self.regex_set = if self.regexes.is_empty() {
+            None
+        } else {
+            let patterns: Vec<&str> = self.regexes.iter().map(|(r, _)| &**r).collect();
+            let config = meta::Config::new()
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .match_kind(regex_automata::MatchKind::LeftmostFirst);
+            Some(meta::Builder::new().configure(config).build_many(&patterns).map_err(Box::new)?)
+        };
+        Ok(())
+    }
+
+    /// Whether every rule index is below `rules` (a loaded table is checked with it).
+    pub(crate) fn indices_below(&self, rules: u32) -> bool {
+        self.exact.values().all(|&r| r < rules)
+            && self
+                .subdomain
+                .values()
+                .chain(self.any_port.values())
+                .flatten()
+                .all(|e| e.rule < rules)
+            && self.any.is_none_or(|r| r < rules)
+            && self.null.is_none_or(|r| r < rules)
+            && self.regexes.iter().all(|(_, r)| *r < rules)
+    }
+}

@@ -1,0 +1,91 @@
+//! Matching a request's raw `Origin` bytes against a policy's [`OriginIndex`]: a few
+//! hash lookups and at most one linear-time regex pass, allocation-free.
+
+use super::index::{OriginIndex, RuleIdx, SchemeRule};
+use super::split::{split_scheme, OriginParts, CLASS, HOST};
+use crate::bytes::eq_short;
+
+impl OriginIndex {
+    /// The first rule whose origins include `origin`, compared on raw bytes.
+    pub(crate) fn find(&self, origin: &[u8]) -> Option<RuleIdx> {
+        let mut best = first_of(self.exact.get(origin).copied(), self.any);
+        if origin == b"null" {
+            best = first_of(best, self.null);
+        } else {
+            if !self.subdomain.is_empty() {
+                best = first_of(best, self.find_subdomain(origin));
+            }
+            if !self.any_port.is_empty() {
+                if let Some(parts) = OriginParts::parse(origin) {
+                    best = first_of(best, scheme_rule(self.any_port.get(parts.host), parts.scheme));
+                }
+            }
+        }
+        // Regexes are stored in rule order: when an earlier rule already matched, no regex
+        // can win and the search is skipped.
+        let first_regex_rule = self.regexes.first().map(|(_, rule)| *rule);
+        if let (Some(set), Some(first)) = (&self.regex_set, first_regex_rule) {
+            if best.is_none_or(|b| b > first) {
+                // Patterns are anchored at both ends, so every match spans the whole origin
+                // and leftmost-first picks the lowest-numbered pattern, i.e. the first rule.
+                if let Some(found) = set.search(&regex_automata::Input::new(origin)) {
+                    let rule = self.regexes.get(found.pattern().as_usize()).map(|(_, rule)| *rule);
+                    best = first_of(best, rule);
+                }
+            }
+        }
+        best
+    }
+
+    /// Looks up the host's proper suffixes that start after a dot, longest first, keyed
+    /// with the origin's own `:port` tail so no bytes are copied. The first suffix found
+    /// answers for all: when the index was built, every entry took in its parent domains'
+    /// rules.
+    ///
+    /// Only the labels left of the suffix are checked byte by byte (lower-case host
+    /// characters, none empty): the suffix and port equal a table key, which was
+    /// validated when the policy was compiled. So a typical `https://app.tenant.example.com`
+    /// costs a scan of `app` and one lookup, and the origin as a whole is still as strict
+    /// as [`OriginParts::parse`] would have it.
+    fn find_subdomain(&self, origin: &[u8]) -> Option<RuleIdx> {
+        let (scheme, host_and_port) = split_scheme(origin)?;
+        let mut label_len = 0;
+        let mut dots = 0;
+        for (i, &c) in host_and_port.iter().enumerate() {
+            if c == b'.' {
+                dots += 1;
+                if label_len == 0 || dots > MAX_DOTS {
+                    return None;
+                }
+                // `suffix[:port]` as it sits in `origin`.
+                let key = host_and_port.get(i + 1..)?;
+                if let Some(entries) = self.subdomain.get(key) {
+                    return scheme_rule(Some(entries), scheme);
+                }
+                label_len = 0;
+            } else if CLASS[c as usize] & HOST != 0 {
+                label_len += 1;
+            } else {
+                return None;
+            }
+        }
+        None
+    }
+}
+
+/// The earlier of two candidate rules ("first match wins").
+fn first_of(a: Option<RuleIdx>, b: Option<RuleIdx>) -> Option<RuleIdx> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The first rule of `entries` for `scheme`.
+fn scheme_rule(entries: Option<&Vec<SchemeRule>>, scheme: &[u8]) -> Option<RuleIdx> {
+    entries?.iter().filter(|e| eq_short(e.scheme.as_bytes(), scheme)).map(|e| e.rule).min()
+}
+
+/// Most dots of a host tried for subdomain matching (each costs a lookup); browsers'
+/// hosts have a handful.
+const MAX_DOTS: usize = 32;

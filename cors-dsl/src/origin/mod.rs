@@ -1,0 +1,21 @@
+//! Origins, in one home: the patterns a policy writes, the one splitter of serialised
+//! origins, and the per-policy index that matches a request's `Origin` against them.
+//!
+//! | file | job |
+//! |---|---|
+//! | `pattern.rs` | [`OriginPattern`] and [`parse_origin`]: text → normalised pattern |
+//! | `split.rs` | [`OriginParts`]: `scheme://host[:port]` taken apart strictly |
+//! | `regex.rs` | how `~` origins are matched: anchored, size-bounded |
+//! | `index.rs` | the compiled index of one policy: built once, serialised in `.corsb` |
+//! | `matching.rs` | the request-time lookup: raw bytes, no allocation |
+
+mod index;
+mod matching;
+mod pattern;
+mod regex;
+mod split;
+
+pub(crate) use index::{OriginIndex, SchemeRule};
+pub use pattern::{parse_origin, OriginError, OriginPattern, Scheme};
+pub(crate) use regex::{anchor, REGEX_SIZE_LIMIT};
+pub use split::{is_loopback, OriginParts};

@@ -1,0 +1,167 @@
+//! The one splitter of serialised origins: `scheme://host[:port]` taken apart strictly,
+//! byte by byte, the way a browser serialises it (lower case, punycode, no default
+//! port, IPv6 in brackets). Request-time matching and the linter both use it, so they
+//! cannot disagree about what a scheme, a host or a port is.
+//!
+//! Anything else (paths, user info, upper case, empty labels, a bad port) is not an
+//! origin a browser sends: it splits into nothing and so matches no pattern.
+
+/// Byte classes for the strict split, one table load per byte.
+const SCHEME: u8 = 1;
+/// Host characters of a serialised domain label.
+pub(super) const HOST: u8 = 2;
+const IPV6: u8 = 4;
+pub(super) const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        let lower_alnum = b.is_ascii_lowercase() || b.is_ascii_digit();
+        if lower_alnum || matches!(b, b'+' | b'-' | b'.') {
+            t[c] |= SCHEME;
+        }
+        if lower_alnum || matches!(b, b'-' | b'_') {
+            t[c] |= HOST;
+        }
+        if b.is_ascii_digit() || matches!(b, b'a'..=b'f' | b':' | b'.') {
+            t[c] |= IPV6;
+        }
+        c += 1;
+    }
+    t
+};
+
+/// The scheme (checked: lower-case scheme characters, a letter first) and what follows
+/// its `://`.
+pub(crate) fn split_scheme(origin: &[u8]) -> Option<(&[u8], &[u8])> {
+    if !origin.first()?.is_ascii_lowercase() {
+        return None;
+    }
+    let sep = origin.iter().position(|&c| CLASS[c as usize] & SCHEME == 0)?;
+    let (scheme, rest) = origin.split_at_checked(sep)?;
+    Some((scheme, rest.strip_prefix(b"://")?))
+}
+
+/// A serialised origin taken apart: `scheme://host[:port]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OriginParts<'a> {
+    /// Lower-case scheme.
+    pub scheme: &'a [u8],
+    /// Lower-case host: domain labels (a final `.` allowed) or `[IPv6]`.
+    pub host: &'a [u8],
+    /// The digits after `:` (1 to 5, no leading zero), if a port is written.
+    pub port: Option<&'a [u8]>,
+}
+
+impl<'a> OriginParts<'a> {
+    /// Splits `origin` in one pass; `None` for anything a browser would not send.
+    pub fn parse(origin: &'a [u8]) -> Option<Self> {
+        let class = |c: u8| CLASS[c as usize];
+        let (scheme, rest) = split_scheme(origin)?;
+        let mut end = 0;
+        if rest.first() == Some(&b'[') {
+            end += 1;
+            while rest.get(end).is_some_and(|&c| class(c) & IPV6 != 0) {
+                end += 1;
+            }
+            if rest.get(end) != Some(&b']') || end == 1 {
+                return None;
+            }
+            end += 1;
+        } else {
+            let mut label_len = 0;
+            let mut labels = 0;
+            while let Some(&c) = rest.get(end) {
+                if c == b'.' {
+                    if label_len == 0 {
+                        return None;
+                    }
+                    labels += 1;
+                    label_len = 0;
+                } else if class(c) & HOST != 0 {
+                    label_len += 1;
+                } else {
+                    break;
+                }
+                end += 1;
+            }
+            // A host ends with a label, or with one `.` after a label (a fully
+            // qualified name, which browsers keep in the origin).
+            if label_len == 0 && labels == 0 {
+                return None;
+            }
+        }
+        let (host, port) = rest.split_at_checked(end)?;
+        let port = match port {
+            [] => None,
+            [b':', port @ ..]
+                if (1..=5).contains(&port.len())
+                    && port.first() != Some(&b'0')
+                    && port.iter().all(u8::is_ascii_digit) =>
+            {
+                Some(port)
+            }
+            _ => return None,
+        };
+        Some(OriginParts { scheme, host, port })
+    }
+
+    /// [`OriginParts::parse`] on text: `(scheme, host, port)` as string slices.
+    pub fn parse_str(origin: &'a str) -> Option<(&'a str, &'a str, Option<&'a str>)> {
+        let parts = OriginParts::parse(origin.as_bytes())?;
+        // Every accepted byte is ASCII, so each part is valid UTF-8 on its own.
+        let text = |b: &'a [u8]| std::str::from_utf8(b).ok();
+        Some((text(parts.scheme)?, text(parts.host)?, parts.port.map(text).unwrap_or(None)))
+    }
+}
+
+/// Whether `host` is the local machine: `localhost` (and `*.localhost`, which
+/// browsers resolve to loopback), `127.0.0.0/8` or `[::1]`.
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.trim_end_matches('.');
+    if host == "localhost" || host.ends_with(".localhost") || host == "[::1]" {
+        return true;
+    }
+    host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OriginParts;
+
+    #[test]
+    fn splits_only_what_a_browser_sends() {
+        type Split<'a> = (&'a str, &'a str, Option<&'a str>);
+        let ok: &[(&str, Split)] = &[
+            ("https://a.example.com", ("https", "a.example.com", None)),
+            ("http://localhost:3000", ("http", "localhost", Some("3000"))),
+            ("http://[::1]:8080", ("http", "[::1]", Some("8080"))),
+            ("https://example.com.", ("https", "example.com.", None)),
+            ("https://example.com.:8443", ("https", "example.com.", Some("8443"))),
+            ("chrome-extension://abc", ("chrome-extension", "abc", None)),
+        ];
+        for (origin, want) in ok {
+            assert_eq!(OriginParts::parse_str(origin), Some(*want), "{origin:?}");
+        }
+        for origin in [
+            "https://",
+            "https://.",
+            "https://a..b",
+            "https://.a",
+            "HTTPS://a",
+            "https://A",
+            "https://a/",
+            "https://a:",
+            "https://a:0",
+            "https://a:080",
+            "https://a:123456",
+            "https://u@a",
+            "https://[]",
+            "https://[::1",
+            "null",
+            "a",
+        ] {
+            assert_eq!(OriginParts::parse_str(origin), None, "{origin:?}");
+        }
+    }
+}
