@@ -18,11 +18,14 @@
 //! - [`open()`]: a path → a table, from `.corsb` or from source; [`build()`] is the one
 //!   pipeline from source (load, check, compile, lint).
 //! - [`decide`]: the server side of the Fetch CORS protocol, allocation-free.
+//! - [`browser`]: the browser side of it, to judge `decide()`'s answers (`corsc explain`,
+//!   the Chromium suite).
 //! - [`render`]: diagnostics as rustc-style text, JSON, SARIF or GitHub annotations.
 //! - [`printer`]: canonical formatting (`corsc fmt`).
 #![deny(missing_docs, unsafe_code)]
 
 pub mod ast;
+pub mod browser;
 mod bytes;
 pub mod check;
 mod compile;

@@ -787,7 +787,7 @@ fn corsb_table_answers_like_its_source() {
     let (table, _) =
         cors_dsl::build_table(&policy).unwrap_or_else(|l| panic!("{:?}", l.diagnostics));
     let bytes = table.to_bytes();
-    assert!(cors_dsl::format::is_table(&bytes));
+    assert!(cors_dsl::corsb::is_table(&bytes));
     std::fs::write(prefix.dir.path().join("tables.corsb"), &bytes).expect("write table");
     // Without the source the module could only be reading the table.
     std::fs::remove_file(&policy).expect("remove source");

@@ -6,14 +6,14 @@
 //! answer and the exact CORS headers, `Vary` included.
 //!
 //! The server's decision is only half the story: a browser also checks the answer.
-//! Most of that check is the server's own logic, but credentials change what the
-//! browser accepts (Fetch standard, "CORS check" and "CORS-preflight fetch"), so with
-//! `--credentials` this command also says when the browser would block an answer the
-//! server considers allowed.
+//! The "browser" line comes from [`cors_dsl::browser`], the model of the browser's side
+//! of Fetch that the Chromium suite holds against real Chromium: with `--credentials`
+//! in particular it says when the browser would block an answer the server considers
+//! allowed.
 
 use super::{paint, write_block, CliError, Outcome, Report, Term};
 use crate::args::{ExplainArgs, ExplainFormat, OutputFormat};
-use cors_dsl::fetch::SAFELISTED_METHODS;
+use cors_dsl::browser::{self, PageRequest, Problem};
 use cors_dsl::{Decision, OpenError, Opened, PolicyId, Request, RuleTable};
 
 /// Explains one request; exit 0 when a browser would accept the answer, 1 when not.
@@ -182,9 +182,8 @@ impl Explanation {
         };
         match decision {
             Decision::Allowed { .. } | Decision::PreflightAllowed { .. } => {
-                if self.credentials {
-                    self.credential_problems(args);
-                } else if self.header("Access-Control-Allow-Credentials").is_some() {
+                self.browser_problems(args, decision);
+                if !self.credentials && self.header("Access-Control-Allow-Credentials").is_some() {
                     self.notes.push(
                         "the rule allows credentials; this request sends none (add --credentials to check a request with cookies)"
                             .into(),
@@ -251,64 +250,38 @@ impl Explanation {
         }
     }
 
-    /// What a browser checks on top of the server's answer when the request carries
-    /// credentials (<https://fetch.spec.whatwg.org/#cors-check>,
-    /// <https://fetch.spec.whatwg.org/#cors-preflight-fetch>): no `*` origin,
-    /// `Access-Control-Allow-Credentials: true`, and `*` in the method, header and
-    /// expose lists read as a literal name instead of a wildcard.
-    fn credential_problems(&mut self, args: &ExplainArgs) {
-        let rule = self
-            .rule
-            .as_ref()
-            .map_or_else(|| "the matching rule".to_string(), |(_, at)| format!("the rule at {at}"));
-        let at = format!(" ({rule})");
-        let what = if self.preflight { "the preflight answer" } else { "the response" };
-        if self.header("Access-Control-Allow-Origin") == Some("*") {
-            self.problems.push(format!(
-                "{what} has `Access-Control-Allow-Origin: *`, which a browser never accepts when the request carries credentials; list the origin explicitly and set `credentials on`{at}"
-            ));
+    /// What the page's request looks like to the browser model.
+    fn page_request(args: &ExplainArgs) -> PageRequest {
+        let names = args.headers.iter().flat_map(|line| line.split(',')).map(str::trim);
+        PageRequest::new(args.origin.as_str(), args.method.as_str())
+            .with_unsafe_headers(names.filter(|h| !h.is_empty()))
+            .with_credentials(args.credentials)
+    }
+
+    /// Plays the browser over an allowed answer ([`cors_dsl::browser`]: the CORS check
+    /// and, for a preflight, its status, method and header checks with the credentials
+    /// rules) and words every problem it finds.
+    fn browser_problems(&mut self, args: &ExplainArgs, decision: &Decision<'_>) {
+        let page = Self::page_request(args);
+        let status = decision.respond_with().unwrap_or(200);
+        let answer = browser::Response::new(
+            status,
+            self.headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())),
+        );
+        let problems = if self.preflight {
+            browser::preflight_check(&page, &answer)
+        } else {
+            browser::cors_check(&page, &answer)
+        };
+        for problem in problems {
+            let text = self.describe(&problem, args);
+            self.problems.push(text);
         }
-        if self.header("Access-Control-Allow-Credentials") != Some("true") {
-            let when = if self.preflight {
-                "the preflight itself carries no cookies, but because the actual request will, the browser requires the header on the preflight answer too"
-            } else {
-                "the request was sent with cookies and may have had effects on the server"
-            };
-            self.problems.push(format!(
-                "{what} lacks `Access-Control-Allow-Credentials: true`, so the browser refuses it for a request with credentials ({when}); add `credentials on;` to {rule}"
-            ));
-        }
-        if self.preflight {
-            let methods = list_items(self.header("Access-Control-Allow-Methods"));
-            if methods.contains(&"*")
-                && !SAFELISTED_METHODS.contains(&args.method.as_str())
-                && !methods.contains(&args.method.as_str())
-            {
-                self.problems.push(format!(
-                    "`Access-Control-Allow-Methods: *` is a wildcard only for requests without credentials; with credentials the browser reads `*` as a method name, so `{}` is not allowed; list it in `methods`{at}",
-                    args.method
-                ));
-            }
-            let allowed = list_items(self.header("Access-Control-Allow-Headers"));
-            if allowed.contains(&"*") {
-                let missing: Vec<&str> = args
-                    .headers
-                    .iter()
-                    .flat_map(|line| line.split(','))
-                    .map(str::trim)
-                    .filter(|h| !h.is_empty() && !allowed.iter().any(|a| a.eq_ignore_ascii_case(h)))
-                    .collect();
-                if !missing.is_empty() {
-                    self.problems.push(format!(
-                        "`Access-Control-Allow-Headers: *` is a wildcard only for requests without credentials; with credentials the browser reads `*` as a header name, so {} not allowed; list {} in `headers`{at}",
-                        missing.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ") + if missing.len() == 1 { " is" } else { " are" },
-                        if missing.len() == 1 { "it" } else { "them" }
-                    ));
-                }
-            }
-        } else if self
-            .header("Access-Control-Expose-Headers")
-            .is_some_and(|l| l.split(',').any(|h| h.trim() == "*"))
+        if self.credentials
+            && !self.preflight
+            && self
+                .header("Access-Control-Expose-Headers")
+                .is_some_and(|l| l.split(',').any(|h| h.trim() == "*"))
         {
             self.notes.push(
                 "`Access-Control-Expose-Headers: *` is a wildcard only without credentials: with them, the page can read only the headers listed by name".into(),
@@ -316,9 +289,70 @@ impl Explanation {
         }
     }
 
+    /// One browser [`Problem`] in words, with the rule to change.
+    fn describe(&self, problem: &Problem, args: &ExplainArgs) -> String {
+        let rule = self
+            .rule
+            .as_ref()
+            .map_or_else(|| "the matching rule".to_string(), |(_, at)| format!("the rule at {at}"));
+        let at = format!(" ({rule})");
+        let what = if self.preflight { "the preflight answer" } else { "the response" };
+        let quoted = |names: &[String]| {
+            names.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+        };
+        match problem {
+            Problem::PreflightStatus(status) => format!(
+                "{what} has status {status}; a browser accepts a preflight answer only with a 2xx status"
+            ),
+            Problem::NoAllowOrigin => {
+                format!("{what} has no `Access-Control-Allow-Origin`, so the browser refuses it")
+            }
+            Problem::OriginMismatch(value) => format!(
+                "{what} has `Access-Control-Allow-Origin: {value}`, which is not the page's origin `{}`",
+                args.origin
+            ),
+            Problem::WildcardOriginWithCredentials => format!(
+                "{what} has `Access-Control-Allow-Origin: *`, which a browser never accepts when the request carries credentials; list the origin explicitly and set `credentials on`{at}"
+            ),
+            Problem::NoAllowCredentials => {
+                let when = if self.preflight {
+                    "the preflight itself carries no cookies, but because the actual request will, the browser requires the header on the preflight answer too"
+                } else {
+                    "the request was sent with cookies and may have had effects on the server"
+                };
+                format!(
+                    "{what} lacks `Access-Control-Allow-Credentials: true`, so the browser refuses it for a request with credentials ({when}); add `credentials on;` to {rule}"
+                )
+            }
+            Problem::MethodNotAllowed { wildcard_ignored: true } => format!(
+                "`Access-Control-Allow-Methods: *` is a wildcard only for requests without credentials; with credentials the browser reads `*` as a method name, so `{}` is not allowed; list it in `methods`{at}",
+                args.method
+            ),
+            Problem::MethodNotAllowed { wildcard_ignored: false } => format!(
+                "{what} does not list `{}` in `Access-Control-Allow-Methods`; list it in `methods`{at}",
+                args.method
+            ),
+            Problem::HeadersNotAllowed { names, wildcard_ignored } => {
+                let (are, them) =
+                    if names.len() == 1 { (" is", "it") } else { (" are", "them") };
+                if *wildcard_ignored {
+                    format!(
+                        "`Access-Control-Allow-Headers: *` is a wildcard only for requests without credentials; with credentials the browser reads `*` as a header name, so {}{are} not allowed; list {them} in `headers`{at}",
+                        quoted(names)
+                    )
+                } else {
+                    format!(
+                        "{what} does not list {} in `Access-Control-Allow-Headers`; list {them} in `headers`{at}",
+                        quoted(names)
+                    )
+                }
+            }
+        }
+    }
+
     /// An actual request a browser would not send without a preflight first.
     fn preflight_hint(&mut self, args: &ExplainArgs) {
-        if !SAFELISTED_METHODS.contains(&args.method.as_str()) {
+        if !Self::page_request(args).has_safelisted_method() {
             self.notes.push(format!(
                 "a browser preflights a `{}` request first (only GET, HEAD and POST are not preflighted); add --preflight to see that answer",
                 args.method
@@ -406,11 +440,6 @@ impl Explanation {
         });
         serde_json::to_string_pretty(&value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
-}
-
-/// The items of a comma-separated header value.
-fn list_items(value: Option<&str>) -> Vec<&str> {
-    value.map(|l| l.split(',').map(str::trim).collect()).unwrap_or_default()
 }
 
 /// What nginx does with the status line, in words.
