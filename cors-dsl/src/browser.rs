@@ -207,7 +207,7 @@ pub fn preflight_check(req: &PageRequest, resp: &Response) -> Vec<Problem> {
     let methods = resp.list("Access-Control-Allow-Methods");
     let method_star = methods.iter().any(|m| m == "*");
     let method_ok = req.has_safelisted_method()
-        || methods.iter().any(|m| *m == req.method)
+        || methods.contains(&req.method)
         || (method_star && !req.credentials);
     if !method_ok {
         problems.push(Problem::MethodNotAllowed { wildcard_ignored: method_star });
