@@ -77,7 +77,6 @@ pub fn load_str(path: &Path, text: &str) -> Loaded {
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
     let set = ok.then(|| PolicySet {
         policies,
-        sources: loader.sources.clone(),
         suppressions: loader.suppressions,
     });
     Loaded { sources: loader.sources, set, diagnostics }

@@ -7,15 +7,13 @@
 //! [`crate::table::RuleTable`].
 
 pub use crate::origin::{OriginPattern, Scheme};
-use crate::span::{SourceMap, Span, Spanned};
+use crate::span::{Span, Spanned};
 
 /// Every policy read from one root file and its includes.
 #[derive(Debug, Clone)]
 pub struct PolicySet {
     /// The policies, in source order (includes expanded in place).
     pub policies: Vec<Policy>,
-    /// The files they were read from.
-    pub sources: SourceMap,
     /// `# corsc: allow CODE "reason"` comments found while parsing.
     pub suppressions: Vec<Suppression>,
 }
