@@ -7,15 +7,16 @@
 //! `CORS0xx` code, the exact span and a hint, instead of stopping at the first one.
 //!
 //! `include` directives are resolved by [`crate::load`] before this runs; the
-//! directives it receives have them spliced in already.
+//! directives it receives have them spliced in already. `# corsc: allow` comments are
+//! read by [`crate::lint::suppress`].
 
-use crate::ast::{Arg, ArgKind, Directive, Document};
+use crate::ast::{Arg, ArgKind, Directive};
+use crate::codes;
 use crate::compile::anchor;
 use crate::decide::is_token;
 use crate::diag::Diagnostic;
 use crate::model::{
     AllowList, OriginPattern, Policy, PreflightHandling, PreflightMode, RefusedPreflight, Rule,
-    Suppression,
 };
 use crate::origin::parse_origin;
 use crate::span::{Span, Spanned};
@@ -66,7 +67,7 @@ pub fn check(directives: &[Directive]) -> (Vec<Policy>, Vec<Diagnostic>) {
                 if let Some(&first) = names.get(&p.name.node) {
                     c.push(
                         Diagnostic::new(
-                            "CORS011",
+                            codes::DUPLICATE_POLICY,
                             p.name.span,
                             format!("policy `{}` is defined twice", p.name.node),
                         )
@@ -90,63 +91,6 @@ pub fn check(directives: &[Directive]) -> (Vec<Policy>, Vec<Diagnostic>) {
         }
     }
     (policies, c.diags)
-}
-
-/// Every `# corsc: allow CODE "reason"` comment of a parsed file.
-///
-/// A comment above a directive applies to that directive's line; a comment after a
-/// directive on the same line applies to its own line; any other applies to its own
-/// line (and will most likely be reported as unused by the linter).
-pub fn suppressions(doc: &Document) -> Vec<Suppression> {
-    fn walk(directives: &[Directive], trailing: &[Spanned<String>], out: &mut Vec<Suppression>) {
-        for d in directives {
-            for c in &d.leading_comments {
-                out.extend(parse_suppression(c, d.name.span.line));
-            }
-            if let Some(c) = &d.trailing_comment {
-                out.extend(parse_suppression(c, c.span.line));
-            }
-            if let Some(b) = &d.block {
-                walk(&b.directives, &b.trailing_comments, out);
-            }
-        }
-        for c in trailing {
-            out.extend(parse_suppression(c, c.span.line));
-        }
-    }
-    let mut out = Vec::new();
-    walk(&doc.directives, &doc.trailing_comments, &mut out);
-    out
-}
-
-/// Reads `corsc: allow CODE "reason"` (reason quoted, bare, after `--`, or absent).
-fn parse_suppression(comment: &Spanned<String>, applies_to_line: u32) -> Option<Suppression> {
-    let rest = comment.node.trim().strip_prefix("corsc:")?.trim_start().strip_prefix("allow")?;
-    if !rest.starts_with(char::is_whitespace) {
-        return None;
-    }
-    let rest = rest.trim_start();
-    let (code, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
-    if code.is_empty() {
-        return None;
-    }
-    let rest = rest.trim();
-    let rest = rest.strip_prefix("--").map_or(rest, str::trim_start);
-    let reason = match rest.chars().next() {
-        None => None,
-        Some(q @ ('"' | '\'')) => {
-            let inner = rest.get(1..).unwrap_or("");
-            let inner = inner.rfind(q).map_or(inner, |end| inner.get(..end).unwrap_or(inner));
-            Some(inner.trim().to_string())
-        }
-        Some(_) => Some(rest.to_string()),
-    };
-    Some(Suppression {
-        code: code.to_string(),
-        reason: reason.filter(|r| !r.is_empty()),
-        span: comment.span,
-        applies_to_line,
-    })
 }
 
 /// The statements of one block (policy level or `allow`), before defaults apply.
@@ -190,12 +134,14 @@ impl Checker {
     }
 
     fn invalid(&mut self, span: Span, message: String, label: &str, help: &str) {
-        self.push(Diagnostic::new("CORS003", span, message).label(label).help(help));
+        self.push(Diagnostic::new(codes::INVALID_ARGUMENTS, span, message).label(label).help(help));
     }
 
     fn misplaced(&mut self, d: &Directive, message: String, help: &str) {
         self.push(
-            Diagnostic::new("CORS016", d.name.span, message).label("not allowed here").help(help),
+            Diagnostic::new(codes::MISPLACED_DIRECTIVE, d.name.span, message)
+                .label("not allowed here")
+                .help(help),
         );
     }
 
@@ -209,9 +155,12 @@ impl Checker {
                 .min()
                 .map(|(_, c)| c.to_string())
         };
-        let mut diag =
-            Diagnostic::new("CORS002", d.name.span, format!("unknown directive `{name}`"))
-                .label("unknown directive");
+        let mut diag = Diagnostic::new(
+            codes::UNKNOWN_DIRECTIVE,
+            d.name.span,
+            format!("unknown directive `{name}`"),
+        )
+        .label("unknown directive");
         diag = match close(candidates).or_else(|| close(ALL)) {
             Some(s) => diag.help(format!("did you mean `{s}`?")).fix(
                 d.name.span,
@@ -231,7 +180,7 @@ impl Checker {
         if let Some(&first) = seen.get(d.name()) {
             self.push(
                 Diagnostic::new(
-                    "CORS015",
+                    codes::DUPLICATE_DIRECTIVE,
                     d.span,
                     format!("`{}` is repeated in this block", d.name()),
                 )
@@ -453,13 +402,17 @@ impl Checker {
         if rule.credentials.node {
             for o in rule.origins.iter().filter(|o| o.node == OriginPattern::Any) {
                 self.push(
-                    Diagnostic::new("CORS007", o.span, "`credentials on` with the `*` origin")
-                        .label("every origin")
-                        .secondary(rule.credentials.span, "credentials are turned on here")
-                        .help(
-                            "list the trusted origins explicitly, or turn credentials off; \
+                    Diagnostic::new(
+                        codes::CREDENTIALS_WITH_WILDCARD_ORIGIN,
+                        o.span,
+                        "`credentials on` with the `*` origin",
+                    )
+                    .label("every origin")
+                    .secondary(rule.credentials.span, "credentials are turned on here")
+                    .help(
+                        "list the trusted origins explicitly, or turn credentials off; \
                              browsers refuse `*` on credentialed requests",
-                        ),
+                    ),
                 );
             }
         }
@@ -527,7 +480,7 @@ impl Checker {
             match parse_origin(&a.value) {
                 Ok(p) => f.origins.push(Spanned::new(p, a.span)),
                 Err(e) => {
-                    let mut diag = Diagnostic::new("CORS004", a.span, e.message)
+                    let mut diag = Diagnostic::new(codes::MALFORMED_ORIGIN, a.span, e.message)
                         .label("not a valid origin")
                         .help(e.help);
                     if let Some(fixed) = e.fix {
@@ -554,7 +507,7 @@ impl Checker {
             .find_map(|l| l.strip_prefix("error: "))
             .map_or_else(|| text.trim().to_string(), str::to_string);
         self.push(
-            Diagnostic::new("CORS005", span, format!("invalid regex: {reason}"))
+            Diagnostic::new(codes::INVALID_REGEX, span, format!("invalid regex: {reason}"))
                 .label("does not compile")
                 .help(
                     "regexes use Rust `regex` syntax (no look-around or backreferences) and \
@@ -591,7 +544,7 @@ impl Checker {
             let bad = match kind {
                 ListKind::Methods if !token => Some(
                     Diagnostic::new(
-                        "CORS009",
+                        codes::INVALID_METHOD,
                         a.span,
                         format!("`{}` is not a valid method", a.value),
                     )
@@ -603,7 +556,7 @@ impl Checker {
                 {
                     Some(
                         Diagnostic::new(
-                            "CORS008",
+                            codes::FORBIDDEN_METHOD,
                             a.span,
                             format!("`{}` is a forbidden method", a.value),
                         )
@@ -613,7 +566,7 @@ impl Checker {
                 }
                 ListKind::Headers | ListKind::Expose if !token => Some(
                     Diagnostic::new(
-                        "CORS010",
+                        codes::INVALID_HEADER_NAME,
                         a.span,
                         format!("`{}` is not a valid header name", a.value),
                     )
@@ -658,7 +611,7 @@ impl Checker {
             Err(why) => {
                 self.push(
                     Diagnostic::new(
-                        "CORS014",
+                        codes::INVALID_DURATION,
                         a.span,
                         format!("invalid duration `{}`: {why}", a.value),
                     )
@@ -772,35 +725,6 @@ mod tests {
                 (Err(w), Err(g)) => assert!(g.contains(w), "input {input:?}: {g}"),
                 _ => panic!("input {input:?}: got {got:?}, want {want:?}"),
             }
-        }
-    }
-
-    /// (code, reason) of a parsed suppression.
-    type Sup = Option<(String, Option<String>)>;
-
-    fn sup(text: &str) -> Sup {
-        let c = Spanned::new(text.to_string(), Span::default());
-        parse_suppression(&c, 1).map(|s| (s.code, s.reason))
-    }
-
-    #[test]
-    fn suppression_comments() {
-        let some = |c: &str, r: Option<&str>| Some((c.to_string(), r.map(str::to_string)));
-        let cases: &[(&str, Sup)] = &[
-            (" corsc: allow CORS101 \"dev only\"", some("CORS101", Some("dev only"))),
-            (" corsc: allow CORS101 'dev only'", some("CORS101", Some("dev only"))),
-            (" corsc: allow CORS101 -- dev only", some("CORS101", Some("dev only"))),
-            (" corsc: allow CORS101 dev only", some("CORS101", Some("dev only"))),
-            (" corsc: allow CORS101", some("CORS101", None)),
-            (" corsc: allow CORS101 \"\"", some("CORS101", None)),
-            ("corsc:allow CORS102 x", some("CORS102", Some("x"))),
-            (" corsc: allow", None),
-            (" corsc: allowCORS101", None),
-            (" corsc allow CORS101", None),
-            (" just a comment", None),
-        ];
-        for (input, want) in cases {
-            assert_eq!(&sup(input), want, "input {input:?}");
         }
     }
 }

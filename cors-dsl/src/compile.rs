@@ -3,6 +3,7 @@
 //! Input is a validated [`PolicySet`] (see [`crate::check`]), so nothing here can fail
 //! on user input except the combined size of a policy's regexes.
 
+use crate::codes;
 use crate::decide::HeaderName;
 use crate::diag::Diagnostic;
 use crate::model::{
@@ -43,7 +44,7 @@ fn compile_policy(policy: &Policy, sources: &SourceMap) -> Result<CompiledPolicy
     origins.build_regex_set().map_err(|e| {
         Box::new(
             Diagnostic::new(
-                "CORS006",
+                codes::REGEX_TOO_LARGE,
                 policy.name.span,
                 "the policy's regexes are too large together",
             )

@@ -11,7 +11,9 @@
 //! - [`syntax`]: the `nom` parser, text → [`ast::Document`] with spans.
 //! - [`load`]: reads a root file and its `include`s, parses and checks them.
 //! - [`check`]: validation and normalisation, [`ast`] → [`model`].
-//! - [`lint`]: security and correctness findings on a valid policy.
+//! - [`codes`]: every diagnostic code as a value with its metadata ([`codes::Code`]).
+//! - [`lint`]: security and correctness findings on a valid policy, `# corsc: allow`
+//!   suppressions, and the [`lint::registry`] of every code.
 //! - [`compile()`]: [`model`] → [`RuleTable`]; [`format`] reads and writes `.corsb`.
 //! - [`decide`]: the server side of the Fetch CORS protocol, allocation-free.
 //! - [`render`]: diagnostics as rustc-style text, JSON, SARIF or GitHub annotations.
@@ -20,6 +22,7 @@
 
 pub mod ast;
 pub mod check;
+pub mod codes;
 mod compile;
 pub mod decide;
 pub mod diag;
@@ -30,12 +33,12 @@ pub mod model;
 pub mod origin;
 pub mod printer;
 pub mod render;
-pub mod rules;
 pub mod span;
 pub mod syntax;
 pub mod table;
 mod table_json;
 
+pub use codes::Code;
 pub use compile::compile;
 pub use decide::{
     Decision, HeaderName, OriginHeader, Reason, Request, RequestHeaders, ResponseHeaders,

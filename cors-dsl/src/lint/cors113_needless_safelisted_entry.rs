@@ -1,14 +1,15 @@
 //! CORS113 `needless-safelisted-entry`: listing what CORS always allows.
 
 use super::support::{each_rule, removal_span};
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::PolicySet;
 use crate::span::SourceMap;
 
 pub(crate) struct NeedlessSafelistedEntry;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS113",
     "needless-safelisted-entry",
     Severity::Info,
@@ -25,9 +26,9 @@ requests with a JSON body need it.)\n\n\
 const METHODS: &[&str] = &["GET", "HEAD", "POST"];
 const HEADERS: &[&str] = &["accept", "accept-language", "content-language"];
 
-impl Rule for NeedlessSafelistedEntry {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for NeedlessSafelistedEntry {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -37,7 +38,7 @@ impl Rule for NeedlessSafelistedEntry {
                 methods.iter().enumerate().filter(|(_, m)| METHODS.contains(&m.node.as_str()))
             {
                 let mut d = Diagnostic::new(
-                    META.code,
+                    CODE,
                     m.span,
                     format!("`{}` is always allowed and needs no listing", m.node),
                 )
@@ -54,7 +55,7 @@ impl Rule for NeedlessSafelistedEntry {
                     continue;
                 }
                 let mut d = Diagnostic::new(
-                    META.code,
+                    CODE,
                     h.span,
                     format!("`{}` is always allowed and needs no listing", h.node),
                 )

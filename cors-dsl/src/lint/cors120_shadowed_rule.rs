@@ -1,14 +1,16 @@
 //! CORS120 `shadowed-rule`: a rule every origin of which an earlier rule takes first.
 
-use super::support::{anchored, split_origin};
-use super::{lint_meta, Rule, RuleMeta};
+use super::regex_probe::anchored;
+use super::support::split_origin;
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{OriginPattern, PolicySet};
 use crate::span::{SourceMap, Spanned};
 
 pub(crate) struct ShadowedRule;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS120",
     "shadowed-rule",
     Severity::Warning,
@@ -22,9 +24,9 @@ never apply: the policy grants something other than what it says.\n\n\
 ## Use instead\n```\npolicy api {\n    allow { origin https://admin.example.com; credentials on; }\n    allow { origin https://*.example.com; }\n}\n```\n",
 );
 
-impl Rule for ShadowedRule {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for ShadowedRule {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -44,7 +46,7 @@ impl Rule for ShadowedRule {
                     .collect();
                 let Some(takers) = takers else { continue };
                 let mut d = Diagnostic::new(
-                    META.code,
+                    CODE,
                     later.span,
                     "this rule never applies: earlier rules match all its origins first",
                 )

@@ -2,14 +2,15 @@
 //! scripts send.
 
 use super::support::{each_rule, removal_span};
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::PolicySet;
 use crate::span::SourceMap;
 
 pub(crate) struct ForbiddenRequestHeader;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS109",
     "forbidden-request-header",
     Severity::Error,
@@ -57,9 +58,9 @@ pub(crate) fn is_forbidden(name: &str) -> bool {
         || lower.starts_with("access-control-request-")
 }
 
-impl Rule for ForbiddenRequestHeader {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for ForbiddenRequestHeader {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -67,7 +68,7 @@ impl Rule for ForbiddenRequestHeader {
             let entries = rule.headers.node.entries();
             for (i, h) in entries.iter().enumerate().filter(|(_, h)| is_forbidden(&h.node)) {
                 let mut d = Diagnostic::new(
-                    META.code,
+                    CODE,
                     h.span,
                     format!("`{}` is a forbidden request header", h.node),
                 )
