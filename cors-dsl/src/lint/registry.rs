@@ -7,7 +7,7 @@
 //! - `CORS0xx`: language errors ([`crate::codes`]). The parser, checker, loader and
 //!   compiler report them; a policy with any of them is refused and they cannot be
 //!   suppressed.
-//! - `CORS1xx`: lints ([`LINTS`]). [`super::lint`] reports them on a valid policy; each
+//! - `CORS1xx`: lints (`LINTS`). [`super::lint`] reports them on a valid policy; each
 //!   can be suppressed with `# corsc: allow CORS1xx "reason"` on the line before. Each
 //!   lives in its own `cors1NN_name.rs` file with its documentation.
 //! - `CORS19x`: findings about suppressions themselves, reported by [`super::suppress`].

@@ -2,7 +2,7 @@
 //! linter's findings.
 //!
 //! The loader collects the comments of every file it parses ([`collect`]) into the
-//! model; the linter then drops the findings they cover ([`apply`]) and reports the
+//! model; the linter then drops the findings they cover (`apply`) and reports the
 //! suppressions themselves when they lack a reason (`CORS190`) or silence nothing
 //! (`CORS191`). The code in a comment is user text, so it is looked up in the
 //! [`registry`](super::registry) here, once per comment.
