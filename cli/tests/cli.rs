@@ -583,7 +583,7 @@ fn fmt_leaves_files_with_syntax_errors_alone() {
 #[test]
 fn rules_lists_every_code() {
     let run = case!("rules", 0, &["rules"]);
-    for meta in cors_dsl::rules::all() {
+    for meta in cors_dsl::lint::registry::all() {
         assert!(run.stdout.contains(meta.code), "{} missing", meta.code);
     }
 }

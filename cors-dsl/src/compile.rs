@@ -4,6 +4,7 @@
 //! Input is a validated [`PolicySet`] (see [`crate::check`]), so nothing here can fail
 //! on user input except the combined size of a policy's regexes.
 
+use crate::codes;
 use crate::diag::Diagnostic;
 use crate::fetch::HeaderName;
 use crate::model::{
@@ -40,7 +41,7 @@ fn compile_policy(policy: &Policy, sources: &SourceMap) -> Result<CompiledPolicy
     let origins = OriginIndex::build(rule_origins).map_err(|e| {
         Box::new(
             Diagnostic::new(
-                "CORS006",
+                codes::REGEX_TOO_LARGE,
                 policy.name.span,
                 "the policy's regexes are too large together",
             )

@@ -1,10 +1,11 @@
 //! Diagnostics: what is wrong with a policy, where, and how to fix it.
 //!
 //! Every problem the parser, the validator or the linter finds is a [`Diagnostic`]
-//! with a stable code (see [`crate::rules`]), a severity, a message, the exact span it
+//! with a stable [`Code`] (see [`crate::codes`]), a severity, a message, the exact span it
 //! is about and, where possible, a hint and a mechanical fix. Rendering (rustc-style
 //! text, JSON, SARIF, GitHub annotations) lives in [`crate::render`].
 
+use crate::codes::Code;
 use crate::span::Span;
 use serde::Serialize;
 
@@ -60,8 +61,8 @@ pub struct Fix {
 /// One finding about a policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    /// Stable code, e.g. `CORS001`; see [`crate::rules::RULES`].
-    pub code: &'static str,
+    /// Stable code, e.g. `CORS001`, with its metadata; prints as `CORS001`.
+    pub code: &'static Code,
     /// How bad it is.
     pub severity: Severity,
     /// Lower-case, no trailing period; values in backticks.
@@ -79,12 +80,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A diagnostic for `code` with the registry's default severity.
-    pub fn new(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        let severity = crate::rules::meta(code).map_or(Severity::Error, |m| m.severity);
+    /// A diagnostic for `code` with the code's default severity.
+    pub fn new(code: &'static Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
-            severity,
+            severity: code.severity,
             message: message.into(),
             span,
             label: String::new(),
@@ -106,7 +106,7 @@ impl Diagnostic {
         self
     }
 
-    /// Overrides the severity (rules that are stricter with credentials on).
+    /// Overrides the severity (lints that are stricter with credentials on).
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
         self

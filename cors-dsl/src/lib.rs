@@ -13,7 +13,9 @@
 //! - [`syntax`]: the `nom` parser, text → [`ast::Document`] with spans.
 //! - [`load`]: reads a root file and its `include`s, parses and checks them.
 //! - [`check`]: validation and normalisation, [`ast`] → [`model`].
-//! - [`lint`]: security and correctness findings on a valid policy.
+//! - [`codes`]: every diagnostic code as a value with its metadata ([`codes::Code`]).
+//! - [`lint`]: security and correctness findings on a valid policy, `# corsc: allow`
+//!   suppressions, and the [`lint::registry`] of every code.
 //! - [`compile()`]: [`model`] → [`RuleTable`]; [`corsb`] reads and writes `.corsb`.
 //! - [`open()`]: a path → a table, from `.corsb` or from source; [`build()`] is the one
 //!   pipeline from source (load, check, compile, lint).
@@ -28,6 +30,7 @@ pub mod ast;
 pub mod browser;
 mod bytes;
 pub mod check;
+pub mod codes;
 mod compile;
 pub mod corsb;
 pub mod decide;
@@ -40,12 +43,12 @@ mod open;
 pub mod origin;
 pub mod printer;
 pub mod render;
-pub mod rules;
 pub mod span;
 pub mod syntax;
 pub mod table;
 mod table_json;
 
+pub use codes::Code;
 pub use compile::compile;
 pub use corsb::TableError;
 pub use decide::{Decision, OriginHeader, Reason, Request, RequestHeaders, ResponseHeaders};

@@ -9,7 +9,9 @@
 
 use crate::ast::{ArgKind, Directive, Document};
 use crate::check;
+use crate::codes;
 use crate::diag::Diagnostic;
+use crate::lint::suppress;
 use crate::model::{PolicySet, Suppression};
 use crate::span::{FileId, SourceFile, SourceMap, Span};
 use crate::syntax;
@@ -51,7 +53,7 @@ pub fn load_file(path: &Path) -> Loaded {
             let id = sources.add(SourceFile::new(path, ""));
             let span = Span { file: id, start: 0, end: 0, line: 1, col: 1 };
             let diag = Diagnostic::new(
-                "CORS012",
+                codes::INCLUDE_FAILED,
                 span,
                 format!("cannot read `{}`: {why}", path.display()),
             )
@@ -75,10 +77,7 @@ pub fn load_str(path: &Path, text: &str) -> Loaded {
     diagnostics.extend(check_diags);
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
-    let set = ok.then(|| PolicySet {
-        policies,
-        suppressions: loader.suppressions,
-    });
+    let set = ok.then(|| PolicySet { policies, suppressions: loader.suppressions });
     Loaded { sources: loader.sources, set, diagnostics }
 }
 
@@ -129,7 +128,7 @@ impl Loader {
         };
         let (doc, diags) = syntax::parse(file, id);
         self.diags.extend(diags);
-        self.suppressions.extend(check::suppressions(&doc));
+        self.suppressions.extend(suppress::collect(&doc));
         doc
     }
 
@@ -161,9 +160,13 @@ impl Loader {
             ([a], None) if a.kind != ArgKind::Tilde => a,
             _ => {
                 self.diags.push(
-                    Diagnostic::new("CORS003", d.span, "`include` takes exactly one path")
-                        .label("expected one path and `;`")
-                        .help("write `include \"other.cors\";`"),
+                    Diagnostic::new(
+                        codes::INVALID_ARGUMENTS,
+                        d.span,
+                        "`include` takes exactly one path",
+                    )
+                    .label("expected one path and `;`")
+                    .help("write `include \"other.cors\";`"),
                 );
                 return Vec::new();
             }
@@ -190,9 +193,13 @@ impl Loader {
                 })
                 .collect();
             self.diags.push(
-                Diagnostic::new("CORS013", d.span, format!("include cycle: {}", chain.join(" → ")))
-                    .label("includes a file that is already being read")
-                    .help("remove this `include`, or move the shared directives into a third file"),
+                Diagnostic::new(
+                    codes::INCLUDE_CYCLE,
+                    d.span,
+                    format!("include cycle: {}", chain.join(" → ")),
+                )
+                .label("includes a file that is already being read")
+                .help("remove this `include`, or move the shared directives into a third file"),
             );
             return Vec::new();
         }
@@ -220,9 +227,13 @@ impl Loader {
 
     fn cannot_read(&mut self, span: Span, path: &Path, why: &str) {
         self.diags.push(
-            Diagnostic::new("CORS012", span, format!("cannot read `{}`: {why}", path.display()))
-                .label("cannot be read")
-                .help("include paths are relative to the including file"),
+            Diagnostic::new(
+                codes::INCLUDE_FAILED,
+                span,
+                format!("cannot read `{}`: {why}", path.display()),
+            )
+            .label("cannot be read")
+            .help("include paths are relative to the including file"),
         );
     }
 }

@@ -12,6 +12,7 @@
 //! exhaust the stack.
 
 use crate::ast::{Arg, ArgKind, Block, Directive, Document};
+use crate::codes;
 use crate::diag::Diagnostic;
 use crate::span::{FileId, SourceFile, Span, Spanned};
 use nom::branch::alt;
@@ -35,7 +36,9 @@ pub fn parse(file: &SourceFile, id: FileId) -> (Document, Vec<Diagnostic>) {
     let mut parser = Parser { file, id, tokens, pos: 0, diags: Vec::new() };
     for (start, end, message, help) in diags {
         let span = parser.span(start, end);
-        parser.diags.push(Diagnostic::new("CORS001", span, message).label("here").help(help));
+        parser
+            .diags
+            .push(Diagnostic::new(codes::SYNTAX_ERROR, span, message).label("here").help(help));
     }
     let (directives, trailing_comments, _) = parser.list(0, None);
     let mut diags = parser.diags;
@@ -209,7 +212,8 @@ impl Parser<'_> {
 
     fn error(&mut self, start: usize, end: usize, message: &str, label: &str, help: &str) {
         let span = self.span(start, end);
-        self.diags.push(Diagnostic::new("CORS001", span, message).label(label).help(help));
+        self.diags
+            .push(Diagnostic::new(codes::SYNTAX_ERROR, span, message).label(label).help(help));
     }
 
     /// A comment on the same line as the byte at `offset`, if one comes next.

@@ -11,7 +11,7 @@ fn load(text: &str) -> Loaded {
 }
 
 fn codes(text: &str) -> Vec<&'static str> {
-    load(text).diagnostics.iter().map(|d| d.code).collect()
+    load(text).diagnostics.iter().map(|d| d.code.as_str()).collect()
 }
 
 /// The rules of the only policy of a valid `text`.

@@ -2,8 +2,10 @@
 //! must report its code, and the rendered diagnostics are pinned by a snapshot so a
 //! change in wording, span or hint is a visible diff.
 
+use cors_dsl::codes::CodeKind;
+use cors_dsl::lint::registry;
 use cors_dsl::render::human;
-use cors_dsl::{compile, load_file, rules};
+use cors_dsl::{compile, load_file};
 use std::path::{Path, PathBuf};
 
 /// Fixture files, relative to the package directory (where `cargo test` runs), so
@@ -26,7 +28,7 @@ fn every_language_code_has_a_fixture() {
         .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
         .collect();
     let language: Vec<&str> =
-        rules::all().filter(|m| m.kind == rules::RuleKind::Language).map(|m| m.code).collect();
+        registry::all().filter(|m| m.kind == CodeKind::Language).map(|m| m.code).collect();
     for code in &language {
         assert!(have.iter().any(|h| h == code), "no fixture for {code}");
     }
@@ -44,13 +46,13 @@ fn each_fixture_reports_its_code() {
             }
         }
         assert!(
-            loaded.diagnostics.iter().any(|d| d.code == code),
+            loaded.diagnostics.iter().any(|d| d.code == code.as_str()),
             "{}: expected {code}, got {:#?}",
             path.display(),
             loaded.diagnostics
         );
         assert!(
-            loaded.diagnostics.iter().all(|d| d.is_error() && d.code.starts_with("CORS0")),
+            loaded.diagnostics.iter().all(|d| d.is_error() && d.code.as_str().starts_with("CORS0")),
             "{}: {:#?}",
             path.display(),
             loaded.diagnostics

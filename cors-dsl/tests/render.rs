@@ -4,6 +4,7 @@
 //! rendering alone: spans on one line, spans across lines, non-ASCII columns,
 //! secondary labels, help and fixes.
 
+use cors_dsl::codes;
 use cors_dsl::diag::Diagnostic;
 use cors_dsl::render::{github, human, json, sarif};
 use cors_dsl::span::{FileId, SourceFile, SourceMap, Span};
@@ -36,21 +37,33 @@ fn fixture() -> (SourceMap, Vec<Diagnostic>) {
     let unicode = span_of(&file, "https://ünïcode.example");
     let credentials = span_of(&file, "credentials on;");
     let diags = vec![
-        Diagnostic::new("CORS004", slash, "origin `https://app.example.com/` has a trailing slash")
-            .label("a browser never sends a path")
-            .help("remove the trailing slash")
-            .fix(slash_end, "", "remove the trailing slash"),
-        Diagnostic::new("CORS009", comma, "method `GET,` is not a valid HTTP token")
+        Diagnostic::new(
+            codes::MALFORMED_ORIGIN,
+            slash,
+            "origin `https://app.example.com/` has a trailing slash",
+        )
+        .label("a browser never sends a path")
+        .help("remove the trailing slash")
+        .fix(slash_end, "", "remove the trailing slash"),
+        Diagnostic::new(codes::INVALID_METHOD, comma, "method `GET,` is not a valid HTTP token")
             .label("not a token")
             .help("separate methods with spaces, not commas")
             .secondary(star, "the `*` origin is on the line before"),
-        Diagnostic::new("CORS007", block, "`credentials on` together with the `*` origin")
-            .label("this rule")
-            .secondary(credentials, "credentials turned on here")
-            .severity(Severity::Warning),
-        Diagnostic::new("CORS004", unicode, "origin host `ünïcode.example` is not punycode")
-            .label("100% wrong, see: \"docs\", ok")
-            .severity(Severity::Info),
+        Diagnostic::new(
+            codes::CREDENTIALS_WITH_WILDCARD_ORIGIN,
+            block,
+            "`credentials on` together with the `*` origin",
+        )
+        .label("this rule")
+        .secondary(credentials, "credentials turned on here")
+        .severity(Severity::Warning),
+        Diagnostic::new(
+            codes::MALFORMED_ORIGIN,
+            unicode,
+            "origin host `ünïcode.example` is not punycode",
+        )
+        .label("100% wrong, see: \"docs\", ok")
+        .severity(Severity::Info),
     ];
     let mut sources = SourceMap::new();
     sources.add(file);
@@ -115,7 +128,7 @@ fn sarif_has_the_required_shape() {
     let run = &log["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(ids.len(), cors_dsl::rules::all().count());
+    assert_eq!(ids.len(), cors_dsl::lint::registry::all().count());
     for result in run["results"].as_array().unwrap() {
         let id = result["ruleId"].as_str().unwrap();
         let index = result["ruleIndex"].as_u64().unwrap() as usize;

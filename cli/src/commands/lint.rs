@@ -7,8 +7,9 @@
 
 use super::{load, write_block, CliError, Outcome, Report, Term};
 use crate::args::{DenyLevel, LintArgs, OutputFormat};
+use cors_dsl::codes::{Code, CodeKind};
 use cors_dsl::diag::Severity;
-use cors_dsl::rules::{self, RuleKind};
+use cors_dsl::lint::registry;
 
 /// Lints every file; exit 1 on an error (or a warning with `--deny warnings`).
 pub fn run(args: &LintArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
@@ -42,11 +43,11 @@ pub fn run(args: &LintArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
 
 /// Resolves `--allow` codes against the registry, refusing unknown codes (a typo would
 /// otherwise silently allow nothing) and language errors.
-fn allowed_codes(codes: &[String]) -> Result<Vec<&'static str>, CliError> {
+fn allowed_codes(codes: &[String]) -> Result<Vec<&'static Code>, CliError> {
     codes
         .iter()
-        .map(|code| match rules::meta(code) {
-            Some(m) if m.kind == RuleKind::Lint => Ok(m.code),
+        .map(|code| match registry::lookup(code) {
+            Some(m) if m.kind == CodeKind::Lint => Ok(m),
             Some(m) => Err(CliError::Usage(format!(
                 "`{}` ({}) is a language error and cannot be allowed: the policy would not load",
                 m.code, m.name

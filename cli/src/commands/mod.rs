@@ -235,8 +235,9 @@ mod tests {
         let mut map = SourceMap::new();
         let id = map.add(SourceFile::new(path, "policy x {}\n"));
         let span = Span { file: id, start: 7, end: 8, line: 1, col: 8 };
-        let diag =
-            Diagnostic::new("CORS002", span, "m").secondary(span, "here").fix(span, "y", "rename");
+        let diag = Diagnostic::new(cors_dsl::codes::UNKNOWN_DIRECTIVE, span, "m")
+            .secondary(span, "here")
+            .fix(span, "y", "rename");
         (map, vec![diag])
     }
 

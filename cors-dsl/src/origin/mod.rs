@@ -18,4 +18,4 @@ mod split;
 pub(crate) use index::{OriginIndex, SchemeRule};
 pub use pattern::{parse_origin, OriginError, OriginPattern, Scheme};
 pub(crate) use regex::{anchor, REGEX_SIZE_LIMIT};
-pub use split::{is_loopback, OriginParts};
+pub use split::{is_loopback, OriginParts, OriginText};

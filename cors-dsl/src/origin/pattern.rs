@@ -8,7 +8,7 @@
 //! never send (a path, a trailing slash, user info, a bad port) must be refused with a
 //! reason instead of silently never matching.
 
-use super::split::OriginParts;
+use super::split::OriginText;
 use std::net::Ipv6Addr;
 
 /// A URL scheme as it appears in an origin, lower-cased (`https`, `chrome-extension`).
@@ -69,7 +69,7 @@ impl OriginPattern {
     /// subdomain pattern the host is its suffix.
     pub fn scheme_and_host(&self) -> Option<(&str, &str)> {
         match self {
-            OriginPattern::Exact(o) => OriginParts::parse_str(o).map(|(s, h, _)| (s, h)),
+            OriginPattern::Exact(o) => OriginText::parse(o).map(|o| (o.scheme, o.host)),
             OriginPattern::Subdomain { scheme, suffix, .. } => Some((scheme, suffix)),
             OriginPattern::AnyPort { scheme, host } => Some((scheme, host)),
             OriginPattern::Any | OriginPattern::Null | OriginPattern::Regex(_) => None,

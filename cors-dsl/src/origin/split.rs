@@ -105,13 +105,30 @@ impl<'a> OriginParts<'a> {
         };
         Some(OriginParts { scheme, host, port })
     }
+}
 
-    /// [`OriginParts::parse`] on text: `(scheme, host, port)` as string slices.
-    pub fn parse_str(origin: &'a str) -> Option<(&'a str, &'a str, Option<&'a str>)> {
+/// [`OriginParts`] of text: the same split, the parts as string slices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OriginText<'a> {
+    /// Lower-case scheme.
+    pub scheme: &'a str,
+    /// Lower-case host.
+    pub host: &'a str,
+    /// The port's digits, if a port is written.
+    pub port: Option<&'a str>,
+}
+
+impl<'a> OriginText<'a> {
+    /// Splits `origin` like [`OriginParts::parse`].
+    pub fn parse(origin: &'a str) -> Option<Self> {
         let parts = OriginParts::parse(origin.as_bytes())?;
         // Every accepted byte is ASCII, so each part is valid UTF-8 on its own.
         let text = |b: &'a [u8]| std::str::from_utf8(b).ok();
-        Some((text(parts.scheme)?, text(parts.host)?, parts.port.map(text).unwrap_or(None)))
+        let port = match parts.port {
+            Some(p) => Some(text(p)?),
+            None => None,
+        };
+        Some(OriginText { scheme: text(parts.scheme)?, host: text(parts.host)?, port })
     }
 }
 
@@ -127,7 +144,11 @@ pub fn is_loopback(host: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::OriginParts;
+    use super::{is_loopback, OriginText};
+
+    fn split(origin: &str) -> Option<(&str, &str, Option<&str>)> {
+        OriginText::parse(origin).map(|o| (o.scheme, o.host, o.port))
+    }
 
     #[test]
     fn splits_only_what_a_browser_sends() {
@@ -136,12 +157,14 @@ mod tests {
             ("https://a.example.com", ("https", "a.example.com", None)),
             ("http://localhost:3000", ("http", "localhost", Some("3000"))),
             ("http://[::1]:8080", ("http", "[::1]", Some("8080"))),
+            ("http://[::1]", ("http", "[::1]", None)),
+            ("https://a.example", ("https", "a.example", None)),
             ("https://example.com.", ("https", "example.com.", None)),
             ("https://example.com.:8443", ("https", "example.com.", Some("8443"))),
             ("chrome-extension://abc", ("chrome-extension", "abc", None)),
         ];
         for (origin, want) in ok {
-            assert_eq!(OriginParts::parse_str(origin), Some(*want), "{origin:?}");
+            assert_eq!(split(origin), Some(*want), "{origin:?}");
         }
         for origin in [
             "https://",
@@ -160,8 +183,26 @@ mod tests {
             "https://[::1",
             "null",
             "a",
+            "https://a.example/",
+            "https://a.example:",
         ] {
-            assert_eq!(OriginParts::parse_str(origin), None, "{origin:?}");
+            assert_eq!(split(origin), None, "{origin:?}");
+        }
+    }
+
+    #[test]
+    fn loopback_cases() {
+        for (host, want) in [
+            ("localhost", true),
+            ("app.localhost", true),
+            ("127.0.0.1", true),
+            ("127.8.9.10", true),
+            ("[::1]", true),
+            ("128.0.0.1", false),
+            ("localhost.evil.net", false),
+            ("example.com", false),
+        ] {
+            assert_eq!(is_loopback(host), want, "is_loopback({host:?})");
         }
     }
 }

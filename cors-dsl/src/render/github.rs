@@ -30,7 +30,7 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
         } else {
             let _ = write!(props, ",endLine={end_line}");
         }
-        let _ = write!(props, ",title={}", escape_property(d.code));
+        let _ = write!(props, ",title={}", escape_property(d.code.as_str()));
         let mut message = d.message.clone();
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");

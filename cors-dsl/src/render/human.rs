@@ -59,7 +59,7 @@ fn clamp(text: &str, span: Span) -> std::ops::Range<usize> {
 }
 
 fn report<'a>(sources: &'a SourceMap, diag: &'a Diagnostic) -> Vec<Group<'a>> {
-    let title = level(diag.severity).primary_title(diag.message.as_str()).id(diag.code);
+    let title = level(diag.severity).primary_title(diag.message.as_str()).id(diag.code.as_str());
     let mut group = Group::with_title(title);
     match sources.get(diag.span.file) {
         Some(file) => {

@@ -28,9 +28,9 @@ struct Position {
 
 #[derive(Serialize)]
 struct JsonDiagnostic<'a> {
-    code: &'a str,
-    /// The rule's kebab-case name, `null` for a code the registry does not know.
-    name: Option<&'static str>,
+    code: &'static str,
+    /// The code's kebab-case name (the schema allows `null`; every code has a name).
+    name: &'static str,
     severity: &'static str,
     message: &'a str,
     #[serde(flatten)]
@@ -75,8 +75,8 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
         diagnostics: diags
             .iter()
             .map(|d| JsonDiagnostic {
-                code: d.code,
-                name: crate::rules::meta(d.code).map(|m| m.name),
+                code: d.code.as_str(),
+                name: d.code.name,
                 severity: d.severity.as_str(),
                 message: &d.message,
                 position: position(sources, d.span),

@@ -2,10 +2,11 @@
 //!
 //! Built from the typed `serde-sarif` structures (generated from the official SARIF
 //! 2.1.0 schema), so the shape is right by construction. `tool.driver.rules[]` comes
-//! from the rule registry, so every `ruleId` in `results` has its documentation.
+//! from the code registry, so every `ruleId` in `results` has its documentation.
 
 use super::end_position;
-use crate::rules::{self, RuleMeta};
+use crate::codes::Code;
+use crate::lint::registry;
 use crate::{Diagnostic, Severity, SourceMap, Span};
 use serde_sarif::sarif;
 
@@ -14,14 +15,14 @@ const SCHEMA_URL: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// Renders `diags` as a SARIF 2.1.0 log with one run, pretty-printed.
 pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
-    let metas: Vec<&RuleMeta> = rules::all().collect();
+    let codes: Vec<&Code> = registry::all().collect();
     let driver = sarif::ToolComponent::builder()
         .name("corsc")
         .full_name("corsc (ngx-cors policy linter)")
         .version(env!("CARGO_PKG_VERSION"))
         .semantic_version(env!("CARGO_PKG_VERSION"))
         .information_uri(env!("CARGO_PKG_REPOSITORY"))
-        .rules(metas.iter().map(|m| descriptor(m)).collect::<Vec<_>>())
+        .rules(codes.iter().map(|c| descriptor(c)).collect::<Vec<_>>())
         .build();
     let results: Vec<sarif::Result> = diags
         .iter()
@@ -37,12 +38,12 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
                 })
                 .collect();
             let mut result = sarif::Result::builder()
-                .rule_id(d.code)
+                .rule_id(d.code.as_str())
                 .level(level(d.severity))
                 .message(sarif::Message::builder().text(message_text(d)).build())
                 .locations(vec![location(sources, d.span, None)])
                 .build();
-            result.rule_index = metas.iter().position(|m| m.code == d.code).map(|i| i as i64);
+            result.rule_index = codes.iter().position(|c| *c == d.code).map(|i| i as i64);
             result.related_locations = (!related.is_empty()).then_some(related);
             result.fixes = d.fix.as_ref().map(|f| {
                 let replacement = sarif::Replacement::builder()
@@ -95,7 +96,7 @@ fn message_text(d: &Diagnostic) -> String {
     }
 }
 
-fn descriptor(m: &RuleMeta) -> sarif::ReportingDescriptor {
+fn descriptor(m: &Code) -> sarif::ReportingDescriptor {
     let text = |t: &str| sarif::MultiformatMessageString::builder().text(t).build();
     let markdown = |t: &str| sarif::MultiformatMessageString::builder().text(t).markdown(t).build();
     sarif::ReportingDescriptor::builder()

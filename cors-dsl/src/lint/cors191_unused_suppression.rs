@@ -1,9 +1,9 @@
-//! CORS191 `unused-suppression`: metadata; [`crate::lint`] reports it.
+//! CORS191 `unused-suppression`: metadata; [`super::suppress`] reports it.
 
-use super::{lint_meta, RuleMeta};
+use crate::codes::Code;
 use crate::diag::Severity;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS191",
     "unused-suppression",
     Severity::Warning,

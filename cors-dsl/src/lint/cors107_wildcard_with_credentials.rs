@@ -2,14 +2,15 @@
 //! credentials on, where browsers read it literally.
 
 use super::support::each_rule;
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::PolicySet;
 use crate::span::SourceMap;
 
 pub(crate) struct WildcardWithCredentials;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS107",
     "wildcard-with-credentials",
     Severity::Error,
@@ -23,9 +24,9 @@ meant to cover.\n\n\
 ## Use instead\n```\nheaders Content-Type X-Request-ID;\ncredentials on;\n```\n",
 );
 
-impl Rule for WildcardWithCredentials {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for WildcardWithCredentials {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -38,7 +39,7 @@ impl Rule for WildcardWithCredentials {
                 }
                 out.push(
                     Diagnostic::new(
-                        META.code,
+                        CODE,
                         list.span,
                         format!("`{what} *` means the literal name `*` with credentials on"),
                     )

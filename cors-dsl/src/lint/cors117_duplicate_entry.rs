@@ -1,14 +1,15 @@
 //! CORS117 `duplicate-entry`: the same origin, method or header listed twice.
 
 use super::support::{each_rule, removal_span};
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{AllowList, PolicySet};
 use crate::span::{SourceMap, Spanned};
 
 pub(crate) struct DuplicateEntry;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS117",
     "duplicate-entry",
     Severity::Warning,
@@ -22,9 +23,9 @@ header names case-insensitively, methods exactly.\n\n\
 ## Use instead\n```\norigin https://app.example.com;\nheaders X-Id;\n```\n",
 );
 
-impl Rule for DuplicateEntry {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for DuplicateEntry {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -63,14 +64,11 @@ fn report<T: std::fmt::Display, K: std::hash::Hash + Eq>(
         if first.span == entry.span {
             continue;
         }
-        let mut d = Diagnostic::new(
-            META.code,
-            entry.span,
-            format!("{what} `{}` is listed twice", entry.node),
-        )
-        .label("duplicate")
-        .secondary(first.span, "first listed here")
-        .help(format!("remove the second `{}`", entry.node));
+        let mut d =
+            Diagnostic::new(CODE, entry.span, format!("{what} `{}` is listed twice", entry.node))
+                .label("duplicate")
+                .secondary(first.span, "first listed here")
+                .help(format!("remove the second `{}`", entry.node));
         if let Some(span) = removal_span(sources, entries, i) {
             d = d.fix(span, "", "remove the duplicate");
         }

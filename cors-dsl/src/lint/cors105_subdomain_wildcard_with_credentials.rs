@@ -1,14 +1,15 @@
 //! CORS105 `subdomain-wildcard-with-credentials`: `*.example.com` with credentials.
 
 use super::support::each_rule;
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{OriginPattern, PolicySet};
 use crate::span::SourceMap;
 
 pub(crate) struct SubdomainWildcardWithCredentials;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS105",
     "subdomain-wildcard-with-credentials",
     Severity::Warning,
@@ -22,9 +23,9 @@ credentialed data.\n\n\
 ## Use instead\n```\norigin https://app.example.com https://admin.example.com;\ncredentials on;\n```\n",
 );
 
-impl Rule for SubdomainWildcardWithCredentials {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for SubdomainWildcardWithCredentials {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -33,7 +34,7 @@ impl Rule for SubdomainWildcardWithCredentials {
                 let OriginPattern::Subdomain { suffix, .. } = &origin.node else { continue };
                 out.push(
                     Diagnostic::new(
-                        META.code,
+                        CODE,
                         origin.span,
                         format!("every subdomain of `{suffix}` gets credentialed access"),
                     )

@@ -1,15 +1,18 @@
 //! CORS102 `weak-origin-regex`: a `~` origin that trusts a host but also accepts
 //! attacker-registrable look-alikes.
 
-use super::support::{anchored, each_rule, registrable, sample_matches, split_origin};
-use super::{lint_meta, Rule, RuleMeta};
+use super::regex_probe::{accepts_any, anchored, sample_matches};
+use super::support::{each_rule, registrable};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{OriginPattern, PolicySet};
+use crate::origin::OriginText;
 use crate::span::SourceMap;
 
 pub(crate) struct WeakOriginRegex;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS102",
     "weak-origin-regex",
     Severity::Error,
@@ -29,9 +32,9 @@ mutation the anchored regex accepts whose registrable domain differs.\n\n\
 or, better, `origin https://app.example.com;`\n",
 );
 
-impl Rule for WeakOriginRegex {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for WeakOriginRegex {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -39,13 +42,13 @@ impl Rule for WeakOriginRegex {
             for origin in &rule.origins {
                 let OriginPattern::Regex(pattern) = &origin.node else { continue };
                 // CORS101 already says it accepts everything.
-                if super::cors101_permissive_origin_regex::accepts_any(pattern).is_some() {
+                if accepts_any(pattern).is_some() {
                     continue;
                 }
                 if let Some(w) = weakness(pattern) {
                     out.push(
                         Diagnostic::new(
-                            META.code,
+                            CODE,
                             origin.span,
                             format!("origin regex `{pattern}` also accepts `{}`", w.accepted),
                         )
@@ -69,7 +72,7 @@ pub(crate) struct Weakness {
 pub(crate) fn weakness(pattern: &str) -> Option<Weakness> {
     let re = anchored(pattern)?;
     for sample in sample_matches(pattern) {
-        let Some(o) = split_origin(&sample) else { continue };
+        let Some(o) = OriginText::parse(&sample) else { continue };
         if o.host.split('.').any(str::is_empty) {
             continue;
         }
@@ -108,7 +111,7 @@ pub(crate) fn weakness(pattern: &str) -> Option<Weakness> {
             ));
         }
         for (candidate, why, help) in mutations {
-            let Some(c) = split_origin(&candidate) else { continue };
+            let Some(c) = OriginText::parse(&candidate) else { continue };
             if re.is_match(&candidate) && registrable(c.host) != trusted_domain {
                 return Some(Weakness { trusted: sample, accepted: candidate, why, help });
             }

@@ -1,14 +1,15 @@
 //! CORS118 `wildcard-mixed-with-origins`: `*` beside specific origins.
 
 use super::support::each_rule;
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{OriginPattern, PolicySet};
 use crate::span::SourceMap;
 
 pub(crate) struct WildcardMixedWithOrigins;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS118",
     "wildcard-mixed-with-origins",
     Severity::Warning,
@@ -21,9 +22,9 @@ the intent.\n\n\
 ## Use instead\n```\norigin https://app.example.com;\n```\n",
 );
 
-impl Rule for WildcardMixedWithOrigins {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for WildcardMixedWithOrigins {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -37,7 +38,7 @@ impl Rule for WildcardMixedWithOrigins {
                 continue;
             }
             let mut d = Diagnostic::new(
-                META.code,
+                CODE,
                 star.span,
                 format!(
                     "`*` makes the rule's other {} dead",

@@ -1,14 +1,15 @@
 //! CORS103 `null-origin`: the `null` origin is allowed.
 
 use super::support::each_rule;
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{OriginPattern, PolicySet};
 use crate::span::SourceMap;
 
 pub(crate) struct NullOrigin;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS103",
     "null-origin",
     Severity::Warning,
@@ -21,15 +22,15 @@ redirects. Any site can create a sandboxed iframe, so allowing `null` allows eve
 ## Use instead\n```\norigin https://app.example.com;\ncredentials on;\n```\n",
 );
 
-impl Rule for NullOrigin {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for NullOrigin {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
         for (_, rule) in each_rule(set) {
             for origin in rule.origins.iter().filter(|o| o.node == OriginPattern::Null) {
-                let mut d = Diagnostic::new(META.code, origin.span, "the `null` origin is allowed")
+                let mut d = Diagnostic::new(CODE, origin.span, "the `null` origin is allowed")
                     .label("any site can send `Origin: null` from a sandboxed iframe")
                     .help("remove `null`; serve local or sandboxed documents from a real origin");
                 if rule.credentials.node {

@@ -2,14 +2,15 @@
 //! `headers`.
 
 use super::support::{each_rule, removal_span};
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::PolicySet;
 use crate::span::SourceMap;
 
 pub(crate) struct ResponseHeaderInAllowedHeaders;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS111",
     "response-header-in-allowed-headers",
     Severity::Error,
@@ -23,9 +24,9 @@ Overflow answer) and allowing them only hides the mistake.\n\n\
 and remove the header from the front-end's request.\n",
 );
 
-impl Rule for ResponseHeaderInAllowedHeaders {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for ResponseHeaderInAllowedHeaders {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -40,7 +41,7 @@ impl Rule for ResponseHeaderInAllowedHeaders {
                     continue;
                 }
                 let mut d = Diagnostic::new(
-                    META.code,
+                    CODE,
                     h.span,
                     format!("`{}` is a response header, not a request header", h.node),
                 )

@@ -1,14 +1,16 @@
 //! CORS101 `permissive-origin-regex`: a `~` origin that accepts every origin.
 
-use super::support::{anchored, each_rule};
-use super::{lint_meta, Rule, RuleMeta};
+use super::regex_probe::accepts_any;
+use super::support::each_rule;
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{OriginPattern, PolicySet};
 use crate::span::SourceMap;
 
 pub(crate) struct PermissiveOriginRegex;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS101",
     "permissive-origin-regex",
     Severity::Error,
@@ -23,16 +25,9 @@ unrelated attacker origins (`https://evil.example`, `https://attacker.test:1337`
 ## Use instead\n```\norigin ~ \"https://[a-z0-9-]+\\.example\\.com\";\n```\n",
 );
 
-/// Unrelated hosts on the same scheme; a regex accepting all of one scheme's probes
-/// accepts any origin of that scheme.
-const PROBES: &[&[&str]] = &[
-    &["https://evil.example", "https://attacker.test:1337", "https://xn--80ak6aa92e.com"],
-    &["http://evil.example", "http://attacker.test:1337", "http://192.0.2.1"],
-];
-
-impl Rule for PermissiveOriginRegex {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for PermissiveOriginRegex {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -42,7 +37,7 @@ impl Rule for PermissiveOriginRegex {
                 if let Some(accepted) = accepts_any(pattern) {
                     out.push(
                         Diagnostic::new(
-                            META.code,
+                            CODE,
                             origin.span,
                             format!("origin regex `{pattern}` accepts every origin"),
                         )
@@ -51,36 +46,6 @@ impl Rule for PermissiveOriginRegex {
                     );
                 }
             }
-        }
-    }
-}
-
-/// The first probe origin a too-permissive regex accepts, if it is one.
-pub(crate) fn accepts_any(pattern: &str) -> Option<&'static str> {
-    let re = anchored(pattern)?;
-    PROBES
-        .iter()
-        .find(|probes| probes.iter().all(|p| re.is_match(p)))
-        .and_then(|p| p.first().copied())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn probes() {
-        for (pattern, want) in [
-            (".*", true),
-            (".+", true),
-            ("https?://.*", true),
-            ("https://.*", true),
-            ("http://.+", true),
-            ("(?i)HTTPS://.*", true),
-            (r"https://.*\.example\.com", false),
-            (r"https://app\.example\.com", false),
-            (r"https://[a-z]+\.example\.com", false),
-            (r"null|https://a\.example", false),
-        ] {
-            assert_eq!(super::accepts_any(pattern).is_some(), want, "{pattern}");
         }
     }
 }

@@ -1,14 +1,15 @@
 //! CORS104 `insecure-origin`: a plain-`http` origin off the local machine.
 
 use super::support::{each_rule, is_insecure};
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::PolicySet;
 use crate::span::SourceMap;
 
 pub(crate) struct InsecureOrigin;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS104",
     "insecure-origin",
     Severity::Info,
@@ -22,16 +23,16 @@ over plain http, so trusting an `http://` origin trusts that attacker too. With 
 ## Use instead\n```\norigin https://app.example.com;\ncredentials on;\n```\n",
 );
 
-impl Rule for InsecureOrigin {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for InsecureOrigin {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
         for (_, rule) in each_rule(set) {
             for origin in rule.origins.iter().filter(|o| is_insecure(&o.node)) {
                 let mut d = Diagnostic::new(
-                    META.code,
+                    CODE,
                     origin.span,
                     format!("origin `{}` uses plain http", origin.node),
                 )

@@ -1,15 +1,16 @@
 //! CORS106 `shared-hosting-origin`: a wildcard over a public suffix, or an origin on
 //! hosting where anybody can publish pages.
 
-use super::support::{each_rule, is_public_suffix, scheme_host};
-use super::{lint_meta, Rule, RuleMeta};
+use super::support::{each_rule, is_public_suffix};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{OriginPattern, PolicySet};
 use crate::span::SourceMap;
 
 pub(crate) struct SharedHostingOrigin;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS106",
     "shared-hosting-origin",
     Severity::Warning,
@@ -62,9 +63,9 @@ pub(crate) fn shared_host(host: &str) -> Option<&'static str> {
         .find(|s| host == *s || host.strip_suffix(s).is_some_and(|rest| rest.ends_with('.')))
 }
 
-impl Rule for SharedHostingOrigin {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for SharedHostingOrigin {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -74,7 +75,7 @@ impl Rule for SharedHostingOrigin {
                     if is_public_suffix(suffix) {
                         out.push(
                             Diagnostic::new(
-                                META.code,
+                                CODE,
                                 origin.span,
                                 format!(
                                     "`{}` is a wildcard over the public suffix `{suffix}`",
@@ -87,11 +88,11 @@ impl Rule for SharedHostingOrigin {
                         continue;
                     }
                 }
-                let Some((_, host)) = scheme_host(&origin.node) else { continue };
+                let Some((_, host)) = origin.node.scheme_and_host() else { continue };
                 if let Some(shared) = shared_host(host) {
                     out.push(
                         Diagnostic::new(
-                            META.code,
+                            CODE,
                             origin.span,
                             format!("origin `{}` is on `{shared}`, shared hosting", origin.node),
                         )

@@ -1,13 +1,14 @@
 //! CORS119 `empty-origin-list`: a policy or `allow` block that allows no origin.
 
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::PolicySet;
 use crate::span::SourceMap;
 
 pub(crate) struct EmptyOriginList;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS119",
     "empty-origin-list",
     Severity::Warning,
@@ -20,9 +21,9 @@ wrong block.\n\n\
 ## Use instead\n```\npolicy api {\n    origin https://app.example.com;\n    methods GET PUT;\n}\n```\n",
 );
 
-impl Rule for EmptyOriginList {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for EmptyOriginList {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -30,7 +31,7 @@ impl Rule for EmptyOriginList {
             if policy.rules.iter().all(|r| r.origins.is_empty()) {
                 out.push(
                     Diagnostic::new(
-                        META.code,
+                        CODE,
                         policy.name.span,
                         format!("policy `{}` allows no origin", policy.name.node),
                     )
@@ -41,7 +42,7 @@ impl Rule for EmptyOriginList {
             }
             for rule in policy.rules.iter().filter(|r| r.origins.is_empty() && !r.implicit) {
                 out.push(
-                    Diagnostic::new(META.code, rule.span, "this `allow` block has no `origin`")
+                    Diagnostic::new(CODE, rule.span, "this `allow` block has no `origin`")
                         .label("matches no request")
                         .help("add an `origin` statement to the block, or remove the block"),
                 );

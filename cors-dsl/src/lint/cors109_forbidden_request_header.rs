@@ -2,14 +2,16 @@
 //! scripts send.
 
 use super::support::{each_rule, removal_span};
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
+use crate::fetch::is_forbidden_request_header;
 use crate::model::PolicySet;
 use crate::span::SourceMap;
 
 pub(crate) struct ForbiddenRequestHeader;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS109",
     "forbidden-request-header",
     Severity::Error,
@@ -22,52 +24,19 @@ and suggests a misunderstanding (cookies are governed by `credentials`, not `hea
 ## Use instead\n```\nheaders Content-Type;\ncredentials on;\n```\n",
 );
 
-/// The forbidden request-header names of the Fetch standard (lower case).
-const FORBIDDEN: &[&str] = &[
-    "accept-charset",
-    "accept-encoding",
-    "access-control-request-headers",
-    "access-control-request-method",
-    "access-control-request-private-network",
-    "connection",
-    "content-length",
-    "cookie",
-    "cookie2",
-    "date",
-    "dnt",
-    "expect",
-    "host",
-    "keep-alive",
-    "origin",
-    "referer",
-    "set-cookie",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "via",
-];
-
-/// Whether browsers refuse to let a script set header `name`.
-pub(crate) fn is_forbidden(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    FORBIDDEN.contains(&lower.as_str())
-        || lower.starts_with("proxy-")
-        || lower.starts_with("sec-")
-        || lower.starts_with("access-control-request-")
-}
-
-impl Rule for ForbiddenRequestHeader {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for ForbiddenRequestHeader {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
         for (_, rule) in each_rule(set) {
             let entries = rule.headers.node.entries();
-            for (i, h) in entries.iter().enumerate().filter(|(_, h)| is_forbidden(&h.node)) {
+            for (i, h) in
+                entries.iter().enumerate().filter(|(_, h)| is_forbidden_request_header(&h.node))
+            {
                 let mut d = Diagnostic::new(
-                    META.code,
+                    CODE,
                     h.span,
                     format!("`{}` is a forbidden request header", h.node),
                 )

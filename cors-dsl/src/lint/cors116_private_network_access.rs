@@ -1,14 +1,15 @@
 //! CORS116 `private-network-access`: Private Network Access preflights are going away.
 
 use super::support::each_rule;
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::PolicySet;
 use crate::span::SourceMap;
 
 pub(crate) struct PrivateNetworkAccess;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS116",
     "private-network-access",
     Severity::Info,
@@ -22,16 +23,16 @@ prompt shown to the user, so the header may no longer be what makes the request 
 versions must be supported, and suppress this finding with a reason.\n",
 );
 
-impl Rule for PrivateNetworkAccess {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for PrivateNetworkAccess {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
         for (_, rule) in each_rule(set).filter(|(_, r)| r.private_network.node) {
             out.push(
                 Diagnostic::new(
-                    META.code,
+                    CODE,
                     rule.private_network.span,
                     "private-network access preflights are being phased out",
                 )

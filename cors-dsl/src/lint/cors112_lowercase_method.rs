@@ -1,14 +1,15 @@
 //! CORS112 `lowercase-method`: `patch` is not `PATCH`.
 
 use super::support::each_rule;
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::PolicySet;
 use crate::span::SourceMap;
 
 pub(crate) struct LowercaseMethod;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS112",
     "lowercase-method",
     Severity::Error,
@@ -23,9 +24,9 @@ and `put` before sending them, but not `patch`: `fetch(url, {method: \"PATCH\"})
 
 const STANDARD: &[&str] = &["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"];
 
-impl Rule for LowercaseMethod {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for LowercaseMethod {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -37,7 +38,7 @@ impl Rule for LowercaseMethod {
                 }
                 out.push(
                     Diagnostic::new(
-                        META.code,
+                        CODE,
                         m.span,
                         format!("method `{}` is not `{upper}`: methods are case-sensitive", m.node),
                     )

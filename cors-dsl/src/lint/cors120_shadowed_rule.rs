@@ -1,14 +1,16 @@
 //! CORS120 `shadowed-rule`: a rule every origin of which an earlier rule takes first.
 
-use super::support::{anchored, split_origin};
-use super::{lint_meta, Rule, RuleMeta};
+use super::regex_probe::anchored;
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{OriginPattern, PolicySet};
+use crate::origin::OriginText;
 use crate::span::{SourceMap, Spanned};
 
 pub(crate) struct ShadowedRule;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS120",
     "shadowed-rule",
     Severity::Warning,
@@ -22,9 +24,9 @@ never apply: the policy grants something other than what it says.\n\n\
 ## Use instead\n```\npolicy api {\n    allow { origin https://admin.example.com; credentials on; }\n    allow { origin https://*.example.com; }\n}\n```\n",
 );
 
-impl Rule for ShadowedRule {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for ShadowedRule {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -44,7 +46,7 @@ impl Rule for ShadowedRule {
                     .collect();
                 let Some(takers) = takers else { continue };
                 let mut d = Diagnostic::new(
-                    META.code,
+                    CODE,
                     later.span,
                     "this rule never applies: earlier rules match all its origins first",
                 )
@@ -71,18 +73,20 @@ pub(crate) fn covers(a: &OriginPattern, b: &OriginPattern) -> bool {
         (P::Any, _) => true,
         (P::Null, P::Null) => true,
         (P::Exact(x), P::Exact(y)) => x == y,
-        (P::Subdomain { scheme, suffix, port }, P::Exact(o)) => split_origin(o).is_some_and(|o| {
-            o.scheme == scheme
-                && under(o.host, suffix)
-                && o.port.map(str::parse::<u16>).and_then(Result::ok) == *port
-                && o.port.is_some() == port.is_some()
-        }),
+        (P::Subdomain { scheme, suffix, port }, P::Exact(o)) => {
+            OriginText::parse(o).is_some_and(|o| {
+                o.scheme == scheme
+                    && under(o.host, suffix)
+                    && o.port.map(str::parse::<u16>).and_then(Result::ok) == *port
+                    && o.port.is_some() == port.is_some()
+            })
+        }
         (
             P::Subdomain { scheme: s1, suffix: x, port: p1 },
             P::Subdomain { scheme: s2, suffix: y, port: p2 },
         ) => s1 == s2 && p1 == p2 && (x == y || under(y, x)),
         (P::AnyPort { scheme, host }, P::Exact(o)) => {
-            split_origin(o).is_some_and(|o| o.scheme == scheme && o.host == host)
+            OriginText::parse(o).is_some_and(|o| o.scheme == scheme && o.host == host)
         }
         (P::AnyPort { scheme: s1, host: h1 }, P::AnyPort { scheme: s2, host: h2 }) => {
             s1 == s2 && h1 == h2

@@ -1,14 +1,15 @@
 //! CORS114 `excessive-max-age`: a `max-age` above what browsers honour.
 
 use super::support::each_rule;
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::PolicySet;
 use crate::span::SourceMap;
 
 pub(crate) struct ExcessiveMaxAge;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS114",
     "excessive-max-age",
     Severity::Warning,
@@ -26,9 +27,9 @@ const FIREFOX_CAP: u32 = 86_400;
 /// Chromium's cap.
 const CHROMIUM_CAP: u32 = 7_200;
 
-impl Rule for ExcessiveMaxAge {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for ExcessiveMaxAge {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -36,7 +37,7 @@ impl Rule for ExcessiveMaxAge {
             let Some(age) = &rule.max_age else { continue };
             let d = if age.node > FIREFOX_CAP {
                 Diagnostic::new(
-                    META.code,
+                    CODE,
                     age.span,
                     format!("`max-age` of {} s is above every browser's cap", age.node),
                 )
@@ -44,7 +45,7 @@ impl Rule for ExcessiveMaxAge {
                 .help("use at most `1d`, or `2h` to get the same caching everywhere")
             } else if age.node > CHROMIUM_CAP {
                 Diagnostic::new(
-                    META.code,
+                    CODE,
                     age.span,
                     format!("`max-age` of {} s is above Chromium's cap", age.node),
                 )

@@ -1,14 +1,16 @@
 //! CORS113 `needless-safelisted-entry`: listing what CORS always allows.
 
 use super::support::{each_rule, removal_span};
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
+use crate::fetch::{SAFELISTED_METHODS, SAFELISTED_REQUEST_HEADERS};
 use crate::model::PolicySet;
 use crate::span::SourceMap;
 
 pub(crate) struct NeedlessSafelistedEntry;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS113",
     "needless-safelisted-entry",
     Severity::Info,
@@ -22,22 +24,28 @@ requests with a JSON body need it.)\n\n\
 ## Use instead\n```\nmethods PUT;\nheaders X-Request-ID;\n```\n",
 );
 
-const METHODS: &[&str] = &["GET", "HEAD", "POST"];
-const HEADERS: &[&str] = &["accept", "accept-language", "content-language"];
+/// A listed header that is always safelisted: `Content-Type` is safelisted only with a
+/// form or `text/plain` value, so listing it is needed for JSON bodies.
+fn is_needless_header(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower != "content-type" && SAFELISTED_REQUEST_HEADERS.contains(&lower.as_str())
+}
 
-impl Rule for NeedlessSafelistedEntry {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for NeedlessSafelistedEntry {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
         for (_, rule) in each_rule(set) {
             let methods = rule.methods.node.entries();
-            for (i, m) in
-                methods.iter().enumerate().filter(|(_, m)| METHODS.contains(&m.node.as_str()))
+            for (i, m) in methods
+                .iter()
+                .enumerate()
+                .filter(|(_, m)| SAFELISTED_METHODS.contains(&m.node.as_str()))
             {
                 let mut d = Diagnostic::new(
-                    META.code,
+                    CODE,
                     m.span,
                     format!("`{}` is always allowed and needs no listing", m.node),
                 )
@@ -50,11 +58,11 @@ impl Rule for NeedlessSafelistedEntry {
             }
             let headers = rule.headers.node.entries();
             for (i, h) in headers.iter().enumerate() {
-                if !HEADERS.contains(&h.node.to_ascii_lowercase().as_str()) {
+                if !is_needless_header(&h.node) {
                     continue;
                 }
                 let mut d = Diagnostic::new(
-                    META.code,
+                    CODE,
                     h.span,
                     format!("`{}` is always allowed and needs no listing", h.node),
                 )

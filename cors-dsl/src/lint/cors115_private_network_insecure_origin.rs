@@ -2,14 +2,15 @@
 //! plain-http origins.
 
 use super::support::{each_rule, is_insecure};
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{OriginPattern, PolicySet};
 use crate::span::SourceMap;
 
 pub(crate) struct PrivateNetworkInsecureOrigin;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS115",
     "private-network-insecure-origin",
     Severity::Error,
@@ -22,9 +23,9 @@ network attacker can impersonate, opens that device to the whole internet.\n\n\
 ## Use instead\n```\norigin https://console.example.com;\nprivate-network on;\n```\n",
 );
 
-impl Rule for PrivateNetworkInsecureOrigin {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for PrivateNetworkInsecureOrigin {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -37,7 +38,7 @@ impl Rule for PrivateNetworkInsecureOrigin {
                 };
                 out.push(
                     Diagnostic::new(
-                        META.code,
+                        CODE,
                         origin.span,
                         format!("private-network access granted to `{}`", origin.node),
                     )

@@ -2,14 +2,15 @@
 //! `Authorization`.
 
 use super::support::each_rule;
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::PolicySet;
 use crate::span::SourceMap;
 
 pub(crate) struct WildcardHeadersWithoutAuthorization;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS108",
     "wildcard-headers-without-authorization",
     Severity::Info,
@@ -23,9 +24,9 @@ though the policy seems to allow every header.\n\n\
 (only if the API really takes `Authorization` from other origins)\n",
 );
 
-impl Rule for WildcardHeadersWithoutAuthorization {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for WildcardHeadersWithoutAuthorization {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -39,13 +40,9 @@ impl Rule for WildcardHeadersWithoutAuthorization {
                 continue;
             }
             out.push(
-                Diagnostic::new(
-                    META.code,
-                    headers.span,
-                    "`headers *` does not cover `Authorization`",
-                )
-                .label("requests sending `Authorization` still fail their preflight")
-                .help("add `Authorization` beside `*` if cross-origin callers send it"),
+                Diagnostic::new(CODE, headers.span, "`headers *` does not cover `Authorization`")
+                    .label("requests sending `Authorization` still fail their preflight")
+                    .help("add `Authorization` beside `*` if cross-origin callers send it"),
             );
         }
     }

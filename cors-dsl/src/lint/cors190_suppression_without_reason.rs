@@ -1,9 +1,9 @@
-//! CORS190 `suppression-without-reason`: metadata; [`crate::lint`] reports it.
+//! CORS190 `suppression-without-reason`: metadata; [`super::suppress`] reports it.
 
-use super::{lint_meta, RuleMeta};
+use crate::codes::Code;
 use crate::diag::Severity;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS190",
     "suppression-without-reason",
     Severity::Warning,

@@ -1,14 +1,15 @@
 //! CORS110 `unreadable-exposed-header`: `Set-Cookie` in `expose`.
 
 use super::support::{each_rule, removal_span};
-use super::{lint_meta, Rule, RuleMeta};
+use super::Lint;
+use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::PolicySet;
 use crate::span::SourceMap;
 
 pub(crate) struct UnreadableExposedHeader;
 
-pub(crate) static META: RuleMeta = lint_meta(
+pub(crate) const CODE: &Code = &Code::lint(
     "CORS110",
     "unreadable-exposed-header",
     Severity::Error,
@@ -20,9 +21,9 @@ out of every response a script sees, exposed or not. Listing them does nothing.\
 ## Use instead\n```\nexpose X-Request-ID;\n```\n",
 );
 
-impl Rule for UnreadableExposedHeader {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+impl Lint for UnreadableExposedHeader {
+    fn code(&self) -> &'static Code {
+        CODE
     }
 
     fn check(&self, set: &PolicySet, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
@@ -34,7 +35,7 @@ impl Rule for UnreadableExposedHeader {
                     continue;
                 }
                 let mut d = Diagnostic::new(
-                    META.code,
+                    CODE,
                     h.span,
                     format!("`{}` can never be read by a script", h.node),
                 )

@@ -1,0 +1,413 @@
+//! Validation and normalisation: [`crate::ast`] → [`crate::model`].
+//!
+//! The syntax tree only says "a name, some arguments, maybe a block". This module
+//! gives it meaning: which directives exist where, what each argument must be, how
+//! policy-level statements become the defaults of `allow` rules, and how origins are
+//! normalised (see [`crate::origin`]). It reports every problem it finds, each with a
+//! `CORS0xx` code, the exact span and a hint, instead of stopping at the first one.
+//!
+//! This file holds the structure (which directive may stand where, how a policy and
+//! its rules are assembled); `fields.rs` reads the arguments of each directive, and
+//! `duration.rs` the `max-age` values.
+//!
+//! `include` directives are resolved by [`crate::load`] before this runs; the
+//! directives it receives have them spliced in already. `# corsc: allow` comments are
+//! read by [`crate::lint::suppress`].
+
+mod duration;
+mod fields;
+
+pub use duration::parse_duration;
+
+use crate::ast::{Arg, ArgKind, Directive};
+use crate::codes;
+use crate::diag::Diagnostic;
+use crate::model::{
+    AllowList, OriginPattern, Policy, PreflightHandling, PreflightMode, RefusedPreflight, Rule,
+};
+use crate::span::{Span, Spanned};
+use std::collections::HashMap;
+
+/// Directives shared by the policy level (as defaults) and `allow` blocks.
+const RULE_FIELDS: &[&str] =
+    &["origin", "methods", "headers", "expose", "credentials", "private-network", "max-age"];
+/// Directives only meaningful at the policy level.
+const POLICY_ONLY: &[&str] = &["preflight", "preflight-status", "preflight-refused", "allow"];
+/// Every directive name of the language.
+const ALL: &[&str] = &[
+    "policy",
+    "include",
+    "origin",
+    "methods",
+    "headers",
+    "expose",
+    "credentials",
+    "private-network",
+    "max-age",
+    "preflight",
+    "preflight-status",
+    "preflight-refused",
+    "allow",
+];
+
+/// Validates `directives` (the top level of a file, includes already spliced in) and
+/// builds the policies they describe.
+///
+/// Returns the policies that could be built and every diagnostic; the policies are
+/// only meaningful when no diagnostic is an error.
+pub fn check(directives: &[Directive]) -> (Vec<Policy>, Vec<Diagnostic>) {
+    let mut c = Checker::default();
+    let mut policies: Vec<Policy> = Vec::new();
+    let mut names: HashMap<String, Span> = HashMap::new();
+    for d in directives {
+        match d.name() {
+            "policy" => {
+                let Some(p) = c.policy(d) else { continue };
+                if let Some(&first) = names.get(&p.name.node) {
+                    c.push(
+                        Diagnostic::new(
+                            codes::DUPLICATE_POLICY,
+                            p.name.span,
+                            format!("policy `{}` is defined twice", p.name.node),
+                        )
+                        .label("second definition")
+                        .secondary(first, "first defined here")
+                        .help("rename one of them, or merge them into one policy"),
+                    );
+                } else {
+                    names.insert(p.name.node.clone(), p.name.span);
+                    policies.push(p);
+                }
+            }
+            // Left in only when the loader could not resolve it (already reported).
+            "include" => {}
+            name if ALL.contains(&name) => c.misplaced(
+                d,
+                format!("`{name}` is only allowed inside a `policy {{ … }}` block"),
+                "wrap it in `policy NAME { … }`",
+            ),
+            _ => c.unknown(d, &["policy", "include"]),
+        }
+    }
+    (policies, c.diags)
+}
+
+/// The statements of one block (policy level or `allow`), before defaults apply.
+#[derive(Default)]
+struct Fields {
+    origins: Vec<Spanned<OriginPattern>>,
+    first_origin: Option<Span>,
+    methods: Option<Spanned<AllowList<String>>>,
+    headers: Option<Spanned<AllowList<String>>>,
+    expose: Option<Spanned<AllowList<String>>>,
+    credentials: Option<Spanned<bool>>,
+    private_network: Option<Spanned<bool>>,
+    max_age: Option<Spanned<u32>>,
+    /// Once-only directives already seen in this block, for `CORS015`.
+    seen: HashMap<String, Span>,
+}
+
+/// Policy-level-only settings.
+#[derive(Default)]
+struct PreflightFields {
+    mode: Option<Spanned<PreflightMode>>,
+    status: Option<Spanned<u16>>,
+    refused: Option<Spanned<RefusedPreflight>>,
+}
+
+#[derive(Default)]
+struct Checker {
+    diags: Vec<Diagnostic>,
+}
+
+impl Checker {
+    fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn invalid(&mut self, span: Span, message: String, label: &str, help: &str) {
+        self.push(Diagnostic::new(codes::INVALID_ARGUMENTS, span, message).label(label).help(help));
+    }
+
+    fn misplaced(&mut self, d: &Directive, message: String, help: &str) {
+        self.push(
+            Diagnostic::new(codes::MISPLACED_DIRECTIVE, d.name.span, message)
+                .label("not allowed here")
+                .help(help),
+        );
+    }
+
+    /// `CORS002`, suggesting the closest of `candidates` (or of every name).
+    fn unknown(&mut self, d: &Directive, candidates: &[&str]) {
+        let name = d.name();
+        let close = |list: &[&str]| {
+            list.iter()
+                .map(|c| (strsim::damerau_levenshtein(name, c), *c))
+                .filter(|(dist, _)| *dist <= (name.chars().count() / 3).max(1))
+                .min()
+                .map(|(_, c)| c.to_string())
+        };
+        let mut diag = Diagnostic::new(
+            codes::UNKNOWN_DIRECTIVE,
+            d.name.span,
+            format!("unknown directive `{name}`"),
+        )
+        .label("unknown directive");
+        diag = match close(candidates).or_else(|| close(ALL)) {
+            Some(s) => diag.help(format!("did you mean `{s}`?")).fix(
+                d.name.span,
+                s.clone(),
+                &format!("rename to `{s}`"),
+            ),
+            None => {
+                let list: Vec<String> = candidates.iter().map(|c| format!("`{c}`")).collect();
+                diag.help(format!("expected one of {}", list.join(", ")))
+            }
+        };
+        self.push(diag);
+    }
+
+    /// `CORS015` when `d` was already seen in this block; true when it is new.
+    fn once(&mut self, d: &Directive, seen: &mut HashMap<String, Span>) -> bool {
+        if let Some(&first) = seen.get(d.name()) {
+            self.push(
+                Diagnostic::new(
+                    codes::DUPLICATE_DIRECTIVE,
+                    d.span,
+                    format!("`{}` is repeated in this block", d.name()),
+                )
+                .label("repeated here")
+                .secondary(first, "first set here")
+                .help("keep one of them"),
+            );
+            return false;
+        }
+        seen.insert(d.name().to_string(), d.span);
+        true
+    }
+
+    /// Refuses a block on a directive that takes none; true when there is none.
+    fn no_block(&mut self, d: &Directive) -> bool {
+        if let Some(b) = &d.block {
+            self.invalid(
+                b.span,
+                format!("`{}` does not take a `{{ … }}` block", d.name()),
+                "unexpected block",
+                "end the directive with `;` instead",
+            );
+            return false;
+        }
+        true
+    }
+
+    /// The single argument of `d`, refusing `~` and any other count.
+    fn one_arg<'d>(&mut self, d: &'d Directive, expected: &str) -> Option<&'d Arg> {
+        match d.args.as_slice() {
+            [a] if a.kind != ArgKind::Tilde => Some(a),
+            [] => {
+                self.invalid(
+                    d.name.span,
+                    format!("`{}` needs an argument", d.name()),
+                    "missing argument",
+                    &format!("write `{} {expected};`", d.name()),
+                );
+                None
+            }
+            [a] => {
+                self.tilde(a);
+                None
+            }
+            [_, extra, ..] => {
+                let span = extra.span.to(d.args.last().map_or(extra.span, |a| a.span));
+                self.invalid(
+                    span,
+                    format!("`{}` takes exactly one argument", d.name()),
+                    "unexpected arguments",
+                    &format!("write `{} {expected};`", d.name()),
+                );
+                None
+            }
+        }
+    }
+
+    fn tilde(&mut self, a: &Arg) {
+        self.invalid(
+            a.span,
+            "unexpected `~`".into(),
+            "only `origin` takes regexes",
+            "remove the `~`",
+        );
+    }
+
+    fn policy(&mut self, d: &Directive) -> Option<Policy> {
+        let Some(block) = &d.block else {
+            self.invalid(
+                d.span,
+                "`policy` needs a `{ … }` block".into(),
+                "no block",
+                "write `policy NAME { origin …; }`",
+            );
+            return None;
+        };
+        let name = match d.args.as_slice() {
+            [a] if a.kind != ArgKind::Tilde => Some(Spanned::new(a.value.clone(), a.span)),
+            _ => {
+                let span = d.args.first().map_or(d.name.span, |a| a.span);
+                self.invalid(
+                    span,
+                    "`policy` takes exactly one name".into(),
+                    "expected one name",
+                    "write `policy NAME { … }`",
+                );
+                None
+            }
+        };
+        let mut fields = Fields::default();
+        let mut preflight = PreflightFields::default();
+        let mut allows: Vec<(&Directive, Fields)> = Vec::new();
+        for inner in &block.directives {
+            match inner.name() {
+                "allow" => {
+                    if let Some(f) = self.allow(inner) {
+                        allows.push((inner, f));
+                    }
+                }
+                "preflight" | "preflight-status" | "preflight-refused" => {
+                    if self.no_block(inner) && self.once(inner, &mut fields.seen) {
+                        self.preflight(inner, &mut preflight);
+                    }
+                }
+                "policy" => self.misplaced(
+                    inner,
+                    "`policy` blocks cannot be nested".into(),
+                    "close the enclosing policy first",
+                ),
+                "include" => {}
+                _ => {
+                    if !self.field(inner, &mut fields) {
+                        let known: Vec<&str> =
+                            RULE_FIELDS.iter().chain(POLICY_ONLY).copied().collect();
+                        self.unknown(inner, &known);
+                    }
+                }
+            }
+        }
+        let name = name?;
+        let mut rules = Vec::new();
+        for (allow, own) in allows {
+            rules.push(self.rule(own, &fields, name.span, allow.span, false));
+        }
+        if let Some(first) = fields.first_origin {
+            let own = Fields { origins: std::mem::take(&mut fields.origins), ..Fields::default() };
+            rules.push(self.rule(own, &fields, name.span, first, true));
+        }
+        let preflight = PreflightHandling {
+            mode: preflight.mode.unwrap_or(Spanned::new(PreflightMode::Answer, name.span)),
+            success_status: preflight.status.unwrap_or(Spanned::new(204, name.span)),
+            refused: preflight
+                .refused
+                .unwrap_or(Spanned::new(RefusedPreflight::Status(403), name.span)),
+        };
+        Some(Policy { name, rules, preflight, span: d.span })
+    }
+
+    fn allow(&mut self, d: &Directive) -> Option<Fields> {
+        if let Some(a) = d.args.first() {
+            let span = a.span.to(d.args.last().map_or(a.span, |l| l.span));
+            self.invalid(
+                span,
+                "`allow` takes no arguments".into(),
+                "unexpected",
+                "write `allow { … }`",
+            );
+        }
+        let Some(block) = &d.block else {
+            self.invalid(
+                d.span,
+                "`allow` needs a `{ … }` block".into(),
+                "no block",
+                "write `allow { origin …; }`",
+            );
+            return None;
+        };
+        let mut fields = Fields::default();
+        for inner in &block.directives {
+            match inner.name() {
+                "allow" => self.misplaced(
+                    inner,
+                    "`allow` blocks cannot be nested".into(),
+                    "move it to the policy level",
+                ),
+                "preflight" | "preflight-status" | "preflight-refused" => self.misplaced(
+                    inner,
+                    format!("`{}` is only allowed at the policy level", inner.name()),
+                    "move it to the enclosing `policy` block",
+                ),
+                "policy" => self.misplaced(
+                    inner,
+                    "`policy` cannot appear inside `allow`".into(),
+                    "close the enclosing blocks first",
+                ),
+                "include" => {}
+                _ => {
+                    if !self.field(inner, &mut fields) {
+                        self.unknown(inner, RULE_FIELDS);
+                    }
+                }
+            }
+        }
+        Some(fields)
+    }
+
+    /// One rule from its own statements and the policy-level defaults.
+    fn rule(
+        &mut self,
+        own: Fields,
+        defaults: &Fields,
+        name: Span,
+        span: Span,
+        implicit: bool,
+    ) -> Rule {
+        fn pick<T: Clone>(
+            own: Option<Spanned<T>>,
+            def: &Option<Spanned<T>>,
+            fallback: Spanned<T>,
+        ) -> Spanned<T> {
+            own.or_else(|| def.clone()).unwrap_or(fallback)
+        }
+        let empty = || Spanned::new(AllowList::List(Vec::new()), name);
+        let rule = Rule {
+            origins: own.origins,
+            methods: pick(own.methods, &defaults.methods, empty()),
+            headers: pick(own.headers, &defaults.headers, empty()),
+            expose: pick(own.expose, &defaults.expose, empty()),
+            credentials: pick(own.credentials, &defaults.credentials, Spanned::new(false, name)),
+            max_age: own.max_age.or_else(|| defaults.max_age.clone()),
+            private_network: pick(
+                own.private_network,
+                &defaults.private_network,
+                Spanned::new(false, name),
+            ),
+            span,
+            implicit,
+        };
+        if rule.credentials.node {
+            for o in rule.origins.iter().filter(|o| o.node == OriginPattern::Any) {
+                self.push(
+                    Diagnostic::new(
+                        codes::CREDENTIALS_WITH_WILDCARD_ORIGIN,
+                        o.span,
+                        "`credentials on` with the `*` origin",
+                    )
+                    .label("every origin")
+                    .secondary(rule.credentials.span, "credentials are turned on here")
+                    .help(
+                        "list the trusted origins explicitly, or turn credentials off; \
+                             browsers refuse `*` on credentialed requests",
+                    ),
+                );
+            }
+        }
+        rule
+    }
+}
