@@ -77,7 +77,7 @@ pub fn load_str(path: &Path, text: &str) -> Loaded {
     diagnostics.extend(check_diags);
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
-    let set = ok.then(|| PolicySet { policies, suppressions: loader.suppressions });
+    let set = ok.then_some(PolicySet { policies, suppressions: loader.suppressions });
     Loaded { sources: loader.sources, set, diagnostics }
 }
 
