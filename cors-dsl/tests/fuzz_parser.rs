@@ -6,18 +6,14 @@
 //! The generator is fastrand with a fixed seed so a failure reproduces exactly; the input
 //! is printed in the assertion message.
 
+mod common;
+
+use common::try_meaning;
 use cors_dsl::printer;
 use cors_dsl::span::{FileId, SourceFile};
-use cors_dsl::{compile, load_str, syntax};
+use cors_dsl::{load_str, syntax};
 use fastrand::Rng;
 use std::path::Path;
-
-const EXAMPLES: &[&str] = &[
-    include_str!("../../examples/development.cors"),
-    include_str!("../../examples/multi-tenant.cors"),
-    include_str!("../../examples/public-cdn.cors"),
-    include_str!("../../examples/spa-api.cors"),
-];
 
 /// Pieces the soup is made of: every keyword, interesting values, and the
 /// characters the lexer treats specially.
@@ -153,23 +149,18 @@ fn random_text(rng: &mut Rng) -> String {
         .collect()
 }
 
-/// The compiled table without source positions, which formatting may move.
-fn meaning(path: &Path, text: &str) -> Option<cors_dsl::RuleTable> {
-    let loaded = load_str(path, text);
-    Some(compile(loaded.set.as_ref()?, &loaded.sources).ok()?.without_sources())
-}
-
 #[test]
 fn front_end_never_panics_and_fmt_is_stable() {
     // A directory that does not exist, so random `include`s fail fast and harmlessly.
     let path = Path::new("fuzz-does-not-exist/input.cors");
+    let examples: Vec<String> = common::examples().into_iter().map(|(_, text)| text).collect();
     let mut rng = Rng::with_seed(0x9e37_79b9_7f4a_7c15);
     let mut formatted = 0;
     let mut valid = 0;
     for i in 0..6000 {
         let input = match i % 3 {
             0 => {
-                let base = EXAMPLES.get(rng.usize(..EXAMPLES.len())).copied().unwrap_or("");
+                let base = examples.get(rng.usize(..examples.len())).map_or("", String::as_str);
                 mutate(&mut rng, base)
             }
             1 => soup(&mut rng),
@@ -198,8 +189,8 @@ fn front_end_never_panics_and_fmt_is_stable() {
         });
         assert_eq!(once, twice, "fmt not idempotent for {input:?}");
         formatted += 1;
-        if let Some(before) = meaning(path, &input) {
-            assert_eq!(Some(before), meaning(path, &once), "fmt changed meaning of {input:?}");
+        if let Some(before) = try_meaning(path, &input) {
+            assert_eq!(Some(before), try_meaning(path, &once), "fmt changed meaning of {input:?}");
             valid += 1;
         }
     }
