@@ -133,6 +133,10 @@ impl Call {
         self.page = page;
         self
     }
+    /// The page at `http://HOST:PORT2`.
+    const fn host(self, host: &'static str) -> Call {
+        self.page(Page::Host(host))
+    }
     const fn method(mut self, method: &'static str) -> Call {
         self.method = method;
         self
@@ -204,7 +208,7 @@ pub fn matrix() -> Vec<Call> {
     vec![
         call("get-allowed", "simple GET, origin listed", "basic", Resolved(200)),
         call("get-refused", "simple GET, origin not listed", "basic", Blocked)
-            .page(Page::Host("a.app.localhost")),
+            .host("a.app.localhost"),
         call(
             "post-json-allowed",
             "POST application/json (preflighted), header allowed",
@@ -256,28 +260,28 @@ pub fn matrix() -> Vec<Call> {
             .target(Target::Down),
         call("status-404-refused", "nginx 404 from a refused origin", "basic", Blocked)
             .target(Target::Missing)
-            .page(Page::Host("a.app.localhost")),
+            .host("a.app.localhost"),
         call("wild-one-label", "wildcard origin, one label", "wild", Resolved(200))
-            .page(Page::Host("a.app.localhost")),
+            .host("a.app.localhost"),
         call("wild-two-labels", "wildcard origin, two labels", "wild", Resolved(200))
-            .page(Page::Host("x.y.app.localhost")),
+            .host("x.y.app.localhost"),
         call("wild-put", "wildcard origin, preflighted PUT", "wild", Resolved(200))
-            .page(Page::Host("a.app.localhost"))
+            .host("a.app.localhost")
             .put(),
         call("wild-apex", "wildcard does not match the bare suffix", "wild", Blocked)
-            .page(Page::Host("app.localhost")),
+            .host("app.localhost"),
         call("wild-lookalike", "wildcard does not match a look-alike", "wild", Blocked)
-            .page(Page::Host("evilapp.localhost")),
+            .host("evilapp.localhost"),
         call("wild-other", "wildcard policy, unrelated origin", "wild", Blocked),
         call("regex-match", "regex origin matches", "regex", Resolved(200))
-            .page(Page::Host("pr-12.preview.localhost")),
+            .host("pr-12.preview.localhost"),
         call("regex-put", "regex origin, preflighted PUT", "regex", Resolved(200))
-            .page(Page::Host("pr-12.preview.localhost"))
+            .host("pr-12.preview.localhost")
             .put(),
         call("regex-nomatch", "regex origin does not match", "regex", Blocked)
-            .page(Page::Host("pr-x.preview.localhost")),
+            .host("pr-x.preview.localhost"),
         call("regex-suffix", "regex matched whole, not as a prefix", "regex", Blocked)
-            .page(Page::Host("pr-1.preview.localhost.app.localhost")),
+            .host("pr-1.preview.localhost.app.localhost"),
         call("null-allowed", "null origin, policy allows null", "nullok", Resolved(200))
             .page(Page::Null),
         call("null-put", "null origin, preflighted PUT", "nullok", Resolved(200))
