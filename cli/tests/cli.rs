@@ -5,6 +5,11 @@
 //! Commands run from the workspace root so paths in the output are the short relative
 //! ones a user types (`examples/spa-api.cors`); temporary paths are redacted.
 
+// The example and meaning helpers of cors-dsl's own tests.
+#[path = "../../cors-dsl/tests/common/mod.rs"]
+mod common;
+
+use common::{example_paths, file_meaning};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -65,25 +70,6 @@ macro_rules! case {
     }};
 }
 
-fn examples() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
-        .expect("examples dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "cors"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no examples found");
-    files
-}
-
-/// A table without source locations: what the policy means, not where it was written
-/// (formatting moves lines).
-fn meaning(path: &Path) -> cors_dsl::RuleTable {
-    let (table, _) = cors_dsl::build_table(path)
-        .unwrap_or_else(|l| panic!("{} does not compile: {:?}", path.display(), l.diagnostics));
-    table.without_sources()
-}
-
 // ---- check ----------------------------------------------------------------------
 
 #[test]
@@ -94,7 +80,7 @@ fn check_clean() {
 
 #[test]
 fn check_every_example() {
-    for file in examples() {
+    for file in example_paths() {
         let run = corsc(&["check", &file.display().to_string()]);
         assert_eq!(run.code, 0, "{}: {}", file.display(), run.stderr);
     }
@@ -164,7 +150,7 @@ fn lint_language_errors_in_machine_format() {
 
 #[test]
 fn lint_every_example_has_no_error() {
-    for file in examples() {
+    for file in example_paths() {
         let run = corsc(&["lint", &file.display().to_string()]);
         assert_eq!(run.code, 0, "{}: {}", file.display(), run.stderr);
     }
@@ -410,26 +396,7 @@ fn explain_credentials_without_allow_credentials() {
 
 #[test]
 fn explain_credentials_with_wildcard_lists() {
-    let run = case!(
-        "explain_credentials_wildcard_lists",
-        1,
-        &[
-            "explain",
-            "cli/tests/fixtures/wildcard-credentials.cors",
-            "--origin",
-            "https://app.example.com",
-            "--preflight",
-            "--method",
-            "PUT",
-            "--header",
-            "X-Custom",
-            "--credentials",
-        ]
-    );
-    assert!(run.stdout.contains("`PUT` is not allowed"), "{}", run.stdout);
-    assert!(run.stdout.contains("`X-Custom` is not allowed"), "{}", run.stdout);
-    // Without credentials, `*` is a wildcard and the browser accepts.
-    let plain = corsc(&[
+    let without_credentials = [
         "explain",
         "cli/tests/fixtures/wildcard-credentials.cors",
         "--origin",
@@ -439,7 +406,16 @@ fn explain_credentials_with_wildcard_lists() {
         "PUT",
         "--header",
         "X-Custom",
-    ]);
+    ];
+    let run = case!(
+        "explain_credentials_wildcard_lists",
+        1,
+        &[&without_credentials[..], &["--credentials"]].concat()
+    );
+    assert!(run.stdout.contains("`PUT` is not allowed"), "{}", run.stdout);
+    assert!(run.stdout.contains("`X-Custom` is not allowed"), "{}", run.stdout);
+    // Without credentials, `*` is a wildcard and the browser accepts.
+    let plain = corsc(&without_credentials);
     assert_eq!(plain.code, 0, "{}", plain.stdout);
 }
 
@@ -545,13 +521,16 @@ fn fmt_rewrites_in_place_and_is_idempotent() {
     assert!(formatted.contains("# keep this comment"), "comments are kept");
     let again = corsc(&["fmt", "--check", &path]);
     assert_eq!(again.code, 0, "not idempotent:\n{}", again.stdout);
-    assert_eq!(meaning(&file), meaning(&root().join("cli/tests/fixtures/unformatted.cors")));
+    assert_eq!(
+        file_meaning(&file),
+        file_meaning(&root().join("cli/tests/fixtures/unformatted.cors"))
+    );
 }
 
 #[test]
 fn fmt_every_example_is_idempotent_and_keeps_its_meaning() {
     let dir = scratch("fmt-examples");
-    for example in examples() {
+    for example in example_paths() {
         let name = example.file_name().expect("file name");
         let copy = dir.join(name);
         std::fs::copy(&example, &copy).expect("copy");
@@ -562,7 +541,11 @@ fn fmt_every_example_is_idempotent_and_keeps_its_meaning() {
         let run = corsc(&["fmt", "--check", &path]);
         assert_eq!(run.code, 0, "{path}: second fmt would change it again:\n{}", run.stdout);
         assert_eq!(once, std::fs::read_to_string(&copy).expect("read"));
-        assert_eq!(meaning(&copy), meaning(&example), "{path}: formatting changed the table");
+        assert_eq!(
+            file_meaning(&copy),
+            file_meaning(&example),
+            "{path}: formatting changed the table"
+        );
     }
 }
 

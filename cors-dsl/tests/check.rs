@@ -3,12 +3,11 @@
 //! includes).
 
 use cors_dsl::model::{AllowList, OriginPattern, PreflightMode, RefusedPreflight, Rule};
-use cors_dsl::{load_file, load_str, Loaded};
-use std::path::Path;
+mod common;
 
-fn load(text: &str) -> Loaded {
-    load_str(Path::new("test.cors"), text)
-}
+use common::load;
+use cors_dsl::load_file;
+use std::path::Path;
 
 fn codes(text: &str) -> Vec<&'static str> {
     load(text).diagnostics.iter().map(|d| d.code.as_str()).collect()
@@ -269,13 +268,13 @@ fn fixture(name: &str) -> std::path::PathBuf {
 fn includes_are_spliced_where_written() {
     let loaded = load_file(&fixture("root.cors"));
     let set = loaded.set.unwrap_or_else(|| panic!("{:#?}", loaded.diagnostics));
-    let names: Vec<&str> = set.policies.iter().map(|p| p.name.node.as_str()).collect();
-    assert_eq!(names, ["shared", "api"]);
+    let policies: Vec<&str> = set.policies.iter().map(|p| p.name.node.as_str()).collect();
+    assert_eq!(policies, ["shared", "api"]);
     let api = &set.policies[1];
     let billing = &api.rules[0];
     assert_eq!(billing.origins[0].node.to_string(), "https://billing.example.com");
     assert!(billing.credentials.node);
-    assert_eq!(names_of(&billing.methods.node), ["GET", "POST"], "inherits included defaults");
+    assert_eq!(names(&billing.methods.node), ["GET", "POST"], "inherits included defaults");
     assert_eq!(api.rules[1].origins[0].node.to_string(), "https://app.example.com");
     // Every file is in the source map, root first, spans point into the included file.
     let paths: Vec<String> = loaded
@@ -289,10 +288,6 @@ fn includes_are_spliced_where_written() {
     assert!(loaded.sources.path(billing.origins[0].span.file).ends_with("sub/billing.cors"));
     assert_eq!(set.suppressions.len(), 1);
     assert_eq!(set.suppressions[0].applies_to_line, 3);
-}
-
-fn names_of(list: &AllowList<String>) -> Vec<&str> {
-    names(list)
 }
 
 #[test]

@@ -2,14 +2,10 @@
 //!
 //! Each test compiles a small policy from text and asks `decide` about one request.
 
-use cors_dsl::{Decision, OriginHeader, Reason, Request, RuleTable};
-use std::path::Path;
+mod common;
 
-fn table(src: &str) -> RuleTable {
-    let loaded = cors_dsl::load_str(Path::new("test.cors"), src);
-    let set = loaded.set.unwrap_or_else(|| panic!("policy must load: {:?}", loaded.diagnostics));
-    cors_dsl::compile(&set, &loaded.sources).expect("policy must compile")
-}
+use common::table;
+use cors_dsl::{Decision, OriginHeader, Reason, Request, RuleTable};
 
 fn decide<'a>(t: &'a RuleTable, req: &Request<'a>) -> Decision<'a> {
     let id = t.policy_id("p").expect("policy p");

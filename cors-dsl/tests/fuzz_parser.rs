@@ -3,40 +3,17 @@
 //! validation), which must never panic. Inputs that parse cleanly also go through the
 //! printer, which must be idempotent and keep the meaning of valid policies.
 //!
-//! The generator is a fixed-seed xorshift so a failure reproduces exactly; the input
+//! The generator is fastrand with a fixed seed so a failure reproduces exactly; the input
 //! is printed in the assertion message.
 
+mod common;
+
+use common::try_meaning;
 use cors_dsl::printer;
 use cors_dsl::span::{FileId, SourceFile};
-use cors_dsl::{compile, load_str, syntax};
+use cors_dsl::{load_str, syntax};
+use fastrand::Rng;
 use std::path::Path;
-
-/// xorshift64*: tiny, deterministic, good enough to pick mutations.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items.get(self.below(items.len())).copied().unwrap_or("")
-    }
-}
-
-const EXAMPLES: &[&str] = &[
-    include_str!("../../examples/development.cors"),
-    include_str!("../../examples/multi-tenant.cors"),
-    include_str!("../../examples/public-cdn.cors"),
-    include_str!("../../examples/spa-api.cors"),
-];
 
 /// Pieces the soup is made of: every keyword, interesting values, and the
 /// characters the lexer treats specially.
@@ -104,45 +81,45 @@ const TOKENS: &[&str] = &[
 
 fn mutate(rng: &mut Rng, text: &str) -> String {
     let mut bytes = text.as_bytes().to_vec();
-    for _ in 0..=rng.below(8) {
+    for _ in 0..=rng.usize(..8) {
         let len = bytes.len();
-        match rng.below(6) {
+        match rng.usize(..6) {
             // Flip one byte to a random value (may break UTF-8; repaired below).
             0 if len > 0 => {
-                let i = rng.below(len);
+                let i = rng.usize(..len);
                 if let Some(b) = bytes.get_mut(i) {
-                    *b = rng.next() as u8;
+                    *b = rng.u8(..);
                 }
             }
             // Delete a range.
             1 if len > 0 => {
-                let i = rng.below(len);
-                let n = rng.below(16).min(len - i);
+                let i = rng.usize(..len);
+                let n = rng.usize(..16).min(len - i);
                 bytes.drain(i..i + n);
             }
             // Duplicate a range somewhere else.
             2 if len > 0 => {
-                let i = rng.below(len);
-                let n = rng.below(64).min(len - i);
+                let i = rng.usize(..len);
+                let n = rng.usize(..64).min(len - i);
                 let piece: Vec<u8> = bytes.get(i..i + n).map(<[u8]>::to_vec).unwrap_or_default();
-                let at = rng.below(len + 1);
+                let at = rng.usize(..len + 1);
                 bytes.splice(at..at, piece);
             }
             // Insert a token.
             3 => {
-                let at = rng.below(len + 1);
-                let t = rng.pick(TOKENS).as_bytes().to_vec();
+                let at = rng.usize(..len + 1);
+                let t = rng.choice(TOKENS).copied().unwrap_or("").as_bytes().to_vec();
                 bytes.splice(at..at, t);
             }
             // Insert one of the syntax characters.
             4 => {
-                let at = rng.below(len + 1);
+                let at = rng.usize(..len + 1);
                 let chars = b";{}\"'#~\\\n";
-                let c = chars[rng.below(chars.len())];
+                let c = chars[rng.usize(..chars.len())];
                 bytes.insert(at, c);
             }
             // Truncate.
-            _ => bytes.truncate(rng.below(len + 1)),
+            _ => bytes.truncate(rng.usize(..len + 1)),
         }
     }
     String::from_utf8_lossy(&bytes).into_owned()
@@ -150,9 +127,9 @@ fn mutate(rng: &mut Rng, text: &str) -> String {
 
 fn soup(rng: &mut Rng) -> String {
     let mut s = String::new();
-    for _ in 0..rng.below(60) {
-        s.push_str(rng.pick(TOKENS));
-        if rng.below(3) > 0 {
+    for _ in 0..rng.usize(..60) {
+        s.push_str(rng.choice(TOKENS).copied().unwrap_or(""));
+        if rng.usize(..3) > 0 {
             s.push(' ');
         }
     }
@@ -160,35 +137,30 @@ fn soup(rng: &mut Rng) -> String {
 }
 
 fn random_text(rng: &mut Rng) -> String {
-    let n = rng.below(200);
+    let n = rng.usize(..200);
     (0..n)
-        .map(|_| match rng.below(4) {
-            0 => char::from_u32(rng.below(0x3000) as u32).unwrap_or('?'),
+        .map(|_| match rng.usize(..4) {
+            0 => char::from_u32(rng.usize(..0x3000) as u32).unwrap_or('?'),
             _ => {
                 let chars = b" \t\n;{}\"'#~\\abcz*:/.-";
-                char::from(chars[rng.below(chars.len())])
+                char::from(chars[rng.usize(..chars.len())])
             }
         })
         .collect()
-}
-
-/// The compiled table without source positions, which formatting may move.
-fn meaning(path: &Path, text: &str) -> Option<cors_dsl::RuleTable> {
-    let loaded = load_str(path, text);
-    Some(compile(loaded.set.as_ref()?, &loaded.sources).ok()?.without_sources())
 }
 
 #[test]
 fn front_end_never_panics_and_fmt_is_stable() {
     // A directory that does not exist, so random `include`s fail fast and harmlessly.
     let path = Path::new("fuzz-does-not-exist/input.cors");
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let examples: Vec<String> = common::examples().into_iter().map(|(_, text)| text).collect();
+    let mut rng = Rng::with_seed(0x9e37_79b9_7f4a_7c15);
     let mut formatted = 0;
     let mut valid = 0;
     for i in 0..6000 {
         let input = match i % 3 {
             0 => {
-                let base = EXAMPLES.get(rng.below(EXAMPLES.len())).copied().unwrap_or("");
+                let base = examples.get(rng.usize(..examples.len())).map_or("", String::as_str);
                 mutate(&mut rng, base)
             }
             1 => soup(&mut rng),
@@ -217,8 +189,8 @@ fn front_end_never_panics_and_fmt_is_stable() {
         });
         assert_eq!(once, twice, "fmt not idempotent for {input:?}");
         formatted += 1;
-        if let Some(before) = meaning(path, &input) {
-            assert_eq!(Some(before), meaning(path, &once), "fmt changed meaning of {input:?}");
+        if let Some(before) = try_meaning(path, &input) {
+            assert_eq!(Some(before), try_meaning(path, &once), "fmt changed meaning of {input:?}");
             valid += 1;
         }
     }

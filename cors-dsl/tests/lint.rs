@@ -4,11 +4,14 @@
 
 use cors_dsl::diag::Diagnostic;
 use cors_dsl::render::{github, human, json, sarif};
+mod common;
+
 use cors_dsl::{lint, load_str, Loaded, Severity};
 use std::path::Path;
 
-fn load(text: &str) -> Loaded {
-    let loaded = load_str(Path::new("test.cors"), text);
+/// [`common::load`] of a policy that must load without errors.
+fn load_valid(text: &str) -> Loaded {
+    let loaded = common::load(text);
     assert!(
         !loaded.has_errors() && loaded.set.is_some(),
         "policy does not load:\n{text}\n{}",
@@ -18,8 +21,8 @@ fn load(text: &str) -> Loaded {
 }
 
 fn lint_text(text: &str) -> Vec<Diagnostic> {
-    let loaded = load(text);
-    let set = loaded.set.as_ref().expect("checked in load()");
+    let loaded = load_valid(text);
+    let set = loaded.set.as_ref().expect("checked in load_valid()");
     lint::lint(set, &loaded.sources)
 }
 
@@ -182,12 +185,9 @@ fn inherited_statements_are_reported_once() {
 
 #[test]
 fn examples_are_clean_of_errors() {
-    for name in ["spa-api", "public-cdn", "multi-tenant", "development"] {
-        let path =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(format!("{name}.cors"));
-        let text = std::fs::read_to_string(&path).expect("example exists");
+    for (path, text) in common::examples() {
         let found = lint_text(&text);
-        assert!(found.iter().all(|d| !d.is_error()), "{name}: {found:#?}");
+        assert!(found.iter().all(|d| !d.is_error()), "{}: {found:#?}", path.display());
     }
 }
 

@@ -2,30 +2,12 @@
 //! the AST of one example is pinned by a snapshot, and `fmt` is idempotent and keeps
 //! meaning on every example.
 
+mod common;
+
+use common::{examples, meaning};
 use cors_dsl::printer;
 use cors_dsl::span::{FileId, SourceFile};
 use cors_dsl::{compile, load_str};
-use std::path::{Path, PathBuf};
-
-/// Every `examples/*.cors` file, sorted, with its path relative to the workspace.
-fn examples() -> Vec<(PathBuf, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("examples/ exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "cors"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 4, "expected the example policies in {}", dir.display());
-    files
-        .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).expect("example is readable");
-            let rel = Path::new("examples").join(p.file_name().expect("file name"));
-            (rel, text)
-        })
-        .collect()
-}
 
 #[test]
 fn every_example_loads_and_compiles() {
@@ -67,14 +49,6 @@ fn fmt_is_idempotent_and_keeps_meaning_on_examples() {
         let tb = compile(b, &after.sources).expect("compiles");
         assert_eq!(ta, tb, "{}: formatting changed the compiled table", path.display());
     }
-}
-
-/// The compiled table without the rule source locations, which layout changes
-/// legitimately move.
-fn meaning(path: &Path, text: &str) -> cors_dsl::RuleTable {
-    let loaded = load_str(path, text);
-    let set = loaded.set.as_ref().unwrap_or_else(|| panic!("{:#?}", loaded.diagnostics));
-    compile(set, &loaded.sources).expect("compiles").without_sources()
 }
 
 #[test]

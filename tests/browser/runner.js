@@ -1,7 +1,7 @@
 // Runs a matrix of cross-origin fetch() calls and reports what the BROWSER concluded:
 // whether each call resolved or was rejected (a CORS failure is a TypeError), the
 // status, which response headers the script may read, and the body. Loaded by
-// page.html; driven over WebDriver by tests/tests/browser.rs.
+// page.html; driven over WebDriver by tests/tests/browser/.
 //
 // A call is {url, method, headers: {name: value}, body, credentials: bool, cache, probe: [names]}.
 "use strict";

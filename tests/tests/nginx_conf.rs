@@ -1,0 +1,257 @@
+//! The module's configuration in a real nginx: `cors`/`cors off` inheritance across
+//! `http`, `server` and nested locations; `nginx -t` rejections with nginx-worded
+//! errors (snapshots); reloads that keep the old policy when the new one is broken;
+//! relative policy paths; and `.corsb` tables answering like their source.
+
+use cors_tests::cases::{case, cors_view, get, pf, run, H, NO_CORS};
+use cors_tests::fixtures::{main_setup, APP, HTTP, POLICIES};
+use cors_tests::{nginx_t, our_lines, require_nginx, wait_for, Files, Nginx, Prefix, Req, Setup};
+
+#[test]
+fn off_nested_and_inheritance() {
+    let env = require_nginx!();
+    let nginx = Nginx::start(&env, &main_setup());
+    let cases = vec![
+        case(
+            "server level inherited by location /",
+            get("/data.txt", APP),
+            200,
+            &[H::Is("Access-Control-Allow-Origin", APP)],
+        ),
+        case(
+            "cors off",
+            get("/off/data.txt", APP),
+            200,
+            &[H::No("Access-Control-Allow-Origin"), H::No("Vary")],
+        ),
+        case("cors off: preflight untouched", pf("/off/data.txt", APP, "PUT"), 405, &NO_CORS),
+        case(
+            "policy inside an off location",
+            get("/off/on/data.txt", APP),
+            200,
+            &[H::Is("Access-Control-Allow-Origin", "*")],
+        ),
+        case(
+            "inherited into a nested location",
+            get("/nested/data.txt", APP),
+            200,
+            &[H::Is("Access-Control-Allow-Origin", APP)],
+        ),
+        case(
+            "cors off in a nested location",
+            get("/nested/off/data.txt", APP),
+            200,
+            &[H::No("Access-Control-Allow-Origin")],
+        ),
+    ];
+    run(&nginx, cases);
+}
+
+#[test]
+fn inheritance_http_server_location() {
+    let env = require_nginx!();
+    let http = r#"
+cors_policy_file policies.cors;
+cors star;
+server {
+    listen 127.0.0.1:{PORT};
+    root html;
+    location / { }
+    location /exact/ { cors exact; alias html/; }
+}
+server {
+    listen 127.0.0.1:{PORT2};
+    root html;
+    cors exact;
+    location / { }
+    location /off/ { cors off; alias html/; }
+}
+"#;
+    let setup = Setup::new(http).file("policies.cors", POLICIES).file("html/data.txt", "data\n");
+    let nginx = Nginx::start(&env, &setup);
+    let r = nginx.send(&get("/data.txt", APP));
+    assert_eq!(r.all("Access-Control-Allow-Origin"), ["*"], "http level: {r:?}");
+    let r = nginx.send(&get("/exact/data.txt", APP));
+    assert_eq!(r.all("Access-Control-Allow-Origin"), [APP], "location level: {r:?}");
+    let other = cors_tests::Conn::open(nginx.prefix.port2).send(&get("/data.txt", APP));
+    assert_eq!(other.all("Access-Control-Allow-Origin"), [APP], "server level: {other:?}");
+    let off = cors_tests::Conn::open(nginx.prefix.port2).send(&get("/off/data.txt", APP));
+    assert!(off.cors_headers().is_empty(), "off under a server policy: {off:?}");
+}
+
+#[test]
+fn nginx_t_broken_policy() {
+    let broken = "policy api {\n    origin https://app.example.com/;\n    methods GET;\n}\n";
+    let http = "cors_policy_file policies.cors;\nserver { listen 127.0.0.1:{PORT}; cors api; }";
+    let Some((ok, out)) = nginx_t(http, &[("policies.cors", broken)]) else { return };
+    assert!(!ok, "{out}");
+    assert!(out.contains("CORS004"), "{out}");
+    insta::assert_snapshot!(our_lines(&out));
+}
+
+#[test]
+fn nginx_t_unknown_policy() {
+    let http = "cors_policy_file policies.cors;\nserver {\n    listen 127.0.0.1:{PORT};\n    cors nope;\n}";
+    let Some((ok, out)) = nginx_t(http, &[("policies.cors", POLICIES)]) else { return };
+    assert!(!ok, "{out}");
+    insta::assert_snapshot!(our_lines(&out));
+}
+
+#[test]
+fn nginx_t_config_rejections() {
+    // (nginx.conf http body, policy files, expected text in the [emerg] line)
+    let dup_a = "policy api { origin https://a.example; }\n";
+    let dup_b = "policy api { origin https://b.example; }\n";
+    let table: &[(&str, Files, &str)] = &[
+        (
+            "cors_policy_file a.cors;\ncors_policy_file b.cors;",
+            &[("a.cors", dup_a), ("b.cors", dup_b)],
+            "policy \"api\" is already defined in \"[PREFIX]/a.cors\"",
+        ),
+        (
+            "cors_policy_file missing.cors;",
+            &[],
+            "cors_policy_file \"[PREFIX]/missing.cors\": cannot read",
+        ),
+        (
+            "cors api;\ncors_policy_file a.cors;",
+            &[("a.cors", dup_a)],
+            "unknown cors policy \"api\"",
+        ),
+        (
+            "cors_policy_file a.cors;\ncors api;\ncors off;",
+            &[("a.cors", dup_a)],
+            "\"cors\" directive is duplicate",
+        ),
+        ("cors_policy_file t.corsb;", &[("t.corsb", "CORSB\0\r\ngarbage")], "rule table"),
+    ];
+    for (http, files, expected) in table {
+        let Some((ok, out)) = nginx_t(http, files) else { return };
+        assert!(!ok, "accepted:\n{http}\n{out}");
+        assert!(out.contains(expected), "for\n{http}\nexpected {expected:?} in:\n{out}");
+    }
+    // Two files with different names are fine.
+    let b2 = "policy other { origin https://b.example; }\n";
+    let Some((ok, out)) = nginx_t(
+        "cors_policy_file a.cors;\ncors_policy_file b.cors;\ncors other;",
+        &[("a.cors", dup_a), ("b.cors", b2)],
+    ) else {
+        return;
+    };
+    assert!(ok, "{out}");
+}
+
+#[test]
+fn nginx_t_duplicate_policy_names_both_files() {
+    let a = "policy api { origin https://a.example; }\n";
+    let b = "policy web { origin https://w.example; }\npolicy api { origin https://b.example; }\n";
+    let http = "cors_policy_file a.cors;\ncors_policy_file sub/b.cors;";
+    let Some((ok, out)) = nginx_t(http, &[("a.cors", a), ("sub/b.cors", b)]) else { return };
+    assert!(!ok, "{out}");
+    let emerg = out.lines().find(|l| l.contains("[emerg]")).unwrap_or_default();
+    for name in ["[PREFIX]/sub/b.cors", "[PREFIX]/a.cors", "\"api\""] {
+        assert!(emerg.contains(name), "{name} not in {emerg:?}");
+    }
+    insta::assert_snapshot!(our_lines(&out));
+}
+
+#[test]
+fn reload_keeps_old_policy_on_error() {
+    let env = require_nginx!();
+    let v1 = "policy api { origin https://one.example; }\n";
+    let v2 = "policy api { origin https://two.example; }\n";
+    let broken = "policy api { origin https://three.example/; }\n";
+    let http =
+        "cors_policy_file policies.cors;\nserver { listen 127.0.0.1:{PORT}; root html; cors api; }";
+    let setup = Setup::new(http).file("policies.cors", v1).file("html/data.txt", "data\n").master();
+    let nginx = Nginx::start(&env, &setup);
+    let acao = |origin: &str| {
+        nginx.send(&get("/data.txt", origin)).all("Access-Control-Allow-Origin").join(",")
+    };
+    assert_eq!(acao("https://one.example"), "https://one.example");
+
+    nginx.prefix.write("policies.cors", v2);
+    nginx.reload();
+    let served = wait_for(|| acao("https://two.example") == "https://two.example");
+    assert!(served, "new policy not served after reload:\n{}", nginx.prefix.error_log());
+    // Old workers may accept a last connection or two while they shut down.
+    let gone = wait_for(|| acao("https://one.example").is_empty());
+    assert!(gone, "old origin still allowed after reload");
+
+    nginx.prefix.write("policies.cors", broken);
+    nginx.reload();
+    let logged = wait_for(|| nginx.prefix.error_log().contains("CORS004"));
+    assert!(logged, "no emerg for the broken policy:\n{}", nginx.prefix.error_log());
+    assert_eq!(acao("https://two.example"), "https://two.example", "old policy must stay");
+    assert!(nginx.prefix.error_log().contains("[emerg]"));
+}
+
+#[test]
+fn relative_policy_file_resolves_against_the_prefix() {
+    let env = require_nginx!();
+    // nginx.conf lives in conf/, so the prefix and the configuration prefix differ; a
+    // decoy policy next to nginx.conf must not be the one loaded.
+    let http = "cors_policy_file policies/p.cors;\n\
+                server { listen 127.0.0.1:{PORT}; root html; cors api; location / { } }";
+    let setup = Setup::new(http)
+        .conf_at("conf/nginx.conf")
+        .file("policies/p.cors", "policy api { origin https://prefix.example; }\n")
+        .file("conf/policies/p.cors", "policy api { origin https://conf.example; }\n")
+        .file("html/data.txt", "data\n");
+    let nginx = Nginx::start(&env, &setup);
+    let acao = |origin: &str| {
+        nginx.send(&get("/data.txt", origin)).all("Access-Control-Allow-Origin").join(",")
+    };
+    assert_eq!(acao("https://prefix.example"), "https://prefix.example");
+    assert_eq!(acao("https://conf.example"), "");
+    // Missing: the message shows the resolved path.
+    let setup = Setup::new("cors_policy_file nothere/p.cors;").conf_at("conf/nginx.conf");
+    let (ok, out) = Prefix::new(&env, &setup).check();
+    assert!(!ok, "{out}");
+    assert!(out.contains("\"[PREFIX]/nothere/p.cors\": cannot read"), "{out}");
+}
+
+#[test]
+fn corsb_table_answers_like_its_source() {
+    let env = require_nginx!();
+    // Both nginx serve the same configuration; one loads policies.cors, the other the
+    // table compiled from it (written with cors_dsl, as `corsc compile` does).
+    let source = Nginx::start(&env, &main_setup());
+    let http = HTTP.replace("cors_policy_file policies.cors;", "cors_policy_file tables.corsb;");
+    assert_ne!(http, HTTP, "the main setup loads policies.cors");
+    let prefix = Prefix::new(&env, &Setup { http, ..main_setup() });
+    let policy = prefix.dir.path().join("policies.cors");
+    let (table, _) =
+        cors_dsl::build_table(&policy).unwrap_or_else(|l| panic!("{:?}", l.diagnostics));
+    let bytes = table.to_bytes();
+    assert!(cors_dsl::corsb::is_table(&bytes));
+    std::fs::write(prefix.dir.path().join("tables.corsb"), &bytes).expect("write table");
+    // Without the source the module could only be reading the table.
+    std::fs::remove_file(&policy).expect("remove source");
+    let table = prefix.start();
+
+    let requests = [
+        pf("/data.txt", APP, "DELETE").header("Access-Control-Request-Headers", "x-request-id"),
+        pf("/data.txt", APP, "PATCH"),
+        pf("/data.txt", "https://evil.example", "PUT"),
+        pf("/star/data.txt", "https://anyone.example", "PUT"),
+        pf("/sub/data.txt", "https://a.b.example.com", "PUT"),
+        pf("/regex/data.txt", "https://pr-7.preview.example.dev", "PUT"),
+        pf("/regex/data.txt", "https://pr-x.preview.example.dev", "PUT"),
+        pf("/null/data.txt", "null", "PUT"),
+        pf("/ok200/data.txt", APP, "PUT"),
+        pf("/passrefused/x", APP, "PATCH"),
+        get("/data.txt", APP),
+        get("/proxy/x", "https://evil.example"),
+        Req::get("/data.txt"),
+    ];
+    for req in &requests {
+        let (a, b) = (source.send(req), table.send(req));
+        assert_eq!(cors_view(&a), cors_view(&b), "source vs .corsb for {req:?}");
+    }
+    // And the answers are real ones, not two identical failures.
+    let r = table.send(&requests[0]);
+    assert_eq!(r.status, 204, "{r:?}");
+    assert_eq!(r.all("Access-Control-Allow-Origin"), [APP], "{r:?}");
+    assert_eq!(table.send(&requests[2]).status, 403);
+}
