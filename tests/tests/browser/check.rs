@@ -2,7 +2,8 @@
 //! reading what nginx logged.
 
 use crate::matrix::{Call, Expect, Target, PROBED};
-use crate::predict::{safelisted_response_header, Prediction};
+use crate::predict::Prediction;
+use cors_dsl::fetch::SAFELISTED_RESPONSE_HEADERS;
 use cors_tests::Nginx;
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -84,7 +85,7 @@ pub fn check_call(
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         for h in &listed {
-            if !safelisted_response_header(h) && !pred.readable.iter().any(|r| r == h) {
+            if !SAFELISTED_RESPONSE_HEADERS.contains(h) && !pred.readable.iter().any(|r| r == h) {
                 problems.push(format!(
                     "{ctx}: script sees header {h:?}, which is neither safelisted nor exposed"
                 ));

@@ -1,11 +1,12 @@
-//! The browser half of the Fetch standard, on top of `decide()`: what a browser
-//! concludes about one cross-origin `fetch()` given the policy's compiled table.
+//! What a browser concludes about one cross-origin `fetch()`: the server's answers come
+//! from `decide()` on the policy's compiled table, and the browser's judgement of them
+//! from [`cors_dsl::browser`], the model `corsc explain` uses. Comparing this prediction
+//! with what Chromium does is what holds that model to a real browser.
 //!
-//! This module knows nothing of the scenario matrix, nginx or WebDriver. Its interface
-//! is [`Fetch`] in, [`Prediction`] out ([`predict`]), plus
-//! [`safelisted_response_header`], so it can be swapped for a browser model shared
-//! with `corsc explain`.
+//! This module knows nothing of the scenario matrix, nginx or WebDriver: [`Fetch`] in,
+//! [`Prediction`] out ([`predict`]).
 
+use cors_dsl::browser::{self, PageRequest, Response};
 use cors_dsl::{Decision, Request, RuleTable};
 
 /// A `fetch()` as the page script makes it.
@@ -21,7 +22,7 @@ pub struct Fetch<'a> {
     pub credentials: bool,
 }
 
-/// What the browser should conclude, derived from `decide()`.
+/// What the browser should conclude.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prediction {
     /// Whether `fetch()` resolves (otherwise it rejects with a `TypeError`).
@@ -42,124 +43,53 @@ fn logged(d: &Decision<'_>) -> String {
     }
 }
 
-/// <https://fetch.spec.whatwg.org/#cors-safelisted-request-header>, for the headers
-/// this suite sends (no value-length or byte checks beyond those).
-fn safelisted_request_header(name: &str, value: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    match name.as_str() {
-        "accept" | "accept-language" | "content-language" => true,
-        "content-type" => {
-            let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-            matches!(
-                essence.as_str(),
-                "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
-            )
-        }
-        _ => false,
-    }
-}
-
-/// <https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name>.
-const SAFELISTED_RESPONSE: [&str; 7] = [
-    "cache-control",
-    "content-language",
-    "content-length",
-    "content-type",
-    "expires",
-    "last-modified",
-    "pragma",
-];
-
-/// Whether a script may read response header `name` (lower-case) without it being
-/// exposed: <https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name>.
-pub fn safelisted_response_header(name: &str) -> bool {
-    SAFELISTED_RESPONSE.contains(&name)
-}
-
-/// Splits a comma-separated header value into trimmed, non-empty items.
-fn items(v: &[u8]) -> Vec<String> {
-    String::from_utf8_lossy(v)
-        .split(',')
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-fn header<'a>(d: &'a Decision<'a>, name: &str) -> Option<&'a [u8]> {
-    d.headers()?.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v)
-}
-
-/// <https://fetch.spec.whatwg.org/#cors-check>.
-fn cors_check(d: &Decision<'_>, origin: &str, credentials: bool) -> bool {
-    let Some(acao) = header(d, "Access-Control-Allow-Origin") else { return false };
-    if acao == b"*" && !credentials {
-        return true;
-    }
-    if acao != origin.as_bytes() {
-        return false;
-    }
-    !credentials || header(d, "Access-Control-Allow-Credentials") == Some(b"true")
+/// The answer nginx sends for decision `d`, as the browser receives it: the
+/// decision's CORS headers, and for an actual request any status (the CORS check
+/// ignores it).
+fn answer(d: &Decision<'_>) -> Response {
+    let headers: Vec<(String, Vec<u8>)> = d
+        .headers()
+        .map(|h| h.iter().map(|(n, v)| (n.to_string(), v.to_vec())).collect())
+        .unwrap_or_default();
+    Response::new(d.respond_with().unwrap_or(200), headers)
 }
 
 /// Predicts the browser's conclusion for `fetch` under `policy` of `table`. `probed`
 /// are the lower-cased names of headers the response carries whose readability the
 /// page reports.
 pub fn predict(table: &RuleTable, policy: &str, fetch: &Fetch<'_>, probed: &[&str]) -> Prediction {
-    let (origin, method, creds) = (fetch.origin, fetch.method, fetch.credentials);
     let policy = table
         .policy_id(policy)
         .unwrap_or_else(|| panic!("policy {policy} not in the compiled table"));
-    let mut unsafe_names: Vec<String> = fetch
-        .headers
-        .iter()
-        .filter(|(n, v)| !safelisted_request_header(n, v))
-        .map(|(n, _)| n.to_ascii_lowercase())
-        .collect();
-    unsafe_names.sort();
-    let safelisted_method = matches!(method, "GET" | "HEAD" | "POST");
+    let page = PageRequest::new(fetch.origin, fetch.method)
+        .with_script_headers(fetch.headers)
+        .with_credentials(fetch.credentials);
+    let origin = fetch.origin.as_bytes();
     let mut log = Vec::new();
     let blocked = |log| Prediction { resolved: false, readable: Vec::new(), log };
 
-    // https://fetch.spec.whatwg.org/#cors-preflight-fetch; Chromium sends the unsafe
-    // names lower-cased, sorted, comma-joined without spaces.
-    if !safelisted_method || !unsafe_names.is_empty() {
-        let acrh = unsafe_names.join(",");
-        let mut req = Request::preflight(origin.as_bytes(), method.as_bytes());
-        if !acrh.is_empty() {
+    if page.needs_preflight() {
+        let acrh = page.preflight_request_headers();
+        let mut req = Request::preflight(origin, fetch.method.as_bytes());
+        if let Some(acrh) = &acrh {
             req = req.with_request_headers(acrh.as_bytes());
         }
         let d = table.decide(policy, &req);
         log.push(("OPTIONS".to_string(), logged(&d)));
-        let Decision::PreflightAllowed { status, .. } = d else { return blocked(log) };
-        if !(200..300).contains(&status) || !cors_check(&d, origin, creds) {
-            return blocked(log);
-        }
-        let methods = header(&d, "Access-Control-Allow-Methods").map(items).unwrap_or_default();
-        let method_ok = safelisted_method
-            || methods.iter().any(|m| m == method)
-            || (!creds && methods.iter().any(|m| m == "*"));
-        let allowed = header(&d, "Access-Control-Allow-Headers").map(items).unwrap_or_default();
-        let star = !creds && allowed.iter().any(|h| h == "*");
-        let headers_ok = unsafe_names.iter().all(|n| {
-            allowed.iter().any(|h| h.eq_ignore_ascii_case(n)) || (star && n != "authorization")
-        });
-        if !method_ok || !headers_ok {
+        if !browser::preflight_check(&page, &answer(&d)).is_empty() {
             return blocked(log);
         }
     }
 
-    let d = table.decide(policy, &Request::actual(method.as_bytes(), Some(origin.as_bytes())));
-    log.push((method.to_string(), logged(&d)));
-    if !matches!(d, Decision::Allowed { .. }) || !cors_check(&d, origin, creds) {
+    let d = table.decide(policy, &Request::actual(fetch.method.as_bytes(), Some(origin)));
+    log.push((fetch.method.to_string(), logged(&d)));
+    let response = answer(&d);
+    if !browser::cors_check(&page, &response).is_empty() {
         return blocked(log);
     }
-    let exposed = header(&d, "Access-Control-Expose-Headers").map(items).unwrap_or_default();
     let readable = probed
         .iter()
-        .filter(|p| {
-            exposed.iter().any(|e| e.eq_ignore_ascii_case(p))
-                || (!creds && exposed.iter().any(|e| e == "*"))
-        })
+        .filter(|p| browser::can_read(&page, &response, p))
         .map(|p| (*p).to_string())
         .collect();
     Prediction { resolved: true, readable, log }
