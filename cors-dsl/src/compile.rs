@@ -101,6 +101,15 @@ fn compile_rule(rule: &Rule, sources: &SourceMap) -> CompiledRule {
     };
     let text = |v: Option<Box<str>>| v.map(RenderedValue::Text);
     let credentials = rule.credentials.node.then(|| RenderedValue::Text("true".into()));
+    // With credentials, browsers read `*` in these lists as a name, not a wildcard
+    // (Fetch, CORS-preflight fetch): `*` is answered with what the preflight asked for.
+    let list_or_reflected = |l: &AllowList<String>, reflected: RenderedValue| {
+        if rule.credentials.node && l.is_any() {
+            Some(reflected)
+        } else {
+            text(render(l))
+        }
+    };
     /// The headers that have a value, in the order given (the sending order).
     fn collect<const N: usize>(
         headers: [(HeaderName, Option<RenderedValue>); N],
@@ -131,8 +140,14 @@ fn compile_rule(rule: &Rule, sources: &SourceMap) -> CompiledRule {
         preflight: collect([
             (HeaderName::AllowOrigin, Some(allow_origin)),
             (HeaderName::AllowCredentials, credentials),
-            (HeaderName::AllowMethods, text(render(&rule.methods.node))),
-            (HeaderName::AllowHeaders, text(render(&rule.headers.node))),
+            (
+                HeaderName::AllowMethods,
+                list_or_reflected(&rule.methods.node, RenderedValue::RequestMethod),
+            ),
+            (
+                HeaderName::AllowHeaders,
+                list_or_reflected(&rule.headers.node, RenderedValue::RequestHeaders),
+            ),
             (HeaderName::MaxAge, text(rule.max_age.as_ref().map(|m| m.node.to_string().into()))),
         ]),
     }

@@ -84,6 +84,8 @@ pub(crate) struct CompiledRule {
     pub(crate) actual: Box<[RenderedHeader]>,
     /// The headers of an allowed preflight's answer, in sending order (without
     /// `Access-Control-Allow-Private-Network`, which depends on the request).
+    /// `Access-Control-Allow-Headers` goes out only when the preflight asked for
+    /// headers.
     pub(crate) preflight: Box<[RenderedHeader]>,
 }
 
@@ -94,11 +96,18 @@ pub(crate) struct RenderedHeader {
     pub(crate) value: RenderedValue,
 }
 
-/// A rendered header value: fixed text, or the request's own `Origin` reflected.
+/// A rendered header value: fixed text, or something of the request's reflected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum RenderedValue {
     /// The request's `Origin`, byte for byte (only ever an origin the rule matched).
     RequestOrigin,
+    /// A preflight's `Access-Control-Request-Method` (a validated token): `methods *`
+    /// with credentials, where browsers read a literal `*` as a method name.
+    RequestMethod,
+    /// A preflight's `Access-Control-Request-Headers` lines (every name in them a
+    /// validated token the rule allows): `headers *` with credentials, where browsers
+    /// read a literal `*` as a header name. One header line per request line.
+    RequestHeaders,
     /// The same text for every request.
     Text(HeaderValue),
 }

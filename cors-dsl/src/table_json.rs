@@ -22,7 +22,9 @@ fn text(b: &[u8]) -> String {
 fn fixed(headers: &[RenderedHeader], name: HeaderName) -> Option<&str> {
     headers.iter().find(|h| h.name == name).and_then(|h| match &h.value {
         RenderedValue::Text(t) => Some(&**t),
-        RenderedValue::RequestOrigin => None,
+        RenderedValue::RequestOrigin
+        | RenderedValue::RequestMethod
+        | RenderedValue::RequestHeaders => None,
     })
 }
 

@@ -157,7 +157,7 @@ impl Checker {
                     .label("not an HTTP token")
                     .help("methods are HTTP tokens separated by spaces, e.g. `methods GET POST;`"),
                 ),
-                ListKind::Methods if is_forbidden_method(&a.value) => Some(
+                ListKind::Methods if is_forbidden_method(a.value.as_bytes()) => Some(
                     Diagnostic::new(
                         codes::FORBIDDEN_METHOD,
                         a.span,

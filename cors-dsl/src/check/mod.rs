@@ -407,6 +407,20 @@ impl Checker {
                     ),
                 );
             }
+            if rule.expose.node.is_any() {
+                self.push(
+                    Diagnostic::new(
+                        codes::CREDENTIALS_WITH_WILDCARD_EXPOSE,
+                        rule.expose.span,
+                        "`expose *` with `credentials on`",
+                    )
+                    .label("browsers read this `*` as a header name on credentialed responses")
+                    .secondary(rule.credentials.span, "credentials are turned on here")
+                    .help(
+                        "list the response headers scripts may read, e.g. `expose X-Request-ID;`",
+                    ),
+                );
+            }
         }
         rule
     }

@@ -59,6 +59,14 @@ pub const CREDENTIALS_WITH_WILDCARD_ORIGIN: &Code = &Code::language(
     "## Why is this bad?\nBrowsers refuse `Access-Control-Allow-Origin: *` on credentialed requests. Reflecting any origin instead would let every site on the web read your users' data, so the combination is refused rather than quietly turned into reflection.\n\n## Example\n```\norigin *;\ncredentials on;\n```\n\n## Use instead\n```\norigin https://app.example.com;\ncredentials on;\n```\n",
 );
 
+/// `CORS017` `credentials-with-wildcard-expose`.
+pub const CREDENTIALS_WITH_WILDCARD_EXPOSE: &Code = &Code::language(
+    "CORS017",
+    "credentials-with-wildcard-expose",
+    "`expose *` together with `credentials on`",
+    "## Why is this bad?\nOn a response to a credentialed request, browsers read `*` in `Access-Control-Expose-Headers` as a header named `*`, not as a wildcard (Fetch standard, CORS-filtered response), so the page could read none of the headers the policy seems to expose. ngx-cors does not guess instead which headers a response carries: exposing every header of every response, whatever the upstream adds later, would be a decision nobody reviewed. The combination is refused; list the headers scripts need.\n\n## Example\n```\nexpose *;\ncredentials on;\n```\n\n## Use instead\n```\nexpose X-Request-ID X-Total-Count;\ncredentials on;\n```\n",
+);
+
 /// `CORS008` `forbidden-method`.
 pub const FORBIDDEN_METHOD: &Code = &Code::language(
     "CORS008",
@@ -149,4 +157,5 @@ pub const LANGUAGE: &[&Code] = &[
     INVALID_DURATION,
     DUPLICATE_DIRECTIVE,
     MISPLACED_DIRECTIVE,
+    CREDENTIALS_WITH_WILDCARD_EXPOSE,
 ];

@@ -1,6 +1,8 @@
 //! What `decide()` answers: a [`Decision`], why ([`Reason`]), and the response headers
 //! to send ([`ResponseHeaders`]), all borrowing the table and the request.
 
+use super::RequestHeaders;
+use crate::fetch::list_elements;
 use crate::fetch::HeaderName;
 use crate::table::{RenderedHeader, RenderedValue};
 
@@ -60,27 +62,96 @@ impl std::fmt::Display for Reason<'_> {
     }
 }
 
+/// What an allowed preflight asked for, kept for the answer: the method and header
+/// lines a credentialed `*` reflects, and whether any header name was asked for (only
+/// then does `Access-Control-Allow-Headers` go out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Asked<'a> {
+    pub(super) method: &'a [u8],
+    pub(super) headers: RequestHeaders<'a>,
+    pub(super) named_headers: bool,
+}
+
 /// The CORS response headers of an allowed request: the rule's headers rendered at
-/// compile time, plus the request's own `Origin` where the rule reflects it. Iterate
-/// with [`ResponseHeaders::iter`].
+/// compile time, plus what the rule reflects of the request (its `Origin`; for a
+/// credentialed `*`, a preflight's requested method and headers). Iterate with
+/// [`ResponseHeaders::iter`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResponseHeaders<'a> {
     pub(super) origin: &'a [u8],
     pub(super) rendered: &'a [RenderedHeader],
     pub(super) allow_private_network: bool,
+    /// `Some` for a preflight's answer.
+    pub(super) asked: Option<&'a Asked<'a>>,
 }
 
 impl<'a> ResponseHeaders<'a> {
-    /// `(name, value)` pairs in sending order.
-    pub fn iter(&self) -> impl Iterator<Item = (HeaderName, &'a [u8])> + 'a {
-        let origin = self.origin;
-        let value = move |v: &'a RenderedValue| match v {
-            RenderedValue::RequestOrigin => origin,
-            RenderedValue::Text(t) => t.as_bytes(),
-        };
-        let private_network =
-            self.allow_private_network.then_some((HeaderName::AllowPrivateNetwork, &b"true"[..]));
-        self.rendered.iter().map(move |h| (h.name, value(&h.value))).chain(private_network)
+    /// `(name, value)` pairs in sending order. A header may come more than once (one
+    /// line per reflected `Access-Control-Request-Headers` line); browsers combine
+    /// repeated lines into one list.
+    pub fn iter(&self) -> HeaderLines<'a> {
+        HeaderLines {
+            headers: *self,
+            next: 0,
+            line: 0,
+            private_network: self.allow_private_network,
+        }
+    }
+}
+
+/// The header lines of a [`ResponseHeaders`], in sending order.
+#[derive(Debug, Clone)]
+pub struct HeaderLines<'a> {
+    headers: ResponseHeaders<'a>,
+    /// Index of the rendered header to send next.
+    next: usize,
+    /// For a reflected header list: the request line to send next.
+    line: usize,
+    /// `Access-Control-Allow-Private-Network: true` still to send.
+    private_network: bool,
+}
+
+impl<'a> Iterator for HeaderLines<'a> {
+    type Item = (HeaderName, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let ResponseHeaders { origin, rendered, asked, .. } = self.headers;
+        while let Some(h) = rendered.get(self.next) {
+            let name = h.name;
+            let value = match (&h.value, asked) {
+                // Only a preflight that asked for headers is told which are allowed.
+                _ if name == HeaderName::AllowHeaders
+                    && asked.is_some_and(|a| !a.named_headers) =>
+                {
+                    None
+                }
+                (RenderedValue::RequestOrigin, _) => Some(origin),
+                (RenderedValue::Text(t), _) => Some(t.as_bytes()),
+                (RenderedValue::RequestMethod, Some(a)) => Some(a.method),
+                (RenderedValue::RequestHeaders, Some(a)) => {
+                    // One line per request line that names a header (every name in
+                    // it was checked to be an allowed token).
+                    let lines = a.headers.lines().get(self.line..).unwrap_or(&[]);
+                    if let Some((skip, &line)) =
+                        lines.iter().enumerate().find(|(_, l)| list_elements(l).next().is_some())
+                    {
+                        self.line += skip + 1;
+                        return Some((name, line));
+                    }
+                    None
+                }
+                (RenderedValue::RequestMethod | RenderedValue::RequestHeaders, None) => None,
+            };
+            self.next += 1;
+            self.line = 0;
+            if let Some(value) = value {
+                return Some((name, value));
+            }
+        }
+        if std::mem::take(&mut self.private_network) {
+            return Some((HeaderName::AllowPrivateNetwork, b"true"));
+        }
+        None
     }
 }
 
@@ -115,8 +186,10 @@ pub enum Decision<'a> {
         rule: usize,
         /// `204` or `200`.
         status: u16,
-        /// The headers to send.
+        /// The headers to send (see [`Decision::headers`]).
         headers: ResponseHeaders<'a>,
+        /// What the preflight asked for.
+        asked: Asked<'a>,
         /// `Vary` for the answer.
         vary: &'a str,
     },
@@ -171,10 +244,11 @@ impl<'a> Decision<'a> {
     }
 
     /// The CORS headers to put on the response (none when refused or not CORS).
-    pub fn headers(&self) -> Option<&ResponseHeaders<'a>> {
+    pub fn headers(&self) -> Option<ResponseHeaders<'_>> {
         match self {
-            Decision::Allowed { headers, .. } | Decision::PreflightAllowed { headers, .. } => {
-                Some(headers)
+            Decision::Allowed { headers, .. } => Some(*headers),
+            Decision::PreflightAllowed { headers, asked, .. } => {
+                Some(ResponseHeaders { asked: Some(asked), ..*headers })
             }
             _ => None,
         }

@@ -19,14 +19,14 @@
 mod decision;
 mod request;
 
-pub use decision::{Decision, Reason, ResponseHeaders};
+pub use decision::{Asked, Decision, HeaderLines, Reason, ResponseHeaders};
 pub use request::{
     OriginHeader, Request, RequestHeaders, MAX_ORIGIN_LEN, MAX_REQUEST_HEADERS_LEN,
     MAX_REQUEST_HEADER_LINES, MAX_REQUEST_HEADER_NAMES,
 };
 
 use crate::bytes::{eq_lowercase, eq_short};
-use crate::fetch::{is_safelisted_method, is_token, list_elements};
+use crate::fetch::{is_forbidden_method, is_safelisted_method, is_token, list_elements};
 use crate::table::{CompiledPolicy, CompiledRule, PolicyId, RuleTable};
 
 impl RuleTable {
@@ -78,10 +78,15 @@ fn decide_in<'a>(p: &'a CompiledPolicy, req: &Request<'a>) -> Decision<'a> {
         Err(reason) => return refused(None, reason),
     };
     match check_preflight(rule, req) {
-        Ok(()) => Decision::PreflightAllowed {
+        Ok(named_headers) => Decision::PreflightAllowed {
             rule: rule_idx,
             status: p.preflight.success_status,
             headers: preflight_headers(rule, o, req.request_private_network),
+            asked: Asked {
+                method: req.request_method.unwrap_or(b""),
+                headers: req.request_headers,
+                named_headers,
+            },
             vary: &p.preflight_vary,
         },
         Err(reason) => refused(Some(rule_idx), reason),
@@ -89,7 +94,7 @@ fn decide_in<'a>(p: &'a CompiledPolicy, req: &Request<'a>) -> Decision<'a> {
 }
 
 fn actual_headers<'a>(rule: &'a CompiledRule, origin: &'a [u8]) -> ResponseHeaders<'a> {
-    ResponseHeaders { origin, rendered: &rule.actual, allow_private_network: false }
+    ResponseHeaders { origin, rendered: &rule.actual, allow_private_network: false, asked: None }
 }
 
 fn preflight_headers<'a>(
@@ -101,17 +106,21 @@ fn preflight_headers<'a>(
         origin,
         rendered: &rule.preflight,
         allow_private_network: private_network && rule.private_network,
+        asked: None,
     }
 }
 
-/// Checks the requested method, headers and private-network access against `rule`.
+/// Checks the requested method, headers and private-network access against `rule`;
+/// `Ok(true)` when the preflight named at least one header.
 ///
 /// Allowed names are tokens, so a name that matches one needs no token check of its
-/// own: the check runs only to tell a malformed name from a refused one, or for `*`.
-fn check_preflight<'a>(rule: &CompiledRule, req: &Request<'a>) -> Result<(), Reason<'a>> {
+/// own: the check runs only to tell a malformed name from a refused one, or for `*`,
+/// which never covers a forbidden method (browsers never send one; the answer may
+/// reflect the method).
+fn check_preflight<'a>(rule: &CompiledRule, req: &Request<'a>) -> Result<bool, Reason<'a>> {
     let method = req.request_method.unwrap_or(b"");
     let method_ok = match &rule.methods {
-        None => is_token(method),
+        None => is_token(method) && !is_forbidden_method(method),
         Some(list) => {
             is_safelisted_method(method) || list.iter().any(|m| eq_short(m.as_bytes(), method))
         }
@@ -123,20 +132,21 @@ fn check_preflight<'a>(rule: &CompiledRule, req: &Request<'a>) -> Result<(), Rea
             Reason::MalformedMethod
         });
     }
-    check_request_headers(rule, &req.request_headers)?;
+    let named_headers = check_request_headers(rule, &req.request_headers)?;
     if req.request_private_network && !rule.private_network {
         return Err(Reason::PrivateNetworkNotAllowed);
     }
-    Ok(())
+    Ok(named_headers)
 }
 
 /// Parses `Access-Control-Request-Headers` (a comma-separated list over one or more
 /// lines, optional whitespace, empty elements ignored) in one linear pass, bounded by
-/// [`MAX_REQUEST_HEADERS_LEN`] and [`MAX_REQUEST_HEADER_NAMES`], and checks each name.
+/// [`MAX_REQUEST_HEADERS_LEN`] and [`MAX_REQUEST_HEADER_NAMES`], and checks each name;
+/// `Ok(true)` when there was at least one name.
 fn check_request_headers<'a>(
     rule: &CompiledRule,
     headers: &RequestHeaders<'a>,
-) -> Result<(), Reason<'a>> {
+) -> Result<bool, Reason<'a>> {
     if headers.overflow {
         return Err(Reason::TooManyHeaders);
     }
@@ -160,7 +170,7 @@ fn check_request_headers<'a>(
             }
         }
     }
-    Ok(())
+    Ok(count > 0)
 }
 
 /// Header names compare case-insensitively; `*` never covers `Authorization`

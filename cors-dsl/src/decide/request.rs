@@ -35,6 +35,14 @@ pub struct RequestHeaders<'a> {
     pub(super) overflow: bool,
 }
 
+impl PartialEq for RequestHeaders<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.lines() == other.lines() && self.overflow == other.overflow
+    }
+}
+
+impl Eq for RequestHeaders<'_> {}
+
 impl<'a> RequestHeaders<'a> {
     /// No lines.
     pub fn new() -> Self {

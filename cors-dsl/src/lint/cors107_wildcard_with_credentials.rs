@@ -1,5 +1,5 @@
-//! CORS107 `wildcard-with-credentials`: `*` in methods, headers or expose with
-//! credentials on, where browsers read it literally.
+//! CORS107 `wildcard-with-credentials`: `*` in methods or headers with credentials on,
+//! which allows every method or header on credentialed requests.
 
 use super::support::each_rule;
 use super::Lint;
@@ -13,13 +13,16 @@ pub(crate) struct WildcardWithCredentials;
 pub(crate) const CODE: &Code = &Code::lint(
     "CORS107",
     "wildcard-with-credentials",
-    Severity::Error,
-    "`*` in `methods`, `headers` or `expose` while `credentials on`",
+    Severity::Warning,
+    "`*` in `methods` or `headers` while `credentials on`: every method or header, with cookies",
     "## Why is this bad?\n\
-On a credentialed request the Fetch standard reads `*` in `Access-Control-Allow-Methods`, \
-`-Allow-Headers` and `-Expose-Headers` as the literal name `*`, not as a wildcard. The \
-policy looks permissive but the browser blocks every method, header or exposure it was \
-meant to cover.\n\n\
+On a credentialed request browsers read a literal `*` in `Access-Control-Allow-Methods` \
+and `-Allow-Headers` as a name, not as a wildcard, so ngx-cors answers a credentialed \
+policy's `*` with exactly what the preflight asked for. That makes `*` work, and it means \
+what it says: every method (`DELETE`, `PURGE`, …) and every request header except \
+`Authorization` is allowed on requests that carry the user's cookies from the listed \
+origins. Usually an API needs a handful; listing them keeps the next endpoint from \
+being reachable by accident. (`expose *` with credentials is refused: `CORS017`.)\n\n\
 ## Example\n```\nheaders *;\ncredentials on;\n```\n\n\
 ## Use instead\n```\nheaders Content-Type X-Request-ID;\ncredentials on;\n```\n",
 );
@@ -31,9 +34,11 @@ impl Lint for WildcardWithCredentials {
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
         for (_, rule) in each_rule(set).filter(|(_, r)| r.credentials.node) {
-            for (what, list) in
-                [("methods", &rule.methods), ("headers", &rule.headers), ("expose", &rule.expose)]
-            {
+            let lists = [
+                ("methods", "every method", &rule.methods),
+                ("headers", "every request header but `Authorization`", &rule.headers),
+            ];
+            for (what, every, list) in lists {
                 if !list.node.is_any() {
                     continue;
                 }
@@ -41,9 +46,11 @@ impl Lint for WildcardWithCredentials {
                     Diagnostic::new(
                         CODE,
                         list.span,
-                        format!("`{what} *` means the literal name `*` with credentials on"),
+                        format!(
+                            "`{what} *` with credentials allows {every} on credentialed requests"
+                        ),
                     )
-                    .label("browsers do not treat this `*` as a wildcard")
+                    .label("answered with whatever the preflight asks for")
                     .secondary(rule.credentials.span, "credentials turned on here")
                     .help(format!("list the {what} explicitly")),
                 );
