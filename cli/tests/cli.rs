@@ -107,6 +107,26 @@ fn check_several_files_fails_if_any_does() {
 }
 
 #[test]
+fn lint_errors_refuse_like_nginx_and_a_reasoned_suppression_loads() {
+    let refused = "cli/tests/fixtures/lint-error.cors";
+    let suppressed = "cli/tests/fixtures/lint-error-suppressed.cors";
+    let check = case!("check_lint_error", 1, &["check", refused]);
+    assert!(check.stderr.contains("error[CORS101]"), "{}", check.stderr);
+    let dir = scratch("lint-error");
+    let out = dir.join("t.corsb").display().to_string();
+    let compile = corsc(&["compile", refused, "-o", &out]);
+    assert_eq!(compile.code, 1, "{}", compile.stderr);
+    assert!(!dir.join("t.corsb").exists(), "a refused policy must not be written");
+    let explain = corsc(&["explain", refused, "--origin", "https://evil.example"]);
+    assert_eq!(explain.code, 1, "{}", explain.stderr);
+    assert!(explain.stderr.contains("cannot explain a policy that does not load"));
+    for args in [vec!["check", suppressed], vec!["compile", suppressed, "-o", &out]] {
+        let run = corsc(&args);
+        assert_eq!(run.code, 0, "corsc {args:?}: {}", run.stderr);
+    }
+}
+
+#[test]
 fn check_missing_file_is_an_io_error() {
     case!("check_missing_file", 2, &["check", "cli/tests/fixtures/does-not-exist.cors"]);
 }

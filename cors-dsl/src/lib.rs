@@ -56,6 +56,6 @@ pub use diag::{Diagnostic, Severity};
 pub use fetch::HeaderName;
 pub use load::{load_file, load_str, Loaded};
 pub use model::PolicySet;
-pub use open::{build, build_table, compile_text, open, OpenError, Opened};
+pub use open::{build, build_table, open, OpenError, Opened};
 pub use span::{SourceMap, Span, Spanned};
 pub use table::{PolicyId, RuleTable, SourceLoc};

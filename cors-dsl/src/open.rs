@@ -4,7 +4,10 @@
 //! policy source; [`open`] is the one place that tells them apart (by the magic
 //! bytes), so the module and the CLI cannot disagree about a file. Source goes through
 //! [`build`]: load (with includes) → check → compile → lint, the same steps
-//! `corsc check`, `corsc compile` and `nginx -t` take.
+//! `corsc check`, `corsc compile`, `corsc explain` and `nginx -t` take, so they accept
+//! exactly the same policies: those without an error of any kind, language error,
+//! compile error or lint finding of error severity (unless a `# corsc: allow CODE
+//! reason` comment suppresses it).
 
 use crate::corsb::{self, TableError};
 use crate::load::{load_file, load_str, Loaded, MAX_FILE_SIZE};
@@ -61,22 +64,17 @@ pub fn open(path: &Path) -> Result<Opened, OpenError> {
 }
 
 /// Policy text as if read from `path` (includes are read relative to it) → checked,
-/// compiled and linted: the table and the lint findings in [`Loaded::diagnostics`],
-/// or the sources and every error.
+/// compiled and linted. `Ok` only for an acceptable policy: the table, and the
+/// remaining findings (warnings, infos) in [`Loaded::diagnostics`]. Otherwise the
+/// sources and every finding, errors first among equals (sorted by position).
 pub fn build(path: &Path, text: &str) -> Result<(RuleTable, Loaded), Loaded> {
-    with_lint(compile_loaded(load_str(path, text)))
+    accept(compile_loaded(load_str(path, text)))
 }
 
 /// Reads, checks, compiles and lints a policy file in one step: [`build`] on a file
 /// read with [`load_file`] (an unreadable file is a `CORS012` diagnostic).
 pub fn build_table(path: &Path) -> Result<(RuleTable, Loaded), Loaded> {
-    with_lint(compile_loaded(load_file(path)))
-}
-
-/// [`build`] without the linter: what `corsc check` and `corsc compile` need before
-/// they decide how to lint.
-pub fn compile_text(path: &Path, text: &str) -> Result<(RuleTable, Loaded), Loaded> {
-    compile_loaded(load_str(path, text))
+    accept(compile_loaded(load_file(path)))
 }
 
 /// Compiles a loaded policy set; language errors and compile errors come back with
@@ -93,13 +91,17 @@ fn compile_loaded(mut loaded: Loaded) -> Result<(RuleTable, Loaded), Loaded> {
     }
 }
 
-/// Appends the lint findings of a compiled policy.
-fn with_lint(built: Result<(RuleTable, Loaded), Loaded>) -> Result<(RuleTable, Loaded), Loaded> {
-    built.map(|(table, mut loaded)| {
-        if let Some(set) = loaded.set.as_ref() {
-            let findings = lint::lint(set, &loaded.sources);
-            loaded.diagnostics.extend(findings);
-        }
-        (table, loaded)
-    })
+/// Lints a compiled policy and refuses it when a finding is an error: one severity
+/// scale for every tool.
+fn accept(built: Result<(RuleTable, Loaded), Loaded>) -> Result<(RuleTable, Loaded), Loaded> {
+    let (table, mut loaded) = built?;
+    if let Some(set) = loaded.set.as_ref() {
+        let findings = lint::lint(set, &loaded.sources);
+        loaded.diagnostics.extend(findings);
+    }
+    if loaded.has_errors() {
+        loaded.set = None;
+        return Err(loaded);
+    }
+    Ok((table, loaded))
 }

@@ -65,7 +65,7 @@ impl Policy {
     /// The compiled table, or `None` when the checker refuses the policy (e.g. `*`
     /// with credentials): refused policies never reach a browser.
     fn table(&self) -> Option<RuleTable> {
-        match cors_dsl::compile_text(Path::new("oracle.cors"), &self.text()) {
+        match cors_dsl::build(Path::new("oracle.cors"), &self.text()) {
             Ok((table, _)) => Some(table),
             Err(_) => None,
         }

@@ -1,8 +1,10 @@
-//! `corsc check`: is this policy valid? Language errors only, rustc-style on stderr.
+//! `corsc check`: will nginx load this policy? Errors only, rustc-style on stderr.
 //!
-//! The quick gate before a deploy or `nginx -t`: parses, validates and compiles each
-//! file (compiling catches the one error validation cannot: regexes too large
-//! together), without running the linter.
+//! The quick gate before a deploy: the same verdict as `nginx -t` and `corsc compile`
+//! ([`cors_dsl::build`]): language errors, the compile error validation cannot catch
+//! (regexes too large together), and lint findings of error severity that no
+//! `# corsc: allow CODE reason` comment suppresses. Warnings are `corsc lint`'s to
+//! report.
 
 use super::{build, write_block, CliError, Outcome, Report, Term};
 use crate::args::{CheckArgs, OutputFormat};
@@ -11,9 +13,10 @@ use crate::args::{CheckArgs, OutputFormat};
 pub fn run(args: &CheckArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
     let mut report = Report::default();
     for path in &args.files {
-        let loaded = match build(path)? {
+        let mut loaded = match build(path)? {
             Ok((_, loaded)) | Err(loaded) => loaded,
         };
+        loaded.diagnostics.retain(|d| d.is_error());
         report.add(&loaded.sources, loaded.diagnostics);
     }
     write_block(term.err, &report.render(OutputFormat::Human, term.color_err))?;

@@ -1,8 +1,9 @@
 //! `corsc compile`: policy source → `.corsb` rule table for the nginx module.
 //!
 //! Compiling ahead of time lets a deploy ship a table that is known to load, and lets
-//! nginx skip parsing at reload. A policy with errors is refused and nothing is written;
-//! lint warnings and errors are shown but do not stop the build (that is `corsc lint`'s job).
+//! nginx skip parsing at reload. A policy nginx would refuse ([`cors_dsl::build`]:
+//! language errors, and lint findings of error severity) is refused and nothing is
+//! written; warnings are shown and do not stop the build.
 
 use super::{build, write_atomic, write_block, CliError, Outcome, Report, Term};
 use crate::args::{CompileArgs, Emit, OutputFormat};
@@ -14,24 +15,25 @@ pub fn run(args: &CompileArgs, term: &mut Term<'_>) -> Result<Outcome, CliError>
             "`corsc compile` needs `-o OUT.corsb` (or `--emit json` to print a dump)".into(),
         ));
     }
-    let (table, loaded) = match build(&args.file)? {
-        Ok(ok) => ok,
+    // Infos are for `corsc lint`; a build shows what may need attention.
+    let show = |term: &mut Term<'_>, mut loaded: cors_dsl::Loaded| -> Result<(), CliError> {
+        loaded.diagnostics.retain(|d| d.severity >= cors_dsl::Severity::Warning);
+        let mut report = Report::default();
+        report.add(&loaded.sources, loaded.diagnostics);
+        write_block(term.err, &report.render(OutputFormat::Human, term.color_err))?;
+        Ok(())
+    };
+    let table = match build(&args.file)? {
+        Ok((table, loaded)) => {
+            show(term, loaded)?;
+            table
+        }
         Err(loaded) => {
-            let mut report = Report::default();
-            report.add(&loaded.sources, loaded.diagnostics);
-            write_block(term.err, &report.render(OutputFormat::Human, term.color_err))?;
+            show(term, loaded)?;
             writeln!(term.err, "`{}` has errors; nothing written", args.file.display())?;
             return Ok(Outcome::Failed);
         }
     };
-    if let Some(set) = loaded.set.as_ref() {
-        // Infos are for `corsc lint`; a build shows what may need attention.
-        let mut findings = cors_dsl::lint::lint(set, &loaded.sources);
-        findings.retain(|d| d.severity >= cors_dsl::Severity::Warning);
-        let mut report = Report::default();
-        report.add(&loaded.sources, findings);
-        write_block(term.err, &report.render(OutputFormat::Human, term.color_err))?;
-    }
     let bytes = match args.emit {
         Some(Emit::Json) => {
             let mut json = table.to_json();

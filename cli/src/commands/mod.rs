@@ -125,10 +125,11 @@ pub fn load(path: &Path) -> Result<Loaded, CliError> {
     Ok(cors_dsl::load_str(path, &text))
 }
 
-/// Reads, checks and compiles a policy file: the table, or the sources and errors.
-/// Lint findings are not included (callers that want them run the linter).
+/// Reads, checks, compiles and lints a policy file ([`cors_dsl::build`], the one
+/// verdict every tool and `nginx -t` share): the table and the remaining findings, or
+/// the sources and every finding when the policy is refused.
 pub fn build(path: &Path) -> Result<Result<(RuleTable, Loaded), Loaded>, CliError> {
-    Ok(cors_dsl::compile_text(path, &read_text(path)?))
+    Ok(cors_dsl::build(path, &read_text(path)?))
 }
 
 /// Diagnostics of several independently loaded files gathered into one source map,

@@ -10,7 +10,7 @@
 use super::{cors190_suppression_without_reason as cors190, cors191_unused_suppression as cors191};
 use crate::ast::{Directive, Document};
 use crate::codes::CodeKind;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Severity};
 use crate::model::Suppression;
 use crate::span::Spanned;
 
@@ -76,8 +76,9 @@ fn parse_comment(comment: &Spanned<String>, applies_to_line: u32) -> Option<Supp
 pub(crate) fn apply(suppressions: &[Suppression], findings: &mut Vec<Diagnostic>) {
     let targets: Vec<_> = suppressions.iter().map(|s| super::registry::lookup(&s.code)).collect();
 
-    // Which suppressions silenced something.
+    // Which suppressions silenced something, and whether any of it was an error.
     let mut used = vec![false; suppressions.len()];
+    let mut silenced_error = vec![false; suppressions.len()];
     findings.retain(|d| {
         let mut keep = true;
         for (i, (s, target)) in suppressions.iter().zip(&targets).enumerate() {
@@ -86,23 +87,30 @@ pub(crate) fn apply(suppressions: &[Suppression], findings: &mut Vec<Diagnostic>
                 && *target == Some(d.code)
             {
                 used[i] = true;
+                silenced_error[i] |= d.is_error();
                 keep = false;
             }
         }
         keep
     });
 
-    for ((s, target), used) in suppressions.iter().zip(targets).zip(used) {
+    for (((s, target), used), silenced_error) in
+        suppressions.iter().zip(targets).zip(used).zip(silenced_error)
+    {
         if s.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-            findings.push(
-                Diagnostic::new(
-                    cors190::CODE,
-                    s.span,
-                    format!("suppression of `{}` without a reason", s.code),
-                )
-                .label("say why this finding is acceptable here")
-                .help(format!("write `# corsc: allow {} \"why it is fine here\"`", s.code)),
-            );
+            let mut d = Diagnostic::new(
+                cors190::CODE,
+                s.span,
+                format!("suppression of `{}` without a reason", s.code),
+            )
+            .label("say why this finding is acceptable here")
+            .help(format!("write `# corsc: allow {} \"why it is fine here\"`", s.code));
+            // An error would refuse the policy: silencing one takes a stated reason, or
+            // the policy is still refused.
+            if silenced_error {
+                d = d.severity(Severity::Error);
+            }
+            findings.push(d);
         }
         if !used {
             let d = match target {
