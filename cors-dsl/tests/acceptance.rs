@@ -7,7 +7,11 @@
 use cors_dsl::Severity;
 use std::path::Path;
 
-fn build(text: &str) -> Result<Vec<(String, Severity)>, Vec<(String, Severity)>> {
+/// The findings of a policy: code and severity.
+type Findings = Vec<(String, Severity)>;
+
+/// `Ok` with the remaining findings when the policy is accepted, `Err` with all of them.
+fn build(text: &str) -> Result<Findings, Findings> {
     let codes = |l: cors_dsl::Loaded| {
         l.diagnostics.iter().map(|d| (d.code.to_string(), d.severity)).collect::<Vec<_>>()
     };
