@@ -3,7 +3,6 @@
 
 use crate::matrix::{Call, Expect, Target, PROBED};
 use crate::predict::Prediction;
-use cors_dsl::fetch::SAFELISTED_RESPONSE_HEADERS;
 use cors_tests::Nginx;
 use serde_json::Value;
 use std::fmt::Write as _;
@@ -85,9 +84,9 @@ pub fn check_call(
             .map(|a| a.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         for h in &listed {
-            if !SAFELISTED_RESPONSE_HEADERS.contains(h) && !pred.readable.iter().any(|r| r == h) {
+            if !pred.can_read(h) {
                 problems.push(format!(
-                    "{ctx}: script sees header {h:?}, which is neither safelisted nor exposed"
+                    "{ctx}: script sees header {h:?}, which the browser model says it cannot read"
                 ));
             }
         }

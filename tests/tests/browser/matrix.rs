@@ -290,5 +290,59 @@ pub fn matrix() -> Vec<Call> {
         call("null-refused", "null origin, policy does not list null", "basic", Blocked)
             .page(Page::Null),
         call("null-origin-from-page", "null-only policy, ordinary page", "nullok", Blocked),
+        call(
+            "credwild-put",
+            "credentials, `methods *` and `headers *`: PUT with a custom header",
+            "credwild",
+            Resolved(200),
+        )
+        .credentials()
+        .put()
+        .headers(OTHER),
+        call(
+            "credwild-patch",
+            "credentials, `methods *`: PATCH, two custom headers",
+            "credwild",
+            Resolved(200),
+        )
+        .credentials()
+        .method("PATCH")
+        .body("x")
+        .headers(&[("X-Other", "1"), ("X-Request-ID", "r-1")]),
+        call(
+            "credwild-authorization",
+            "credentials, `headers *`: Authorization is never covered by `*`",
+            "credwild",
+            Blocked,
+        )
+        .credentials()
+        .headers(&[("Authorization", "Bearer x")]),
+        call(
+            "credwild-plain",
+            "`methods *` policy, request without credentials",
+            "credwild",
+            Resolved(200),
+        )
+        .put(),
+        call(
+            "credwild-expose",
+            "credentials: only the header exposed by name is readable",
+            "credwild",
+            Resolved(200),
+        )
+        .credentials(),
+        call(
+            "expose-star",
+            "`expose *` without credentials: every header readable",
+            "exposeall",
+            Resolved(200),
+        ),
+        call(
+            "preflight-no-headers",
+            "preflight without requested headers (no Access-Control-Allow-Headers sent)",
+            "credwild",
+            Resolved(200),
+        )
+        .method("DELETE"),
     ]
 }

@@ -32,6 +32,16 @@ pub struct Prediction {
     /// `(method, "$cors_decision ($cors_reason)")` for each request the browser should
     /// send, in order.
     pub log: Vec<(String, String)>,
+    /// The page's request and the answer it gets, when it gets one.
+    answer: Option<(PageRequest, Response)>,
+}
+
+impl Prediction {
+    /// Whether the script can read response header `name` (any header the response
+    /// carries, not only the probed ones).
+    pub fn can_read(&self, name: &str) -> bool {
+        self.answer.as_ref().is_some_and(|(page, resp)| browser::can_read(page, resp, name))
+    }
 }
 
 /// A decision as the access log shows it: `$cors_decision`, and ` ($cors_reason)` when
@@ -66,7 +76,7 @@ pub fn predict(table: &RuleTable, policy: &str, fetch: &Fetch<'_>, probed: &[&st
         .with_credentials(fetch.credentials);
     let origin = fetch.origin.as_bytes();
     let mut log = Vec::new();
-    let blocked = |log| Prediction { resolved: false, readable: Vec::new(), log };
+    let blocked = |log| Prediction { resolved: false, readable: Vec::new(), log, answer: None };
 
     if page.needs_preflight() {
         let acrh = page.preflight_request_headers();
@@ -92,5 +102,5 @@ pub fn predict(table: &RuleTable, policy: &str, fetch: &Fetch<'_>, probed: &[&st
         .filter(|p| browser::can_read(&page, &response, p))
         .map(|p| (*p).to_string())
         .collect();
-    Prediction { resolved: true, readable, log }
+    Prediction { resolved: true, readable, log, answer: Some((page, response)) }
 }

@@ -50,11 +50,35 @@ policy nullok {
     origin null;
     methods GET PUT;
 }
+# Wildcard method and header lists with credentials: answered with what was asked for.
+policy credwild {
+    origin http://127.0.0.1:{PORT2};
+    methods *;
+    headers *;
+    expose X-Request-ID;
+    credentials on;
+}
+# Every response header readable (no credentials).
+policy exposeall {
+    origin http://127.0.0.1:{PORT2};
+    expose *;
+}
 "#;
 
 /// Policy names; each gets `location /p/NAME/` on the server under test.
-const POLICY_NAMES: &[&str] =
-    &["basic", "readonly", "creds", "public", "cached", "uncached", "wild", "regex", "nullok"];
+const POLICY_NAMES: &[&str] = &[
+    "basic",
+    "readonly",
+    "creds",
+    "public",
+    "cached",
+    "uncached",
+    "wild",
+    "regex",
+    "nullok",
+    "credwild",
+    "exposeall",
+];
 
 /// The nginx configuration: [`POLICIES`], a location per policy, the page server.
 pub fn nginx_setup() -> Setup {
