@@ -89,6 +89,25 @@ fn nginx_t_broken_policy() {
     insta::assert_snapshot!(our_lines(&out));
 }
 
+/// Issue #16: a lint error refuses the configuration like a language error, with the
+/// same `file:line:col`, code and hint as `corsc lint`; a reasoned suppression loads.
+#[test]
+fn nginx_t_refuses_lint_errors_and_loads_a_reasoned_suppression() {
+    let unsafe_policy = "policy api {\n    origin ~ \".*\";\n    credentials on;\n}\n";
+    let http = "cors_policy_file policies.cors;\nserver { listen 127.0.0.1:{PORT}; cors api; }";
+    let Some((ok, out)) = nginx_t(http, &[("policies.cors", unsafe_policy)]) else { return };
+    assert!(!ok, "{out}");
+    let emerg = out.lines().find(|l| l.contains("[emerg]") && l.contains("CORS101"));
+    let emerg = emerg.unwrap_or_else(|| panic!("no [emerg] line with CORS101:\n{out}"));
+    assert!(emerg.contains("policies.cors:2:12"), "{emerg}");
+    assert!(emerg.contains("hint:"), "{emerg}");
+
+    let suppressed = "policy api {\n    # corsc: allow CORS101 \"internal tool: every origin is ours\"\n    origin ~ \".*\";\n    credentials on;\n}\n";
+    let Some((ok, out)) = nginx_t(http, &[("policies.cors", suppressed)]) else { return };
+    assert!(ok, "{out}");
+    assert!(!out.contains("[emerg]"), "{out}");
+}
+
 #[test]
 fn nginx_t_unknown_policy() {
     let http = "cors_policy_file policies.cors;\nserver {\n    listen 127.0.0.1:{PORT};\n    cors nope;\n}";
@@ -184,6 +203,29 @@ fn reload_keeps_old_policy_on_error() {
     assert!(logged, "no emerg for the broken policy:\n{}", nginx.prefix.error_log());
     assert_eq!(acao("https://two.example"), "https://two.example", "old policy must stay");
     assert!(nginx.prefix.error_log().contains("[emerg]"));
+}
+
+/// Issue #16: reloading to a policy with a lint error keeps the old configuration.
+#[test]
+fn reload_to_an_unsafe_policy_keeps_the_old_one() {
+    let env = require_nginx!();
+    let safe = "policy api { origin https://one.example; }\n";
+    let unsafe_policy = "policy api { origin ~ \".*\"; credentials on; }\n";
+    let http =
+        "cors_policy_file policies.cors;\nserver { listen 127.0.0.1:{PORT}; root html; cors api; }";
+    let setup =
+        Setup::new(http).file("policies.cors", safe).file("html/data.txt", "data\n").master();
+    let nginx = Nginx::start(&env, &setup);
+    let acao = |origin: &str| {
+        nginx.send(&get("/data.txt", origin)).all("Access-Control-Allow-Origin").join(",")
+    };
+    assert_eq!(acao("https://one.example"), "https://one.example");
+    nginx.prefix.write("policies.cors", unsafe_policy);
+    nginx.reload();
+    let logged = wait_for(|| nginx.prefix.error_log().contains("CORS101"));
+    assert!(logged, "no error for the unsafe policy:\n{}", nginx.prefix.error_log());
+    assert_eq!(acao("https://one.example"), "https://one.example", "old policy must stay");
+    assert_eq!(acao("https://evil.example"), "", "the unsafe policy must not be served");
 }
 
 #[test]
