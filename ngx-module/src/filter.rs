@@ -1,8 +1,5 @@
 //! Request time: the preflight handler, the header filter and the `$cors_*` variables.
 //!
-//! The header filter links itself into nginx's chain (`init`, from postconfiguration)
-//! and owns its next pointer, as nginx's own `ngx_http_*_filter_module`s do.
-//!
 //! All three act on the [`Decision`] of the policy at the request's current location.
 //! The preflight handler and the variables store it in a per-request [`Ctx`] in the
 //! request pool; the header filter uses a stored one or, for the usual non-`OPTIONS`
@@ -16,6 +13,9 @@
 //! its own, and merges `Vary` tokens only when missing. That also covers
 //! `ngx_http_filter_finalize_request`, which clears the output headers and runs the
 //! filter chain a second time, where a flag would leave the error page without CORS.
+//!
+//! The header filter links itself into nginx's chain ([`init`], from postconfiguration)
+//! and owns its next pointer, as nginx's own `ngx_http_*_filter_module`s do.
 
 use cors_dsl::fetch::{list_elements, trim_ows};
 use cors_dsl::{Decision, Request};
