@@ -19,7 +19,7 @@ use ngx::ffi::{ngx_command_t, ngx_conf_t};
 use ngx::http::{HttpModuleLocationConf, HttpModuleMainConf, Merge, MergeConfigError};
 
 use crate::ffi::{conf_error, Cf};
-use crate::policy::{self, PolicyFile};
+use crate::policy::{self, Message, PolicyFile};
 use crate::Module;
 
 /// http main conf: every file loaded by `cors_policy_file`, in order.
@@ -80,19 +80,19 @@ pub unsafe extern "C" fn cmd_policy_file(
 ) -> *mut c_char {
     // SAFETY: nginx calls directive handlers with its live `cf`.
     let Some(cf) = (unsafe { Cf::new(cf) }) else { return NGX_CONF_ERROR };
+    let args = cf.args();
+    let Some(raw) = args.get(1) else { return NGX_CONF_ERROR };
     let Some(main) = Module::main_conf_mut(&cf) else { return NGX_CONF_ERROR };
-    let Some(full) = cf.args().get(1).and_then(|raw| cf.full_name(raw)) else {
-        return NGX_CONF_ERROR;
-    };
+    let Some(full) = cf.full_name(raw) else { return NGX_CONF_ERROR };
     let path = String::from_utf8_lossy(&full).into_owned();
     // A bug in the policy compiler must not take the master down with a reload.
-    let (file, messages) = std::panic::catch_unwind(|| policy::load(&path, &main.files))
-        .unwrap_or_else(|_| (None, vec![policy::internal_error(&path)]));
+    let (table, messages) = std::panic::catch_unwind(|| policy::load(&path, &main.files))
+        .unwrap_or_else(|_| (None, vec![Message::internal_error()]));
     for m in &messages {
-        cf.log(m.warn, &m.text);
+        cf.log(m.warn, &format!("cors_policy_file \"{path}\": {}", m.text));
     }
-    let Some(file) = file else { return NGX_CONF_ERROR };
-    main.files.push(file);
+    let Some(table) = table else { return NGX_CONF_ERROR };
+    main.files.push(PolicyFile { path, table });
     NGX_CONF_OK
 }
 

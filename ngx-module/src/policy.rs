@@ -3,7 +3,8 @@
 //! way nginx prints its own (`policy.cors:3:12: CORS001 …`, values in double quotes).
 //!
 //! Ordinary safe Rust over `cors_dsl`, with no nginx types: `conf.rs` calls it from the
-//! directive handlers and logs what it returns against the nginx.conf line.
+//! directive handlers and logs what it returns against the nginx.conf line, after the
+//! directive and the path (`cors_policy_file "PATH": MESSAGE`).
 
 use std::path::Path;
 
@@ -21,29 +22,28 @@ pub struct PolicyFile {
 pub struct Message {
     /// `[warn]` rather than `[emerg]`.
     pub warn: bool,
-    /// The text, complete.
+    /// The text, after `cors_policy_file "PATH": `.
     pub text: String,
 }
 
-/// Loads the policy file at `path` (a compiled `.corsb` table or a policy source), which
-/// must not redefine a policy of the `earlier` files. Returns the file if it is usable,
-/// and what to log, each line prefixed with `cors_policy_file "PATH": `.
-pub fn load(path: &str, earlier: &[PolicyFile]) -> (Option<PolicyFile>, Vec<Message>) {
-    let (table, mut messages) = open(path);
-    for m in &mut messages {
-        m.text = format!("cors_policy_file \"{path}\": {}", m.text);
+impl Message {
+    /// What to log when loading failed on a bug (a caught panic) rather than on the file.
+    pub fn internal_error() -> Message {
+        Message { warn: false, text: "internal error".into() }
     }
+}
+
+/// Loads the policy file at `path` (a compiled `.corsb` table or a policy source), which
+/// must not redefine a policy of the `earlier` files. Returns its table if it is usable,
+/// and what to log.
+pub fn load(path: &str, earlier: &[PolicyFile]) -> (Option<RuleTable>, Vec<Message>) {
+    let (table, mut messages) = open(path);
     let Some(table) = table else { return (None, messages) };
-    if let Some(text) = duplicate_policy(earlier, &table, path) {
+    if let Some(text) = duplicate_policy(earlier, &table) {
         messages.push(Message { warn: false, text });
         return (None, messages);
     }
-    (Some(PolicyFile { path: path.to_owned(), table }), messages)
-}
-
-/// What to log when loading failed on a bug (a caught panic) rather than on the file.
-pub fn internal_error(path: &str) -> Message {
-    Message { warn: false, text: format!("cors_policy_file \"{path}\": internal error") }
+    (Some(table), messages)
 }
 
 /// Finds the policy `name` in the loaded files: the index of its file and its id there.
@@ -65,13 +65,10 @@ pub fn resolve(files: &[PolicyFile], name: &[u8]) -> Result<(u32, PolicyId), Str
 }
 
 /// A policy name of `new` already defined by an earlier file.
-fn duplicate_policy(earlier: &[PolicyFile], new: &RuleTable, path: &str) -> Option<String> {
+fn duplicate_policy(earlier: &[PolicyFile], new: &RuleTable) -> Option<String> {
     new.policy_names().find_map(|name| {
         let first = earlier.iter().find(|f| f.table.policy_id(name).is_some())?;
-        Some(format!(
-            "cors_policy_file \"{path}\": policy \"{name}\" is already defined in \"{}\"",
-            first.path
-        ))
+        Some(format!("policy \"{name}\" is already defined in \"{}\"", first.path))
     })
 }
 
