@@ -13,21 +13,38 @@
 //! its own, and merges `Vary` tokens only when missing. That also covers
 //! `ngx_http_filter_finalize_request`, which clears the output headers and runs the
 //! filter chain a second time, where a flag would leave the error page without CORS.
+//!
+//! The header filter links itself into nginx's chain ([`init`], from postconfiguration)
+//! and owns its next pointer, as nginx's own `ngx_http_*_filter_module`s do.
 
+use cors_dsl::fetch::{list_elements, trim_ows};
 use cors_dsl::{Decision, Request};
 use ngx::ffi::{
-    ngx_http_output_header_filter_pt, ngx_http_request_t, ngx_http_variable_value_t, ngx_int_t,
-    ngx_table_elt_t, NGX_DECLINED, NGX_ERROR, NGX_OK,
+    ngx_http_output_header_filter_pt, ngx_http_request_t, ngx_http_top_header_filter,
+    ngx_http_variable_value_t, ngx_int_t, NGX_DECLINED, NGX_ERROR, NGX_OK,
 };
+use ngx::http::{HttpModuleLocationConf, HttpModuleMainConf};
 
 use crate::conf::Setting;
-use crate::ext::{self, Req};
+use crate::ffi::{self, OutputHeader, Req};
+use crate::Module;
 
-/// The next header filter in the chain, set in `postconfiguration`.
+/// The next header filter in the chain, set by [`init`].
 ///
 /// Re-set on every configuration load, like nginx's own filters: it is a code pointer
 /// into nginx, not configuration data, so surviving a reload in a static is harmless.
-pub static mut NEXT_HEADER_FILTER: ngx_http_output_header_filter_pt = None;
+static mut NEXT_HEADER_FILTER: ngx_http_output_header_filter_pt = None;
+
+/// Puts the header filter on top of the chain, remembering the previous top (nginx's
+/// `ngx_http_*_filter_init`). Called from postconfiguration on every configuration load.
+pub fn init() {
+    // SAFETY: configuration runs single-threaded in the master (or the single process),
+    // before any request reads either pointer.
+    unsafe {
+        NEXT_HEADER_FILTER = ngx_http_top_header_filter;
+        ngx_http_top_header_filter = Some(header_filter);
+    }
+}
 
 /// What the module decided for one request.
 #[derive(Clone, Copy)]
@@ -47,15 +64,15 @@ pub struct Active {
 
 /// The request's ctx, computing and storing it on first use.
 fn ctx(r: Req) -> Option<&'static Ctx> {
-    if let Some(c) = r.ctx() {
+    if let Some(c) = r.ctx::<Module>() {
         return Some(c);
     }
-    r.set_ctx(Ctx { active: compute(r) })
+    r.set_ctx::<Module>(Ctx { active: compute(r) })
 }
 
 /// The stored decision, or one computed now and not stored.
 fn stored_or_computed(r: Req) -> Option<Active> {
-    match r.ctx() {
+    match r.ctx::<Module>() {
         Some(c) => c.active,
         None => compute(r),
     }
@@ -68,8 +85,8 @@ fn compute(r: Req) -> Option<Active> {
     if !r.headers_complete() {
         return None;
     }
-    let Setting::Policy { table, id } = r.loc_conf()?.setting else { return None };
-    let (table, policy) = r.main_conf()?.policy(table, id)?;
+    let Setting::Policy { table, id } = Module::location_conf(&r)?.setting else { return None };
+    let (table, policy) = Module::main_conf(&r)?.policy(table, id)?;
     let mut req = Request::actual(r.method(), None);
     r.read_cors_headers(&mut req);
     Some(Active { policy, decision: table.decide(id, &req) })
@@ -140,38 +157,33 @@ fn apply(r: Req) -> bool {
     }
 }
 
-/// Merges the comma-separated tokens of `ours` into the response's `Vary` lines:
-/// appended to `first`, the first line (no second line), skipping tokens already present
-/// in any line, and nothing at all under `Vary: *`. Iterators only, and the merged value
-/// is built in the request pool: no heap allocation per request.
-fn merge_vary(r: Req, ours: &'static str, first: (*mut ngx_table_elt_t, &[u8])) -> bool {
-    let (first, value) = first;
-    let present = |token: &str| {
+/// Merges the tokens of `ours` into the response's `Vary` lines: appended to `first`,
+/// the first line (no second line), skipping tokens already present in any line, and
+/// nothing at all under `Vary: *`. `Vary` is a comma-separated list (RFC 9110 `#rule`),
+/// read with the Fetch list helpers. Iterators only, and the merged value is built in
+/// the request pool: no heap allocation per request.
+fn merge_vary(r: Req, ours: &'static str, first: OutputHeader) -> bool {
+    let present = |token: &[u8]| {
         let mut found = false;
         r.for_each_vary_value(|v| {
-            found = found
-                || v.split(|&b| b == b',')
-                    .map(trim)
-                    .any(|t| t == b"*" || t.eq_ignore_ascii_case(token.as_bytes()));
+            found = found || list_elements(v).any(|t| t == b"*" || t.eq_ignore_ascii_case(token));
         });
         found
     };
-    let missing = ours.split(',').map(str::trim).filter(|t| !t.is_empty() && !present(t));
-    if missing.clone().next().is_none() {
+    // A function rather than an iterator: the list is walked to see whether anything is
+    // missing, then to size the value and to copy it.
+    let missing = || list_elements(ours.as_bytes()).filter(|t| !present(t));
+    if missing().next().is_none() {
         return true;
     }
-    let value = trim(value);
-    let parts = std::iter::once(value).chain(missing.enumerate().flat_map(move |(i, t)| {
-        let sep: &[u8] = if i == 0 && value.is_empty() { b"" } else { b", " };
-        [sep, t.as_bytes()]
-    }));
+    let value = trim_ows(first.value);
+    let parts = || {
+        std::iter::once(value).chain(missing().enumerate().flat_map(move |(i, t)| {
+            let sep: &[u8] = if i == 0 && value.is_empty() { b"" } else { b", " };
+            [sep, t]
+        }))
+    };
     r.set_header_value(first, parts)
-}
-
-fn trim(s: &[u8]) -> &[u8] {
-    let start = s.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(s.len());
-    let end = s.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |e| e + 1);
-    s.get(start..end).unwrap_or(&[])
 }
 
 /// Which `$cors_*` variable a get handler serves (its `data`).
@@ -201,6 +213,6 @@ pub unsafe extern "C" fn variable(
     })
     .unwrap_or("");
     // SAFETY: `v` is the value nginx passed; the text is static or table memory.
-    unsafe { ext::set_variable(v, value.as_bytes()) };
+    unsafe { ffi::set_variable(v, value.as_bytes()) };
     NGX_OK as ngx_int_t
 }

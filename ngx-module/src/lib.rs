@@ -2,9 +2,10 @@
 //!
 //! A thin translation layer: every CORS decision comes from
 //! [`cors_dsl::RuleTable::decide`]. This file holds what nginx needs to find the module
-//! (the `ngx_module_t`, its directive table, the exported module lists) and the
-//! configuration hooks; `conf.rs` handles the directives, `filter.rs` the requests and
-//! `ext.rs` every raw pointer.
+//! (the `ngx_module_t`, its directive table, the exported module lists), the
+//! configuration hooks, and the types of its conf and ctx slots. `conf.rs` handles the
+//! directives, `policy.rs` loads policy files, `filter.rs` the requests, and `ffi/`
+//! every raw pointer.
 //!
 //! Directives: `cors_policy_file PATH;` (http, repeatable) and `cors NAME | off;`
 //! (http, server, location). Variables: `$cors_decision`, `$cors_reason`,
@@ -12,8 +13,9 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod conf;
-mod ext;
+mod ffi;
 mod filter;
+mod policy;
 
 use core::ptr::{addr_of, addr_of_mut};
 
@@ -23,6 +25,8 @@ use ngx::ffi::{
     NGX_HTTP_MAIN_CONF_OFFSET, NGX_HTTP_MODULE, NGX_HTTP_SRV_CONF, NGX_OK,
 };
 use ngx::http::{HttpModule, HttpModuleLocationConf, HttpModuleMainConf};
+
+use crate::ffi::{Cf, HttpModuleRequestCtx};
 
 /// The module, as the `ngx` crate's traits see it.
 pub struct Module;
@@ -35,13 +39,15 @@ impl HttpModule for Module {
     }
 
     unsafe extern "C" fn preconfiguration(cf: *mut ngx_conf_t) -> ngx_int_t {
+        // SAFETY: nginx calls configuration hooks with its live `cf`.
+        let Some(cf) = (unsafe { Cf::new(cf) }) else { return NGX_ERROR as ngx_int_t };
         let vars = [
             ("cors_decision", filter::VAR_DECISION),
             ("cors_reason", filter::VAR_REASON),
             ("cors_policy", filter::VAR_POLICY),
         ];
         for (name, data) in vars {
-            if !ext::add_variable(cf, name, filter::variable, data) {
+            if !ffi::add_variable(&cf, name, filter::variable, data) {
                 return NGX_ERROR as ngx_int_t;
             }
         }
@@ -49,10 +55,12 @@ impl HttpModule for Module {
     }
 
     unsafe extern "C" fn postconfiguration(cf: *mut ngx_conf_t) -> ngx_int_t {
-        if !ext::add_preaccess_handler(cf, filter::preaccess_handler) {
+        // SAFETY: nginx calls configuration hooks with its live `cf`.
+        let Some(cf) = (unsafe { Cf::new(cf) }) else { return NGX_ERROR as ngx_int_t };
+        if !ffi::add_preaccess_handler(&cf, filter::preaccess_handler) {
             return NGX_ERROR as ngx_int_t;
         }
-        ext::chain_header_filter(filter::header_filter);
+        filter::init();
         NGX_OK as ngx_int_t
     }
 }
@@ -65,6 +73,11 @@ unsafe impl HttpModuleMainConf for Module {
 // SAFETY: slot types match what `create_main_conf`/`create_loc_conf` allocate.
 unsafe impl HttpModuleLocationConf for Module {
     type LocationConf = conf::LocConf;
+}
+
+// SAFETY: the module writes its request ctx slot only through `Req::set_ctx::<Module>`.
+unsafe impl HttpModuleRequestCtx for Module {
+    type Ctx = filter::Ctx;
 }
 
 static NGX_HTTP_CORS_MODULE_CTX: ngx_http_module_t = ngx_http_module_t {
@@ -121,7 +134,7 @@ pub static mut ngx_http_cors_module: ngx_module_t = ngx_module_t {
 /// compiler's freed heap behind — megabytes for a 10,000-origin policy — which glibc
 /// keeps and every worker would inherit. Hand it back to the system.
 unsafe extern "C" fn init_module(_cycle: *mut ngx::ffi::ngx_cycle_t) -> ngx_int_t {
-    ext::release_freed_heap();
+    ffi::release_freed_heap();
     NGX_OK as ngx_int_t
 }
 

@@ -1,0 +1,53 @@
+//! The module's FFI layer: every raw pointer nginx hands us is dereferenced, cast or
+//! turned into a slice here, and nowhere else.
+//!
+//! A leaf: it knows nginx (through `ngx::ffi`) and the shape of a CORS request
+//! (`cors_dsl::Request`), but not the module's own types. The module's conf and ctx
+//! types are reached through ngx's typed accessors (`HttpModuleMainConf::main_conf`,
+//! `HttpModuleLocationConf::location_conf`, implemented here for [`Cf`] and [`Req`]) and
+//! through [`HttpModuleRequestCtx`], its request-ctx counterpart, so the code that owns
+//! a type names it and this layer stays generic. Every `unsafe` block states why it
+//! holds.
+//!
+//! - `conf.rs`: configuration time — a directive's arguments, logging against its line,
+//!   path resolution, releasing the heap after a load.
+//! - `register.rs`: declaring variables and phase handlers.
+//! - `request.rs`: a request — its method and state, the module's ctx slot, answering a
+//!   preflight, filling a variable.
+//! - `headers.rs`: header lists — reading the CORS request headers, editing output
+//!   headers.
+//!
+//! Lifetimes: slices built from request memory (header values, the method) are handed
+//! out as `'static` because they are only ever stored in the request ctx, which is
+//! allocated from the same request pool and so never outlives them. Table memory lives
+//! in the http main conf, owned by the cycle, which outlives every request it serves.
+
+mod conf;
+mod headers;
+mod register;
+mod request;
+
+pub use conf::{conf_error, release_freed_heap, Cf};
+pub use headers::OutputHeader;
+pub use register::{add_preaccess_handler, add_variable};
+pub use request::{set_variable, HttpModuleRequestCtx, Req};
+
+use ngx::ffi::ngx_str_t;
+
+/// The bytes of an `ngx_str_t` (empty for a null pointer).
+///
+/// # Safety
+/// `s.data` must be null or point to `s.len` readable bytes that live for `'a`.
+unsafe fn bytes<'a>(s: &ngx_str_t) -> &'a [u8] {
+    if s.data.is_null() || s.len == 0 {
+        return &[];
+    }
+    // SAFETY: the caller guarantees `data` points to `len` live bytes.
+    unsafe { core::slice::from_raw_parts(s.data, s.len) }
+}
+
+/// An `ngx_str_t` that points at `b`; nginx never writes through output header values,
+/// variable names or variable values, so handing it a `*mut` to shared bytes is sound.
+fn ngx_str(b: &[u8]) -> ngx_str_t {
+    ngx_str_t { len: b.len(), data: b.as_ptr().cast_mut() }
+}

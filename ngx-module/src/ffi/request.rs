@@ -1,0 +1,167 @@
+//! A request, as a phase handler, a header filter or a variable handler receives it.
+//!
+//! [`Req`] wraps the pointer nginx passes and answers what the module asks of a request:
+//! main or subrequest, method, whether its header section was read, the module's ctx
+//! slot (typed through [`HttpModuleRequestCtx`]), ngx's typed conf accessors
+//! (`Module::location_conf(&r)`), and answering with a bare status. Header lists are in
+//! `headers.rs`.
+
+use core::ffi::{c_uint, c_void};
+use core::ptr::{self, NonNull};
+
+use ngx::ffi::{
+    ngx_http_discard_request_body, ngx_http_finalize_request, ngx_http_request_t,
+    ngx_http_send_header, ngx_http_state_e_NGX_HTTP_READING_REQUEST_STATE, ngx_int_t, ngx_module_t,
+    ngx_palloc, ngx_uint_t, ngx_variable_value_t, NGX_DONE, NGX_ERROR, NGX_HTTP_OPTIONS,
+};
+use ngx::http::{HttpModule, HttpModuleConfExt};
+
+use super::bytes;
+
+/// The request ctx of a module: the type its slot in `r->ctx` holds, the request-time
+/// counterpart of ngx's `HttpModuleLocationConf`. `Copy`, so it has no `Drop` and needs
+/// no pool cleanup.
+///
+/// # Safety
+/// Nothing but [`Req::set_ctx`] may write the module's ctx slot, so that a non-null slot
+/// always holds a `Ctx`.
+pub unsafe trait HttpModuleRequestCtx: HttpModule {
+    /// What the slot points at.
+    type Ctx: Copy;
+}
+
+/// A request as the module sees it: a non-null pointer nginx gave to a handler.
+#[derive(Clone, Copy)]
+pub struct Req(pub(super) *mut ngx_http_request_t);
+
+impl Req {
+    /// Wraps the pointer nginx passed to a handler or filter.
+    ///
+    /// # Safety
+    /// `r` must be null or a live request, for the wrapper's whole use.
+    pub unsafe fn new(r: *mut ngx_http_request_t) -> Option<Req> {
+        (!r.is_null()).then_some(Req(r))
+    }
+
+    pub(super) fn r(&self) -> &ngx_http_request_t {
+        // SAFETY: `Req::new` requires a live request for the wrapper's whole use.
+        unsafe { &*self.0 }
+    }
+
+    /// Whether this is the main request (not a subrequest).
+    pub fn is_main(&self) -> bool {
+        ptr::eq(self.r().main, self.0)
+    }
+
+    /// Whether the method is `OPTIONS` (nginx's parser recognises methods in upper case
+    /// only, so this is exactly `method_name == "OPTIONS"`).
+    pub fn is_options(&self) -> bool {
+        self.r().method & NGX_HTTP_OPTIONS as ngx_uint_t != 0
+    }
+
+    /// Whether nginx finished reading the request's header lines.
+    ///
+    /// A request refused while they were being read (400 for a malformed line, 494
+    /// "Request Header Or Cookie Too Large", sent as 400) reaches the header filter with
+    /// only the lines before the bad one. A decision on those would be a guess: a
+    /// preflight whose oversized `Access-Control-Request-Headers` was never stored would
+    /// look like one that requested no headers, and be allowed. HTTP/1.x and HTTP/2 leave
+    /// `READING_REQUEST_STATE` once the header section is complete; HTTP/0.9 has no
+    /// header section, and HTTP/3 never sets the state, so both count as complete.
+    pub fn headers_complete(&self) -> bool {
+        // Literal versions: nginx 1.22's headers have no NGX_HTTP_VERSION_30.
+        const HTTP_09: ngx_uint_t = 9;
+        const HTTP_30: ngx_uint_t = 3000;
+        let r = self.r();
+        r.http_state() != ngx_http_state_e_NGX_HTTP_READING_REQUEST_STATE as c_uint
+            || r.http_version == HTTP_09
+            || r.http_version == HTTP_30
+    }
+
+    /// The request method as received.
+    pub fn method(&self) -> &'static [u8] {
+        // SAFETY: the method name lives in the request's buffers for the request's whole
+        // life; see the module doc for why `'static` is never observed past that.
+        unsafe { bytes(&self.r().method_name) }
+    }
+
+    /// Module `M`'s request ctx, if one was stored (and not zeroed by a redirect).
+    pub fn ctx<M: HttpModuleRequestCtx>(&self) -> Option<&'static M::Ctx> {
+        // SAFETY: `ctx` is the request's module ctx array, indexed by ctx_index.
+        let p = unsafe { *self.r().ctx.add(M::module().ctx_index) };
+        // SAFETY: the slot is null or holds an `M::Ctx` written by `set_ctx` from this
+        // request's pool, never written again (the trait's contract).
+        unsafe { p.cast::<M::Ctx>().as_ref() }
+    }
+
+    /// Stores `ctx` in the request pool and in module `M`'s ctx slot.
+    pub fn set_ctx<M: HttpModuleRequestCtx>(&self, ctx: M::Ctx) -> Option<&'static M::Ctx> {
+        const { assert!(core::mem::align_of::<M::Ctx>() <= 8) };
+        // SAFETY: the pool is the request's; `ngx_palloc` returns memory aligned to the
+        // platform word (8), which the assertion above shows is enough, and the whole
+        // ctx is written before the slot points at it (so no zeroing is needed). `Ctx`
+        // is `Copy`, so no cleanup handler is needed.
+        unsafe {
+            let p = ngx_palloc(self.r().pool, core::mem::size_of::<M::Ctx>()).cast::<M::Ctx>();
+            if p.is_null() {
+                return None;
+            }
+            p.write(ctx);
+            *self.r().ctx.add(M::module().ctx_index) = p.cast::<c_void>();
+            p.as_ref()
+        }
+    }
+
+    /// Answers the request with `status` and no body; the header filter adds the CORS
+    /// headers. Returns what the phase handler must return.
+    pub fn answer_header_only(&self, status: u16) -> ngx_int_t {
+        // SAFETY: the request is live and no response was sent yet (PREACCESS phase).
+        unsafe {
+            if ngx_http_discard_request_body(self.0) != 0 {
+                return NGX_ERROR as ngx_int_t;
+            }
+            let r = &mut *self.0;
+            r.headers_out.status = ngx_uint_t::from(status);
+            r.headers_out.content_length_n = 0;
+            r.set_header_only(1);
+            let rc = ngx_http_send_header(self.0);
+            // `NGX_OK` from a generic phase handler would mean "next phase": finalize
+            // here, as the phase checker does for status codes, and stop the phases.
+            ngx_http_finalize_request(self.0, rc);
+        }
+        NGX_DONE as ngx_int_t
+    }
+}
+
+/// `Module::main_conf(&r)` and `Module::location_conf(&r)`: the confs of the request's
+/// current location.
+impl HttpModuleConfExt for Req {
+    #[inline]
+    unsafe fn http_main_conf_unchecked<T>(&self, module: &ngx_module_t) -> Option<NonNull<T>> {
+        // SAFETY: the caller guarantees `T` is the module's main conf type; the request's
+        // `main_conf` array is indexed by ctx_index.
+        unsafe { self.r().http_main_conf_unchecked(module) }
+    }
+
+    #[inline]
+    unsafe fn http_location_conf_unchecked<T>(&self, module: &ngx_module_t) -> Option<NonNull<T>> {
+        // SAFETY: as above, for the location conf type and `loc_conf`.
+        unsafe { self.r().http_location_conf_unchecked(module) }
+    }
+}
+
+/// Fills a variable value with bytes that outlive the request (table or static memory).
+///
+/// # Safety
+/// `v` must be the value nginx passed to a variable get handler.
+pub unsafe fn set_variable(v: *mut ngx_variable_value_t, value: &'static [u8]) {
+    // SAFETY: the caller passes nginx's live value; `value` outlives the request.
+    unsafe {
+        let v = &mut *v;
+        v.data = value.as_ptr().cast_mut();
+        v.set_len(u32::try_from(value.len()).unwrap_or(0));
+        v.set_valid(1);
+        v.set_no_cacheable(1);
+        v.set_not_found(0);
+    }
+}

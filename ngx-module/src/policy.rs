@@ -1,0 +1,124 @@
+//! Policy files as nginx loads them: open a source or a `.corsb`, check its policy names
+//! against the files loaded before it, resolve `cors NAME`, and word every message the
+//! way nginx prints its own (`policy.cors:3:12: CORS001 …`, values in double quotes).
+//!
+//! Ordinary safe Rust over `cors_dsl`, with no nginx types: `conf.rs` calls it from the
+//! directive handlers and logs what it returns against the nginx.conf line, after the
+//! directive and the path (`cors_policy_file "PATH": MESSAGE`).
+
+use std::path::Path;
+
+use cors_dsl::{Diagnostic, OpenError, Opened, PolicyId, RuleTable, Severity, SourceMap};
+
+/// One loaded policy file.
+pub struct PolicyFile {
+    /// The resolved path, for messages.
+    pub path: String,
+    /// The compiled policies.
+    pub table: RuleTable,
+}
+
+/// One line to log at configuration time: `[warn]` or `[emerg]`.
+pub struct Message {
+    /// `[warn]` rather than `[emerg]`.
+    pub warn: bool,
+    /// The text, after `cors_policy_file "PATH": `.
+    pub text: String,
+}
+
+impl Message {
+    /// What to log when loading failed on a bug (a caught panic) rather than on the file.
+    pub fn internal_error() -> Message {
+        Message { warn: false, text: "internal error".into() }
+    }
+}
+
+/// Loads the policy file at `path` (a compiled `.corsb` table or a policy source), which
+/// must not redefine a policy of the `earlier` files. Returns its table if it is usable,
+/// and what to log.
+pub fn load(path: &str, earlier: &[PolicyFile]) -> (Option<RuleTable>, Vec<Message>) {
+    let (table, mut messages) = open(path);
+    let Some(table) = table else { return (None, messages) };
+    if let Some(text) = duplicate_policy(earlier, &table) {
+        messages.push(Message { warn: false, text });
+        return (None, messages);
+    }
+    (Some(table), messages)
+}
+
+/// Finds the policy `name` in the loaded files: the index of its file and its id there.
+pub fn resolve(files: &[PolicyFile], name: &[u8]) -> Result<(u32, PolicyId), String> {
+    let text = String::from_utf8_lossy(name);
+    for (i, f) in files.iter().enumerate() {
+        if let Some(id) = f.table.policy_id(&text) {
+            let file = u32::try_from(i).map_err(|_| "too many policy files".to_string())?;
+            return Ok((file, id));
+        }
+    }
+    if files.is_empty() {
+        return Err(format!(
+            "unknown cors policy \"{text}\" (no cors_policy_file before this line; \
+             it must come first in the http block)"
+        ));
+    }
+    Err(format!("unknown cors policy \"{text}\""))
+}
+
+/// A policy name of `new` already defined by an earlier file.
+fn duplicate_policy(earlier: &[PolicyFile], new: &RuleTable) -> Option<String> {
+    new.policy_names().find_map(|name| {
+        let first = earlier.iter().find(|f| f.table.policy_id(name).is_some())?;
+        Some(format!("policy \"{name}\" is already defined in \"{}\"", first.path))
+    })
+}
+
+/// Opens a `.corsb` table or compiles a policy source (`cors_dsl::open`); returns the
+/// table (if usable) and what to log.
+fn open(path: &str) -> (Option<RuleTable>, Vec<Message>) {
+    let built = match cors_dsl::open(Path::new(path)) {
+        Ok(Opened::Table(t)) => return (Some(t), Vec::new()),
+        Ok(Opened::Source(built)) => built,
+        Err(e) => {
+            let text = match e {
+                OpenError::Io(e) => format!("cannot read: {e}"),
+                e => e.to_string(),
+            };
+            return (None, vec![Message { warn: false, text }]);
+        }
+    };
+    match built {
+        Ok((table, loaded)) => {
+            // The table compiled: every remaining finding is a lint finding. Warnings and
+            // errors show as `[warn]` (so `nginx -t` never fails on lint); infos are advice
+            // for `corsc lint` and would only be noise in nginx's log.
+            let msgs = loaded
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity != Severity::Info)
+                .map(|d| Message { warn: true, text: render(d, &loaded.sources) })
+                .collect();
+            (Some(table), msgs)
+        }
+        Err(loaded) => {
+            let mut msgs: Vec<Message> = loaded
+                .diagnostics
+                .iter()
+                .map(|d| Message { warn: !d.is_error(), text: render(d, &loaded.sources) })
+                .collect();
+            if !msgs.iter().any(|m| !m.warn) {
+                msgs.push(Message { warn: false, text: "policy could not be loaded".into() });
+            }
+            (None, msgs)
+        }
+    }
+}
+
+/// A diagnostic in nginx's wording: `file:line:col: CODE message (hint: …)`, values in
+/// double quotes as nginx prints them.
+fn render(d: &Diagnostic, sources: &SourceMap) -> String {
+    let mut s = format!("{}: {} {}", sources.location(d.span), d.code, d.message);
+    if let Some(help) = &d.help {
+        s.push_str(&format!(" (hint: {help})"));
+    }
+    s.replace('`', "\"")
+}
