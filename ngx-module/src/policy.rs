@@ -86,31 +86,23 @@ fn open(path: &str) -> (Option<RuleTable>, Vec<Message>) {
             return (None, vec![Message { warn: false, text }]);
         }
     };
-    match built {
-        Ok((table, loaded)) => {
-            // The table compiled: every remaining finding is a lint finding. Warnings and
-            // errors show as `[warn]` (so `nginx -t` never fails on lint); infos are advice
-            // for `corsc lint` and would only be noise in nginx's log.
-            let msgs = loaded
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity != Severity::Info)
-                .map(|d| Message { warn: true, text: render(d, &loaded.sources) })
-                .collect();
-            (Some(table), msgs)
-        }
-        Err(loaded) => {
-            let mut msgs: Vec<Message> = loaded
-                .diagnostics
-                .iter()
-                .map(|d| Message { warn: !d.is_error(), text: render(d, &loaded.sources) })
-                .collect();
-            if !msgs.iter().any(|m| !m.warn) {
-                msgs.push(Message { warn: false, text: "policy could not be loaded".into() });
-            }
-            (None, msgs)
-        }
+    // One severity scale (`cors_dsl::build`): any error refuses the file, as it does
+    // for `corsc check` and `corsc compile`; warnings show as `[warn]`. Infos are advice
+    // for `corsc lint` and would only be noise in nginx's log.
+    let (table, loaded) = match built {
+        Ok((table, loaded)) => (Some(table), loaded),
+        Err(loaded) => (None, loaded),
+    };
+    let mut msgs: Vec<Message> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity != Severity::Info)
+        .map(|d| Message { warn: !d.is_error(), text: render(d, &loaded.sources) })
+        .collect();
+    if table.is_none() && !msgs.iter().any(|m| !m.warn) {
+        msgs.push(Message { warn: false, text: "policy could not be loaded".into() });
     }
+    (table, msgs)
 }
 
 /// A diagnostic in nginx's wording: `file:line:col: CODE message (hint: …)`, values in
