@@ -6,37 +6,9 @@
 //! text, JSON, SARIF, GitHub annotations) lives in [`crate::render`].
 
 use crate::codes::Code;
+pub use crate::codes::Severity;
 use crate::span::Span;
 use serde::Serialize;
-
-/// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Worth knowing; never fails a run unless asked.
-    Info,
-    /// Probably a mistake.
-    Warning,
-    /// A mistake: the policy is refused (language errors) or the lint run fails.
-    Error,
-}
-
-impl Severity {
-    /// `error`, `warning` or `info`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
-
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// A secondary location with a short note ("first defined here").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -163,11 +163,4 @@ impl RuleTable {
     pub(crate) fn policy(&self, id: PolicyId) -> Option<&CompiledPolicy> {
         self.policies.get(id.0 as usize)
     }
-
-    /// A JSON dump for humans and snapshot tests (not a stable interchange format;
-    /// `.corsb` is what the module loads).
-    pub fn to_json(&self) -> String {
-        let dump = crate::table_json::dump(self);
-        serde_json::to_string_pretty(&dump).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
-    }
 }

@@ -6,7 +6,16 @@ use crate::fetch::HeaderName;
 use crate::table::{CompiledPolicy, RenderedHeader, RenderedValue, RuleTable};
 use serde_json::{json, Map, Value};
 
-pub(crate) fn dump(table: &RuleTable) -> Value {
+impl RuleTable {
+    /// A JSON dump for humans and snapshot tests (not a stable interchange format;
+    /// `.corsb` is what the module loads).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&dump(self))
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}
+
+fn dump(table: &RuleTable) -> Value {
     json!({
         "format_version": crate::corsb::FORMAT_VERSION,
         "policies": table.policies.iter().map(policy).collect::<Vec<_>>(),
