@@ -15,6 +15,13 @@ root=$(pwd)
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# Every real-nginx target (tests/tests/nginx_*.rs) against Debian's /usr/sbin/nginx with
+# the module at $1; the browser suite needs the vendored build and runs with it.
+debian_nginx_suite() {
+    CORS_TEST_NGINX=/usr/sbin/nginx CORS_TEST_MODULE="$1" \
+        cargo test -p cors-tests --test 'nginx_*'
+}
+
 step "system packages"
 scripts/install-deps.sh
 
@@ -39,12 +46,8 @@ cargo bench -p cors-dsl --bench decide -- --test
 step "module for Debian's packaged nginx"
 scripts/build-debian-module.sh
 
-# Every real-nginx target (tests/tests/nginx_*.rs); the browser suite needs the
-# vendored build and ran above.
 step "tests: real nginx (Debian's /usr/sbin/nginx)"
-CORS_TEST_NGINX=/usr/sbin/nginx \
-CORS_TEST_MODULE="$root/target/debian-module/ngx_http_cors_module.so" \
-    cargo test -p cors-tests --test 'nginx_*'
+debian_nginx_suite "$root/target/debian-module/ngx_http_cors_module.so"
 
 # About 1 min on 2 cores after the step above (it reuses target/debian's dependencies)
 # plus a few seconds of tests.
@@ -52,6 +55,4 @@ step "module built by nginx's build system (./configure --add-dynamic-module)"
 scripts/build-nginx-addon.sh
 
 step "tests: real nginx (Debian's /usr/sbin/nginx, module from nginx's build)"
-CORS_TEST_NGINX=/usr/sbin/nginx \
-CORS_TEST_MODULE="$root/target/nginx-addon/ngx_http_cors_module.so" \
-    cargo test -p cors-tests --test 'nginx_*'
+debian_nginx_suite "$root/target/nginx-addon/ngx_http_cors_module.so"

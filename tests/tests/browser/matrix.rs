@@ -205,7 +205,7 @@ pub fn cached_put(case: &'static str, policy: &'static str) -> Call {
 
 /// The scenario matrix. Every case is also predicted from `decide()`.
 pub fn matrix() -> Vec<Call> {
-    vec![
+    let mut calls = vec![
         call("get-allowed", "simple GET, origin listed", "basic", Resolved(200)),
         call("get-refused", "simple GET, origin not listed", "basic", Blocked)
             .host("a.app.localhost"),
@@ -261,27 +261,13 @@ pub fn matrix() -> Vec<Call> {
         call("status-404-refused", "nginx 404 from a refused origin", "basic", Blocked)
             .target(Target::Missing)
             .host("a.app.localhost"),
-        call("wild-one-label", "wildcard origin, one label", "wild", Resolved(200))
-            .host("a.app.localhost"),
-        call("wild-two-labels", "wildcard origin, two labels", "wild", Resolved(200))
-            .host("x.y.app.localhost"),
         call("wild-put", "wildcard origin, preflighted PUT", "wild", Resolved(200))
             .host("a.app.localhost")
             .put(),
-        call("wild-apex", "wildcard does not match the bare suffix", "wild", Blocked)
-            .host("app.localhost"),
-        call("wild-lookalike", "wildcard does not match a look-alike", "wild", Blocked)
-            .host("evilapp.localhost"),
         call("wild-other", "wildcard policy, unrelated origin", "wild", Blocked),
-        call("regex-match", "regex origin matches", "regex", Resolved(200))
-            .host("pr-12.preview.localhost"),
         call("regex-put", "regex origin, preflighted PUT", "regex", Resolved(200))
             .host("pr-12.preview.localhost")
             .put(),
-        call("regex-nomatch", "regex origin does not match", "regex", Blocked)
-            .host("pr-x.preview.localhost"),
-        call("regex-suffix", "regex matched whole, not as a prefix", "regex", Blocked)
-            .host("pr-1.preview.localhost.app.localhost"),
         call("null-allowed", "null origin, policy allows null", "nullok", Resolved(200))
             .page(Page::Null),
         call("null-put", "null origin, preflighted PUT", "nullok", Resolved(200))
@@ -344,5 +330,31 @@ pub fn matrix() -> Vec<Call> {
             Resolved(200),
         )
         .method("DELETE"),
-    ]
+    ];
+    // Simple GETs from pages on other hosts: which origins the wildcard and regex
+    // policies match.
+    calls.extend(
+        HOSTED_GETS
+            .iter()
+            .map(|&(case, what, policy, expect, host)| call(case, what, policy, expect).host(host)),
+    );
+    calls
 }
+
+/// `(case, scenario, policy, expected, page host)` of [`matrix`]'s simple GETs from other
+/// hosts.
+const HOSTED_GETS: &[(&str, &str, &str, Expect, &str)] = &[
+    ("wild-one-label", "wildcard origin, one label", "wild", Resolved(200), "a.app.localhost"),
+    ("wild-two-labels", "wildcard origin, two labels", "wild", Resolved(200), "x.y.app.localhost"),
+    ("wild-apex", "wildcard does not match the bare suffix", "wild", Blocked, "app.localhost"),
+    ("wild-lookalike", "wildcard, look-alike host", "wild", Blocked, "evilapp.localhost"),
+    ("regex-match", "regex origin matches", "regex", Resolved(200), "pr-12.preview.localhost"),
+    ("regex-nomatch", "regex origin does not match", "regex", Blocked, "pr-x.preview.localhost"),
+    (
+        "regex-suffix",
+        "regex matched whole",
+        "regex",
+        Blocked,
+        "pr-1.preview.localhost.app.localhost",
+    ),
+];
