@@ -1,0 +1,62 @@
+//! `corsc check`: the one verdict, every error reported, exit codes.
+
+use crate::*;
+
+#[test]
+fn check_clean() {
+    let run = case!("check_clean", 0, &["check", "examples/spa-api.cors"]);
+    assert!(run.stderr.is_empty(), "a clean check is silent: {}", run.stderr);
+}
+
+#[test]
+fn check_every_example() {
+    for file in example_paths() {
+        let run = corsc(&["check", &file.display().to_string()]);
+        assert_eq!(run.code, 0, "{}: {}", file.display(), run.stderr);
+    }
+}
+
+#[test]
+fn check_invalid_reports_every_error() {
+    let run = case!("check_invalid", 1, &["check", "cli/tests/fixtures/invalid.cors"]);
+    for code in ["CORS002", "CORS003", "CORS004", "CORS008", "CORS011"] {
+        assert!(run.stderr.contains(code), "{code} missing from:\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn check_syntax_error() {
+    case!("check_syntax_error", 1, &["check", "cli/tests/fixtures/syntax-error.cors"]);
+}
+
+#[test]
+fn check_several_files_fails_if_any_does() {
+    let run = corsc(&["check", "examples/spa-api.cors", "cli/tests/fixtures/invalid.cors"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("cli/tests/fixtures/invalid.cors:3:12"), "{}", run.stderr);
+}
+
+#[test]
+fn lint_errors_refuse_like_nginx_and_a_reasoned_suppression_loads() {
+    let refused = "cli/tests/fixtures/lint-error.cors";
+    let suppressed = "cli/tests/fixtures/lint-error-suppressed.cors";
+    let check = case!("check_lint_error", 1, &["check", refused]);
+    assert!(check.stderr.contains("error[CORS101]"), "{}", check.stderr);
+    let dir = scratch("lint-error");
+    let out = dir.join("t.corsb").display().to_string();
+    let compile = corsc(&["compile", refused, "-o", &out]);
+    assert_eq!(compile.code, 1, "{}", compile.stderr);
+    assert!(!dir.join("t.corsb").exists(), "a refused policy must not be written");
+    let explain = corsc(&["explain", refused, "--origin", "https://evil.example"]);
+    assert_eq!(explain.code, 1, "{}", explain.stderr);
+    assert!(explain.stderr.contains("cannot explain a policy that does not load"));
+    for args in [vec!["check", suppressed], vec!["compile", suppressed, "-o", &out]] {
+        let run = corsc(&args);
+        assert_eq!(run.code, 0, "corsc {args:?}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn check_missing_file_is_an_io_error() {
+    case!("check_missing_file", 2, &["check", "cli/tests/fixtures/does-not-exist.cors"]);
+}
