@@ -148,7 +148,8 @@ fn valid_scheme(s: &str) -> bool {
 /// Parses one `origin` argument (not a `~` regex) into its normalised pattern.
 ///
 /// Accepts `*`, `null`, `file://`, `scheme://host[:port]`, `scheme://*.suffix[:port]`,
-/// `scheme://*.suffix:*` and `scheme://host:*`. Upper case is not an error: it is normalised away.
+/// `scheme://*.suffix:*` and `scheme://host:*`. Upper case is not an error: it is
+/// normalised away.
 pub fn parse_origin(input: &str) -> Result<OriginPattern, OriginError> {
     if input == "*" {
         return Ok(OriginPattern::Any);
