@@ -95,6 +95,12 @@ fn scenarios() -> Vec<Scenario> {
         policy_lines: (0..100).map(|i| format!("https://*.tenant{i}.example.com")).collect(),
         allowed_origin: "https://a.b.tenant99.example.com".into(),
     };
+    let wildcard_any_port = Scenario {
+        name: "wildcard-any-port-100",
+        origins: Vec::new(),
+        policy_lines: (0..100).map(|i| format!("https://*.tenant{i}.example.com:*")).collect(),
+        allowed_origin: "https://a.b.tenant99.example.com:8443".into(),
+    };
     let regex = Scenario {
         name: "regex-100",
         origins: Vec::new(),
@@ -108,6 +114,7 @@ fn scenarios() -> Vec<Scenario> {
         exact("exact-1000", 1000),
         exact("exact-10000", 10_000),
         wildcard,
+        wildcard_any_port,
         regex,
     ]
 }

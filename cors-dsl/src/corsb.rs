@@ -18,8 +18,9 @@ use crate::table::RuleTable;
 
 /// First bytes of every `.corsb` file.
 pub const MAGIC: &[u8; 8] = b"CORSB\0\r\n";
-/// The body layout version this build reads and writes.
-pub const FORMAT_VERSION: u16 = 2;
+/// The body layout version this build reads and writes (3: the origin index gained the
+/// `scheme://*.suffix:*` map).
+pub const FORMAT_VERSION: u16 = 3;
 const HEADER_LEN: usize = 24;
 
 /// Why a `.corsb` file could not be read.

@@ -6,7 +6,7 @@
 //! reads it (spans are kept for its findings) and [`crate::compile`] turns it into a
 //! [`crate::table::RuleTable`].
 
-pub use crate::origin::{OriginPattern, Scheme};
+pub use crate::origin::{OriginPattern, PortPattern, Scheme};
 use crate::span::{Span, Spanned};
 
 /// Every policy read from one root file and its includes.

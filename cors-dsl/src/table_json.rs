@@ -65,6 +65,7 @@ fn policy(p: &CompiledPolicy) -> Value {
         "origins": {
             "exact": Value::Object(exact.into_iter().map(|(k, v)| (k, json!(v))).collect()),
             "subdomain": schemes(&o.subdomain),
+            "subdomain_any_port": schemes(&o.subdomain_any_port),
             "any_port": schemes(&o.any_port),
             "any": o.any,
             "null": o.null,

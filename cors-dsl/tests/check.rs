@@ -2,7 +2,9 @@
 //! policy looks like (defaults, the implicit rule, normalisation, suppressions,
 //! includes).
 
-use cors_dsl::model::{AllowList, OriginPattern, PreflightMode, RefusedPreflight, Rule};
+use cors_dsl::model::{
+    AllowList, OriginPattern, PortPattern, PreflightMode, RefusedPreflight, Rule,
+};
 mod common;
 
 use common::load;
@@ -177,7 +179,7 @@ fn allow_rules_come_first_and_inherit_defaults() {
         OriginPattern::Subdomain {
             scheme: "https".into(),
             suffix: "example.com".into(),
-            port: None
+            port: PortPattern::Default
         }
     );
     assert!(

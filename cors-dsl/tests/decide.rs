@@ -149,6 +149,91 @@ fn any_port_pattern_matches_every_port_and_no_port_of_that_host_only() {
 }
 
 #[test]
+fn port_65536_and_port_0_are_never_granted_by_an_any_port_pattern() {
+    // A URL cannot carry a port above 65535, and port 0 is a bad port no page is served
+    // from: no browser sends these origins.
+    let t = table("policy p { origin http://localhost:*; }");
+    let cases: &[(&[u8], bool)] = &[
+        (b"http://localhost:65535", true),
+        (b"http://localhost:65536", false),
+        (b"http://localhost:99999", false),
+        (b"http://localhost:0", false),
+    ];
+    assert_allowed(&t, cases);
+}
+
+#[test]
+fn subdomain_wildcard_on_any_port_needs_a_label_and_a_real_port() {
+    let t = table("policy p { origin https://*.example.com:*; }");
+    let cases: &[(&[u8], bool)] = &[
+        (b"https://a.example.com", true),
+        (b"https://a.example.com:8443", true),
+        (b"https://a.b.example.com:8443", true),
+        (b"https://pr-12.preview.example.com:3000", true),
+        (b"https://a.example.com:1", true),
+        (b"https://a.example.com:65535", true),
+        (b"https://example.com", false),
+        (b"https://example.com:8443", false),
+        (b"https://evilexample.com:8443", false),
+        (b"https://a.example.com.evil.net:8443", false),
+        (b"https://a.example.com:8443.evil.net", false),
+        (b"http://a.example.com:8443", false),
+        (b"wss://a.example.com", false),
+        (b"https://a.example.com:65536", false),
+        (b"https://a.example.com:0", false),
+        (b"https://a.example.com:08443", false),
+        (b"https://a.example.com:", false),
+        (b"https://a.example.com:8443/", false),
+        (b"https://a.example.com:84a3", false),
+        (b"https://a.example.com:8443:1", false),
+        (b"https://.example.com:8443", false),
+        (b"https://a..example.com", false),
+        (b"https://A.example.com", false),
+        (b"https://u@a.example.com", false),
+        (b"https://[::1]:8443", false),
+    ];
+    assert_allowed(&t, cases);
+}
+
+#[test]
+fn subdomain_wildcard_on_any_port_keeps_rule_order_across_kinds() {
+    let t = table(
+        r#"
+policy p {
+    allow { origin https://*.b.example.com:8443; methods PATCH; }
+    allow { origin https://*.example.com:*; methods PUT; }
+    allow { origin https://*.a.example.com:*; methods DELETE; }
+    allow { origin https://x.c.example.com:9000 https://*.example.com; methods POST; }
+    allow { origin http://*.a.example.com:*; methods POST; }
+}
+"#,
+    );
+    let rule = |origin| matched_rule(&t, origin);
+    assert_eq!(rule(b"https://x.b.example.com:8443"), Some(0), "fixed port, earlier rule");
+    assert_eq!(rule(b"https://x.b.example.com:9443"), Some(1));
+    assert_eq!(rule(b"https://x.a.example.com:9443"), Some(1), "parent domain inherited");
+    assert_eq!(rule(b"https://x.a.example.com"), Some(1), "no port");
+    assert_eq!(rule(b"https://x.c.example.com:9000"), Some(1), "before the exact origin");
+    assert_eq!(rule(b"http://x.a.example.com:9000"), Some(4), "scheme kept apart");
+    assert_eq!(rule(b"http://a.example.com:9000"), None, "apex of the inner wildcard");
+}
+
+#[test]
+fn file_origin_is_compared_exactly() {
+    let t = table("policy p { origin file:// https://app.example.com; }");
+    let cases: &[(&[u8], bool)] = &[
+        (b"file://", true),
+        (b"file:///", false),
+        (b"file://localhost", false),
+        (b"FILE://", false),
+        (b"null", false),
+    ];
+    assert_allowed(&t, cases);
+    let d = decide(&t, &Request::actual(b"GET", Some(b"file://")));
+    assert_eq!(header(&d, "access-control-allow-origin").as_deref(), Some("file://"));
+}
+
+#[test]
 fn ipv6_any_port_and_deep_subdomains_split_strictly() {
     let t = table("policy p { origin http://[::1]:* https://*.example.com; }");
     let cases: &[(&[u8], bool)] = &[

@@ -38,6 +38,11 @@ policy anyport {
     methods PUT;
 }
 
+policy subanyport {
+    origin https://*.example.com:*;
+    methods PUT;
+}
+
 policy regex {
     origin ~ "https://pr-[0-9]+\.preview\.example\.dev";
     methods PUT;
@@ -45,6 +50,11 @@ policy regex {
 
 policy nullorigin {
     origin null;
+    methods PUT;
+}
+
+policy fileorigin {
+    origin file://;
     methods PUT;
 }
 
@@ -93,8 +103,10 @@ server {
     location /star/ { cors star; alias html/; }
     location /sub/ { cors sub; alias html/; }
     location /anyport/ { cors anyport; alias html/; }
+    location /subanyport/ { cors subanyport; alias html/; }
     location /regex/ { cors regex; alias html/; }
     location /null/ { cors nullorigin; alias html/; }
+    location /file/ { cors fileorigin; alias html/; }
     location /ok200/ { cors ok200; alias html/; }
     location /off/ {
         cors off;

@@ -20,12 +20,17 @@ fn origin_forms_simple_and_preflight() {
         ("/star/data.txt", "https://anyone.example.org", ""),
         ("/sub/data.txt", "https://a.b.example.com", "https://example.com"),
         ("/anyport/data.txt", "http://localhost:5173", "https://localhost:5173"),
+        ("/anyport/data.txt", "http://localhost:65535", "http://localhost:65536"),
+        ("/subanyport/data.txt", "https://a.b.example.com:8443", "https://example.com:8443"),
+        ("/subanyport/data.txt", "https://a.example.com", "https://a.example.com:65536"),
+        ("/subanyport/data.txt", "https://a.example.com:3000", "http://a.example.com:3000"),
         (
             "/regex/data.txt",
             "https://pr-12.preview.example.dev",
             "https://pr-12.preview.example.dev.evil.com",
         ),
         ("/null/data.txt", "null", APP),
+        ("/file/data.txt", "file://", "null"),
     ];
     let mut cases = Vec::new();
     for &(path, good, bad) in forms {

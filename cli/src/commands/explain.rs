@@ -247,6 +247,14 @@ impl Explanation {
                 "`{origin}` has upper-case letters: browsers send the scheme and host lower-case, so ask for `{}`",
                 origin.to_ascii_lowercase()
             ));
+        } else if let Some((_, port)) = host_part
+            .rsplit_once(':')
+            .filter(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            .filter(|(_, p)| p.parse::<u32>().map_or(true, |p| p == 0 || p > 65535))
+        {
+            self.notes.push(format!(
+                "`{origin}` has port {port}: a URL carries ports 1 to 65535, so no browser sends this origin"
+            ));
         }
     }
 

@@ -26,6 +26,8 @@ fn explain_hints_at_origins_no_browser_sends() {
         ("https://app.example.com/", "ask for `https://app.example.com`"),
         ("https://App.Example.com", "ask for `https://app.example.com`"),
         ("app.example.com", "has no scheme"),
+        ("http://localhost:65536", "no browser sends this origin"),
+        ("http://localhost:0", "no browser sends this origin"),
     ];
     for (origin, hint) in cases {
         let run = corsc(&["explain", "examples/spa-api.cors", "--origin", origin]);

@@ -1,4 +1,5 @@
-//! CORS103 `null-origin`: the `null` origin is allowed.
+//! CORS103 `null-origin`: the `null` origin, or its web-view spelling `file://`, is
+//! allowed.
 
 use super::support::each_rule;
 use super::Lint;
@@ -13,13 +14,20 @@ pub(crate) const CODE: &Code = &Code::lint(
     "CORS103",
     "null-origin",
     Severity::Warning,
-    "the `null` origin is allowed (an error with credentials)",
+    "the `null` or `file://` origin is allowed (an error with credentials)",
     "## Why is this bad?\n\
 Browsers send `Origin: null` from sandboxed iframes, `data:` and `file:` documents and some \
-redirects. Any site can create a sandboxed iframe, so allowing `null` allows every site. With \
-`credentials on` that exposes your users' data, so it is an error then.\n\n\
-## Example\n```\norigin https://app.example.com null;\ncredentials on;\n```\n\n\
-## Use instead\n```\norigin https://app.example.com;\ncredentials on;\n```\n",
+redirects. Any site can create a sandboxed iframe, so allowing `null` allows every site.\n\n\
+`file://` is what file-based web views (Cordova on Android, apps that load their pages from \
+local files) send for a `file:` document, where a browser sends `null`. It names no app and \
+no page: every HTML file opened from local storage in such a web view sends it, one the user \
+downloaded included. Custom-scheme origins such as `capacitor://localhost` or \
+`tauri://localhost` are served by the app itself from its own bundle and are not reported.\n\n\
+With `credentials on` either exposes your users' data, so it is an error then.\n\n\
+## Example\n```\norigin https://app.example.com null file://;\ncredentials on;\n```\n\n\
+## Use instead\n```\norigin https://app.example.com;\ncredentials on;\n```\n\
+(and let the app's web view serve it from an origin of its own: `https://localhost` in \
+Cordova Android 10 and later, or a custom scheme)\n",
 );
 
 impl Lint for NullOrigin {
@@ -29,10 +37,25 @@ impl Lint for NullOrigin {
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
         for (_, rule) in each_rule(set) {
-            for origin in rule.origins.iter().filter(|o| o.node == OriginPattern::Null) {
-                let mut d = Diagnostic::new(CODE, origin.span, "the `null` origin is allowed")
-                    .label("any site can send `Origin: null` from a sandboxed iframe")
-                    .help("remove `null`; serve local or sandboxed documents from a real origin");
+            for origin in &rule.origins {
+                let (label, help) = match &origin.node {
+                    OriginPattern::Null => (
+                        "any site can send `Origin: null` from a sandboxed iframe",
+                        "remove `null`; serve local or sandboxed documents from a real origin",
+                    ),
+                    OriginPattern::Exact(o) if o == "file://" => (
+                        "every local HTML file opened in a file-based web view sends it",
+                        "remove `file://`; let the web view serve the app from an origin of its own",
+                    ),
+                    _ => continue,
+                };
+                let mut d = Diagnostic::new(
+                    CODE,
+                    origin.span,
+                    format!("the `{}` origin is allowed", origin.node),
+                )
+                .label(label)
+                .help(help);
                 if rule.credentials.node {
                     d = d
                         .severity(Severity::Error)

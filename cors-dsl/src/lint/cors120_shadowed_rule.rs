@@ -4,7 +4,7 @@ use super::regex_probe::anchored;
 use super::Lint;
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
-use crate::model::{OriginPattern, PolicySet};
+use crate::model::{OriginPattern, PolicySet, PortPattern};
 use crate::origin::OriginText;
 use crate::span::{SourceMap, Spanned};
 
@@ -74,17 +74,21 @@ pub(crate) fn covers(a: &OriginPattern, b: &OriginPattern) -> bool {
         (P::Null, P::Null) => true,
         (P::Exact(x), P::Exact(y)) => x == y,
         (P::Subdomain { scheme, suffix, port }, P::Exact(o)) => {
+            // The splitter passes only ports from 1 to 65535, so each parses.
             OriginText::parse(o).is_some_and(|o| {
                 o.scheme == scheme
                     && under(o.host, suffix)
-                    && o.port.map(str::parse::<u16>).and_then(Result::ok) == *port
-                    && o.port.is_some() == port.is_some()
+                    && port.admits(o.port.and_then(|p| p.parse().ok()))
             })
         }
         (
             P::Subdomain { scheme: s1, suffix: x, port: p1 },
             P::Subdomain { scheme: s2, suffix: y, port: p2 },
-        ) => s1 == s2 && p1 == p2 && (x == y || under(y, x)),
+        ) => s1 == s2 && p1.covers(*p2) && (x == y || under(y, x)),
+        (
+            P::Subdomain { scheme: s1, suffix, port: PortPattern::Any },
+            P::AnyPort { scheme: s2, host },
+        ) => s1 == s2 && under(host, suffix),
         (P::AnyPort { scheme, host }, P::Exact(o)) => {
             OriginText::parse(o).is_some_and(|o| o.scheme == scheme && o.host == host)
         }
@@ -106,12 +110,13 @@ fn under(host: &str, suffix: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::covers;
-    use crate::model::OriginPattern as P;
+    use crate::model::{OriginPattern as P, PortPattern};
+    use PortPattern::{Any, Default, Number};
 
     fn exact(s: &str) -> P {
         P::Exact(s.into())
     }
-    fn sub(scheme: &str, suffix: &str, port: Option<u16>) -> P {
+    fn sub(scheme: &str, suffix: &str, port: PortPattern) -> P {
         P::Subdomain { scheme: scheme.into(), suffix: suffix.into(), port }
     }
 
@@ -123,15 +128,35 @@ mod tests {
             (P::Any, P::Null, true),
             (exact("https://a.example"), exact("https://a.example"), true),
             (exact("https://a.example"), exact("https://b.example"), false),
-            (sub("https", "example.com", None), exact("https://a.example.com"), true),
-            (sub("https", "example.com", None), exact("https://a.b.example.com"), true),
-            (sub("https", "example.com", None), exact("https://example.com"), false),
-            (sub("https", "example.com", None), exact("http://a.example.com"), false),
-            (sub("https", "example.com", None), exact("https://a.example.com:8443"), false),
-            (sub("https", "example.com", Some(8443)), exact("https://a.example.com:8443"), true),
-            (sub("https", "example.com", None), exact("https://aexample.com"), false),
-            (sub("https", "example.com", None), sub("https", "x.example.com", None), true),
-            (sub("https", "x.example.com", None), sub("https", "example.com", None), false),
+            (sub("https", "example.com", Default), exact("https://a.example.com"), true),
+            (sub("https", "example.com", Default), exact("https://a.b.example.com"), true),
+            (sub("https", "example.com", Default), exact("https://example.com"), false),
+            (sub("https", "example.com", Default), exact("http://a.example.com"), false),
+            (sub("https", "example.com", Default), exact("https://a.example.com:8443"), false),
+            (sub("https", "example.com", Number(8443)), exact("https://a.example.com:8443"), true),
+            (sub("https", "example.com", Default), exact("https://aexample.com"), false),
+            (sub("https", "example.com", Default), sub("https", "x.example.com", Default), true),
+            (sub("https", "x.example.com", Default), sub("https", "example.com", Default), false),
+            (sub("https", "example.com", Any), exact("https://a.example.com"), true),
+            (sub("https", "example.com", Any), exact("https://a.b.example.com:8443"), true),
+            (sub("https", "example.com", Any), exact("https://example.com:8443"), false),
+            (sub("https", "example.com", Any), exact("http://a.example.com:8443"), false),
+            (sub("https", "example.com", Any), sub("https", "x.example.com", Number(8443)), true),
+            (sub("https", "example.com", Any), sub("https", "example.com", Default), true),
+            (sub("https", "example.com", Default), sub("https", "example.com", Any), false),
+            (sub("https", "example.com", Number(8443)), sub("https", "example.com", Any), false),
+            (
+                sub("https", "example.com", Any),
+                P::AnyPort { scheme: "https".into(), host: "a.example.com".into() },
+                true,
+            ),
+            (
+                sub("https", "example.com", Default),
+                P::AnyPort { scheme: "https".into(), host: "a.example.com".into() },
+                false,
+            ),
+            (exact("file://"), exact("file://"), true),
+            (sub("file", "example.com", Any), exact("file://"), false),
             (any_port.clone(), exact("http://localhost:3000"), true),
             (any_port.clone(), exact("http://localhost"), true),
             (any_port, exact("http://127.0.0.1:3000"), false),
@@ -145,7 +170,7 @@ mod tests {
                 exact("https://1.example.com"),
                 false,
             ),
-            (P::Regex(".*".into()), sub("https", "example.com", None), false),
+            (P::Regex(".*".into()), sub("https", "example.com", Default), false),
             (P::Null, exact("https://a.example"), false),
         ];
         for (a, b, want) in cases {

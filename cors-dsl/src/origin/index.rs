@@ -4,6 +4,8 @@
 //! - exact origins: one hash map keyed by the serialised origin;
 //! - `scheme://*.suffix[:port]`: a map keyed by `suffix[:port]`, each entry carrying
 //!   the rules of its parent domains too, so the longest suffix found answers alone;
+//! - `scheme://*.suffix:*`: the same, keyed by `suffix` alone (empty, and never
+//!   consulted, unless the policy uses that form);
 //! - `scheme://host:*`: a map keyed by the host;
 //! - regexes: one multi-pattern `regex_automata::meta::Regex`, rebuilt after loading;
 //! - `*` and `null`: a rule index each.
@@ -12,7 +14,7 @@
 //! index over all lookups is the matching rule ("first match wins").
 
 use super::regex::{anchor, REGEX_SIZE_LIMIT};
-use super::OriginPattern;
+use super::{OriginPattern, PortPattern};
 use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -37,6 +39,9 @@ pub(crate) struct OriginIndex {
     /// `suffix` or `suffix:port` → schemes with their first rule, including the rules of
     /// the parent domains' entries with the same port (see [`OriginIndex::build`]).
     pub(crate) subdomain: FastMap<Box<[u8]>, Vec<SchemeRule>>,
+    /// `suffix` → schemes with their first rule, for `scheme://*.suffix:*`, including
+    /// the rules of the parent domains' entries.
+    pub(crate) subdomain_any_port: FastMap<Box<[u8]>, Vec<SchemeRule>>,
     /// Host → schemes with their first rule, for `scheme://host:*`.
     pub(crate) any_port: FastMap<Box<[u8]>, Vec<SchemeRule>>,
     /// First rule with `*`.
@@ -57,6 +62,7 @@ impl PartialEq for OriginIndex {
     fn eq(&self, other: &Self) -> bool {
         self.exact == other.exact
             && self.subdomain == other.subdomain
+            && self.subdomain_any_port == other.subdomain_any_port
             && self.any_port == other.any_port
             && self.any == other.any
             && self.null == other.null
@@ -77,7 +83,8 @@ impl OriginIndex {
                 index.add(origin, idx as RuleIdx);
             }
         }
-        index.inherit_parent_domains();
+        inherit_parent_domains(&mut index.subdomain);
+        inherit_parent_domains(&mut index.subdomain_any_port);
         index.build_regex_set()?;
         Ok(index)
     }
@@ -101,47 +108,17 @@ impl OriginIndex {
                 self.exact.entry(o.as_bytes().into()).or_insert(idx);
             }
             OriginPattern::Subdomain { scheme, suffix, port } => {
-                let key = match port {
-                    Some(p) => format!("{suffix}:{p}"),
-                    None => suffix.clone(),
+                let (map, key) = match port {
+                    PortPattern::Default => (&mut self.subdomain, suffix.clone()),
+                    PortPattern::Number(p) => (&mut self.subdomain, format!("{suffix}:{p}")),
+                    PortPattern::Any => (&mut self.subdomain_any_port, suffix.clone()),
                 };
-                add_scheme(self.subdomain.entry(key.into_bytes().into()).or_default(), scheme, idx);
+                add_scheme(map.entry(key.into_bytes().into()).or_default(), scheme, idx);
             }
             OriginPattern::AnyPort { scheme, host } => {
                 add_scheme(self.any_port.entry(host.as_bytes().into()).or_default(), scheme, idx);
             }
             OriginPattern::Regex(r) => self.regexes.push((anchor(r).into(), idx)),
-        }
-    }
-
-    /// Lets the longest suffix of a host found in the subdomain map answer alone.
-    ///
-    /// An origin under `a.b.example.com` is also under `b.example.com` and `example.com`;
-    /// so each entry takes, per scheme, the first rule among itself and the entries of its
-    /// parent domains with the same port. Matching then stops at the first suffix it
-    /// finds, instead of looking up every dot of the host.
-    fn inherit_parent_domains(&mut self) {
-        let subdomain = &mut self.subdomain;
-        let keys: Vec<Box<[u8]>> = subdomain.keys().cloned().collect();
-        for key in keys {
-            let (host, port) = match key.iter().position(|&b| b == b':') {
-                Some(colon) => key.split_at(colon),
-                None => (&key[..], &[][..]),
-            };
-            let mut inherited = Vec::new();
-            for (i, _) in host.iter().enumerate().filter(|(_, &b)| b == b'.') {
-                let parent = [&host[i + 1..], port].concat();
-                if let Some(entries) = subdomain.get(&parent[..]) {
-                    inherited.extend(entries.iter().cloned());
-                }
-            }
-            let Some(own) = subdomain.get_mut(&key) else { continue };
-            for e in inherited {
-                match own.iter_mut().find(|o| o.scheme == e.scheme) {
-                    Some(o) => o.rule = o.rule.min(e.rule),
-                    None => own.push(e),
-                }
-            }
         }
     }
 
@@ -166,11 +143,42 @@ impl OriginIndex {
             && self
                 .subdomain
                 .values()
+                .chain(self.subdomain_any_port.values())
                 .chain(self.any_port.values())
                 .flatten()
                 .all(|e| e.rule < rules)
             && self.any.is_none_or(|r| r < rules)
             && self.null.is_none_or(|r| r < rules)
             && self.regexes.iter().all(|(_, r)| *r < rules)
+    }
+}
+
+/// Lets the longest suffix of a host found in a subdomain map answer alone.
+///
+/// An origin under `a.b.example.com` is also under `b.example.com` and `example.com`;
+/// so each entry takes, per scheme, the first rule among itself and the entries of its
+/// parent domains with the same port (keys are `suffix[:port]`). Matching then stops at
+/// the first suffix it finds, instead of looking up every dot of the host.
+fn inherit_parent_domains(subdomain: &mut FastMap<Box<[u8]>, Vec<SchemeRule>>) {
+    let keys: Vec<Box<[u8]>> = subdomain.keys().cloned().collect();
+    for key in keys {
+        let (host, port) = match key.iter().position(|&b| b == b':') {
+            Some(colon) => key.split_at(colon),
+            None => (&key[..], &[][..]),
+        };
+        let mut inherited = Vec::new();
+        for (i, _) in host.iter().enumerate().filter(|(_, &b)| b == b'.') {
+            let parent = [&host[i + 1..], port].concat();
+            if let Some(entries) = subdomain.get(&parent[..]) {
+                inherited.extend(entries.iter().cloned());
+            }
+        }
+        let Some(own) = subdomain.get_mut(&key) else { continue };
+        for e in inherited {
+            match own.iter_mut().find(|o| o.scheme == e.scheme) {
+                Some(o) => o.rule = o.rule.min(e.rule),
+                None => own.push(e),
+            }
+        }
     }
 }

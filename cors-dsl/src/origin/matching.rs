@@ -1,8 +1,8 @@
 //! Matching a request's raw `Origin` bytes against a policy's [`OriginIndex`]: a few
 //! hash lookups and at most one linear-time regex pass, allocation-free.
 
-use super::index::{OriginIndex, RuleIdx, SchemeRule};
-use super::split::{split_scheme, OriginParts, CLASS, HOST};
+use super::index::{FastMap, OriginIndex, RuleIdx, SchemeRule};
+use super::split::{is_port, split_scheme, OriginParts, CLASS, HOST};
 use crate::bytes::eq_short;
 
 impl OriginIndex {
@@ -13,7 +13,13 @@ impl OriginIndex {
             best = first_of(best, self.null);
         } else {
             if !self.subdomain.is_empty() {
-                best = first_of(best, self.find_subdomain(origin));
+                best = first_of(best, find_subdomain(&self.subdomain, origin, Keyed::WithPort));
+            }
+            if !self.subdomain_any_port.is_empty() {
+                best = first_of(
+                    best,
+                    find_subdomain(&self.subdomain_any_port, origin, Keyed::WithoutPort),
+                );
             }
             if !self.any_port.is_empty() {
                 if let Some(parts) = OriginParts::parse(origin) {
@@ -36,41 +42,67 @@ impl OriginIndex {
         }
         best
     }
+}
 
-    /// Looks up the host's proper suffixes that start after a dot, longest first, keyed
-    /// with the origin's own `:port` tail so no bytes are copied. The first suffix found
-    /// answers for all: when the index was built, every entry took in its parent domains'
-    /// rules.
-    ///
-    /// Only the labels left of the suffix are checked byte by byte (lower-case host
-    /// characters, none empty): the suffix and port equal a table key, which was
-    /// validated when the policy was compiled. So a typical `https://app.tenant.example.com`
-    /// costs a scan of `app` and one lookup, and the origin as a whole is still as strict
-    /// as [`OriginParts::parse`] would have it.
-    fn find_subdomain(&self, origin: &[u8]) -> Option<RuleIdx> {
-        let (scheme, host_and_port) = split_scheme(origin)?;
-        let mut label_len = 0;
-        let mut dots = 0;
-        for (i, &c) in host_and_port.iter().enumerate() {
-            if c == b'.' {
-                dots += 1;
-                if label_len == 0 || dots > MAX_DOTS {
+/// What a subdomain map's keys hold after the suffix.
+#[derive(Clone, Copy)]
+enum Keyed {
+    /// `suffix[:port]`: the origin's own port tail is part of the key.
+    WithPort,
+    /// `suffix`: the port (any a URL can carry, or none) is checked here instead.
+    WithoutPort,
+}
+
+/// Looks up the host's proper suffixes that start after a dot, longest first, keyed
+/// with the origin's own `:port` tail ([`Keyed::WithPort`]) or without it, so no bytes
+/// are copied. The first suffix found answers for all: when the index was built, every
+/// entry took in its parent domains' rules.
+///
+/// Only the labels left of the suffix (and, without the port in the key, the port) are
+/// checked byte by byte (lower-case host characters, none empty; 1 to 65535): the rest
+/// equals a table key, which was validated when the policy was compiled. So a typical
+/// `https://app.tenant.example.com` costs a scan of `app` and one lookup, and the origin
+/// as a whole is still as strict as [`OriginParts::parse`] would have it.
+fn find_subdomain(
+    map: &FastMap<Box<[u8]>, Vec<SchemeRule>>,
+    origin: &[u8],
+    keyed: Keyed,
+) -> Option<RuleIdx> {
+    let (scheme, host_and_port) = split_scheme(origin)?;
+    let labels = match keyed {
+        Keyed::WithPort => host_and_port,
+        Keyed::WithoutPort => match host_and_port.iter().position(|&b| b == b':') {
+            None => host_and_port,
+            Some(colon) => {
+                let (host, port) = host_and_port.split_at(colon);
+                if !is_port(port.get(1..)?) {
                     return None;
                 }
-                // `suffix[:port]` as it sits in `origin`.
-                let key = host_and_port.get(i + 1..)?;
-                if let Some(entries) = self.subdomain.get(key) {
-                    return scheme_rule(Some(entries), scheme);
-                }
-                label_len = 0;
-            } else if CLASS[c as usize] & HOST != 0 {
-                label_len += 1;
-            } else {
+                host
+            }
+        },
+    };
+    let mut label_len = 0;
+    let mut dots = 0;
+    for (i, &c) in labels.iter().enumerate() {
+        if c == b'.' {
+            dots += 1;
+            if label_len == 0 || dots > MAX_DOTS {
                 return None;
             }
+            // `suffix[:port]` (or `suffix`) as it sits in `origin`.
+            let key = labels.get(i + 1..)?;
+            if let Some(entries) = map.get(key) {
+                return scheme_rule(Some(entries), scheme);
+            }
+            label_len = 0;
+        } else if CLASS[c as usize] & HOST != 0 {
+            label_len += 1;
+        } else {
+            return None;
         }
-        None
     }
+    None
 }
 
 /// The earlier of two candidate rules ("first match wins").

@@ -16,6 +16,6 @@ mod regex;
 mod split;
 
 pub(crate) use index::{OriginIndex, SchemeRule};
-pub use pattern::{parse_origin, OriginError, OriginPattern, Scheme};
+pub use pattern::{parse_origin, OriginError, OriginPattern, PortPattern, Scheme};
 pub(crate) use regex::{anchor, REGEX_SIZE_LIMIT};
 pub use split::{is_loopback, OriginParts, OriginText};

@@ -14,6 +14,33 @@ use std::net::Ipv6Addr;
 /// A URL scheme as it appears in an origin, lower-cased (`https`, `chrome-extension`).
 pub type Scheme = String;
 
+/// The port of a `scheme://*.suffix` pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PortPattern {
+    /// No port written, or the scheme's default: origins without a port.
+    Default,
+    /// `:8443`: exactly that port (never the scheme's default, which is dropped).
+    Number(u16),
+    /// `:*`: any port a URL can carry (1 to 65535), or none.
+    Any,
+}
+
+impl PortPattern {
+    /// Whether an origin whose port is `port` (`None`: no port written) matches.
+    pub fn admits(self, port: Option<u16>) -> bool {
+        match self {
+            PortPattern::Default => port.is_none(),
+            PortPattern::Number(p) => port == Some(p),
+            PortPattern::Any => true,
+        }
+    }
+
+    /// Whether every port `other` admits, `self` admits too.
+    pub fn covers(self, other: PortPattern) -> bool {
+        self == PortPattern::Any || self == other
+    }
+}
+
 /// One `origin` argument, normalised.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum OriginPattern {
@@ -21,19 +48,20 @@ pub enum OriginPattern {
     Any,
     /// `null`, written out.
     Null,
-    /// An exact serialised origin: `https://app.example.com`, `http://localhost:3000`,
-    /// `http://[::1]:8080`, `chrome-extension://abc`. Lower-case, default port dropped,
-    /// punycode host.
+    /// An exact serialised origin, compared byte for byte: `https://app.example.com`,
+    /// `http://localhost:3000`, `http://[::1]:8080`, `chrome-extension://abc`,
+    /// `capacitor://localhost`, or `file://` (no host: what file-based web views such
+    /// as Cordova's send). Lower-case, default port dropped, punycode host.
     Exact(String),
-    /// `scheme://*.suffix[:port]`: one or more DNS labels in front of `suffix`
-    /// (never `suffix` itself).
+    /// `scheme://*.suffix[:port]`, `scheme://*.suffix:*`: one or more DNS labels in
+    /// front of `suffix` (never `suffix` itself), on the port(s) `port` admits.
     Subdomain {
         /// Lower-case scheme.
         scheme: Scheme,
         /// Lower-case punycode host suffix without the leading dot (`example.com`).
         suffix: String,
-        /// Explicit non-default port, if any.
-        port: Option<u16>,
+        /// No port, one non-default port, or any.
+        port: PortPattern,
     },
     /// `scheme://host:*`: that host on any port (or no port).
     AnyPort {
@@ -52,11 +80,13 @@ impl std::fmt::Display for OriginPattern {
             OriginPattern::Any => f.write_str("*"),
             OriginPattern::Null => f.write_str("null"),
             OriginPattern::Exact(o) => f.write_str(o),
-            OriginPattern::Subdomain { scheme, suffix, port: None } => {
-                write!(f, "{scheme}://*.{suffix}")
-            }
-            OriginPattern::Subdomain { scheme, suffix, port: Some(p) } => {
-                write!(f, "{scheme}://*.{suffix}:{p}")
+            OriginPattern::Subdomain { scheme, suffix, port } => {
+                write!(f, "{scheme}://*.{suffix}")?;
+                match port {
+                    PortPattern::Default => Ok(()),
+                    PortPattern::Number(p) => write!(f, ":{p}"),
+                    PortPattern::Any => f.write_str(":*"),
+                }
             }
             OriginPattern::AnyPort { scheme, host } => write!(f, "{scheme}://{host}:*"),
             OriginPattern::Regex(r) => write!(f, "~ {r:?}"),
@@ -117,8 +147,9 @@ fn valid_scheme(s: &str) -> bool {
 
 /// Parses one `origin` argument (not a `~` regex) into its normalised pattern.
 ///
-/// Accepts `*`, `null`, `scheme://host[:port]`, `scheme://*.suffix[:port]` and
-/// `scheme://host:*`. Upper case is not an error: it is normalised away.
+/// Accepts `*`, `null`, `file://`, `scheme://host[:port]`, `scheme://*.suffix[:port]`,
+/// `scheme://*.suffix:*` and `scheme://host:*`. Upper case is not an error: it is
+/// normalised away.
 pub fn parse_origin(input: &str) -> Result<OriginPattern, OriginError> {
     if input == "*" {
         return Ok(OriginPattern::Any);
@@ -194,14 +225,29 @@ pub fn parse_origin(input: &str) -> Result<OriginPattern, OriginError> {
         ));
     }
 
+    if scheme == "file" {
+        // A file URL has no origin of its own; file-based web views (Cordova on Android)
+        // send `file://` itself, never with a host.
+        return if authority.is_empty() {
+            Ok(OriginPattern::Exact(without_tail))
+        } else {
+            Err(OriginError::new(
+                format!("`file://` origins have no host (`{authority}`)"),
+                "file-based web views send exactly `file://`",
+            )
+            .with_fix("file://"))
+        };
+    }
+
     let (host, port) = split_host_port(authority)?;
     let port = match port {
-        None => Port::None,
-        Some("*") => Port::Any,
-        Some(p) => Port::Number(parse_port(p)?),
+        None => PortPattern::Default,
+        Some("*") => PortPattern::Any,
+        Some(p) => match parse_port(p)? {
+            p if default_port(&scheme) == Some(p) => PortPattern::Default,
+            p => PortPattern::Number(p),
+        },
     };
-    let port_suffix = |p: Option<u16>| p.map(|p| format!(":{p}")).unwrap_or_default();
-    let explicit = |p: u16| (default_port(&scheme) != Some(p)).then_some(p);
 
     if host == "*" {
         return Err(OriginError::new(
@@ -214,16 +260,6 @@ pub fn parse_origin(input: &str) -> Result<OriginPattern, OriginError> {
             return Err(star_misplaced());
         }
         let suffix = normalise_host(suffix)?;
-        let port = match port {
-            Port::None => None,
-            Port::Number(p) => explicit(p),
-            Port::Any => {
-                return Err(OriginError::new(
-                    "`*.` hosts cannot be combined with the `:*` port",
-                    "list one port, or use a `~` regex",
-                ))
-            }
-        };
         return Ok(OriginPattern::Subdomain { scheme, suffix, port });
     }
     if host.contains('*') {
@@ -231,18 +267,10 @@ pub fn parse_origin(input: &str) -> Result<OriginPattern, OriginError> {
     }
     let host = normalise_host(host)?;
     Ok(match port {
-        Port::Any => OriginPattern::AnyPort { scheme, host },
-        Port::None => OriginPattern::Exact(format!("{scheme}://{host}")),
-        Port::Number(p) => {
-            OriginPattern::Exact(format!("{scheme}://{host}{}", port_suffix(explicit(p))))
-        }
+        PortPattern::Any => OriginPattern::AnyPort { scheme, host },
+        PortPattern::Default => OriginPattern::Exact(format!("{scheme}://{host}")),
+        PortPattern::Number(p) => OriginPattern::Exact(format!("{scheme}://{host}:{p}")),
     })
-}
-
-enum Port {
-    None,
-    Any,
-    Number(u16),
 }
 
 fn star_misplaced() -> OriginError {
@@ -345,9 +373,10 @@ fn normalise_host(host: &str) -> Result<String, OriginError> {
 mod tests {
     use super::*;
 
-    fn sub(scheme: &str, suffix: &str, port: Option<u16>) -> OriginPattern {
+    fn sub(scheme: &str, suffix: &str, port: PortPattern) -> OriginPattern {
         OriginPattern::Subdomain { scheme: scheme.into(), suffix: suffix.into(), port }
     }
+    use PortPattern::{Any, Default, Number};
 
     #[test]
     fn accepted_origins_are_normalised() {
@@ -376,10 +405,19 @@ mod tests {
             ("https://bücher.example", exact("https://xn--bcher-kva.example")),
             ("https://BÜCHER.example", exact("https://xn--bcher-kva.example")),
             ("https://example.com.", exact("https://example.com.")),
-            ("https://*.example.com", sub("https", "example.com", None)),
-            ("https://*.Example.com:443", sub("https", "example.com", None)),
-            ("https://*.example.com:8443", sub("https", "example.com", Some(8443))),
-            ("https://*.bücher.example", sub("https", "xn--bcher-kva.example", None)),
+            ("capacitor://localhost", exact("capacitor://localhost")),
+            ("tauri://localhost", exact("tauri://localhost")),
+            ("ionic://localhost", exact("ionic://localhost")),
+            ("safari-web-extension://abc", exact("safari-web-extension://abc")),
+            ("file://", exact("file://")),
+            ("FILE://", exact("file://")),
+            ("https://*.example.com", sub("https", "example.com", Default)),
+            ("https://*.Example.com:443", sub("https", "example.com", Default)),
+            ("https://*.example.com:8443", sub("https", "example.com", Number(8443))),
+            ("https://*.example.com:65535", sub("https", "example.com", Number(65535))),
+            ("https://*.bücher.example", sub("https", "xn--bcher-kva.example", Default)),
+            ("https://*.example.com:*", sub("https", "example.com", Any)),
+            ("HTTP://*.Preview.Example.com:*", sub("http", "preview.example.com", Any)),
             (
                 "https://api.example.com:*",
                 OriginPattern::AnyPort { scheme: "https".into(), host: "api.example.com".into() },
@@ -419,7 +457,16 @@ mod tests {
             ("https://a.*.example.com", "first label", None),
             ("https://*example.com", "first label", None),
             ("https://*.*.example.com", "first label", None),
-            ("https://*.example.com:*", "cannot be combined", None),
+            ("https://*.example.com:**", "not a number", None),
+            ("https://*.example.com:65536", "greater than 65535", None),
+            ("https://*.example.com:0", "port 0", None),
+            ("https://*.example.com/:*", "path", Some("https://*.example.com")),
+            ("https://*:*", "wildcard", None),
+            ("*.example.com:*", "missing `://`", None),
+            ("file://localhost", "no host", Some("file://")),
+            ("file:///", "trailing slash", Some("file://")),
+            ("file:///home/app/index.html", "path", Some("file://")),
+            ("file:", "missing `://`", None),
             ("*.example.com", "missing `://`", None),
             ("1http://x.com", "invalid scheme", None),
             ("://x.com", "invalid scheme", None),
@@ -455,9 +502,15 @@ mod tests {
 
     #[test]
     fn normalised_output_parses_to_itself() {
-        for input in
-            ["HTTPS://A.COM:443", "http://[0::1]:81", "https://*.Bücher.example", "ws://h:*"]
-        {
+        for input in [
+            "HTTPS://A.COM:443",
+            "http://[0::1]:81",
+            "https://*.Bücher.example",
+            "https://*.example.com:8443",
+            "https://*.example.com:*",
+            "ws://h:*",
+            "file://",
+        ] {
             let once = parse_origin(input).unwrap();
             let again = parse_origin(&once.to_string()).unwrap();
             assert_eq!(once, again, "input {input:?}");

@@ -42,6 +42,15 @@ pub(crate) fn split_scheme(origin: &[u8]) -> Option<(&[u8], &[u8])> {
     Some((scheme, rest.strip_prefix(b"://")?))
 }
 
+/// Whether `digits` is a port as a browser serialises it: 1 to 65535, no leading zero.
+/// A URL cannot carry a larger one, and port 0 is a bad port no page is served from.
+pub(super) fn is_port(digits: &[u8]) -> bool {
+    (1..=5).contains(&digits.len())
+        && digits.first() != Some(&b'0')
+        && digits.iter().all(u8::is_ascii_digit)
+        && digits.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0')) <= u32::from(u16::MAX)
+}
+
 /// A serialised origin taken apart: `scheme://host[:port]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OriginParts<'a> {
@@ -49,7 +58,8 @@ pub struct OriginParts<'a> {
     pub scheme: &'a [u8],
     /// Lower-case host: domain labels (a final `.` allowed) or `[IPv6]`.
     pub host: &'a [u8],
-    /// The digits after `:` (1 to 5, no leading zero), if a port is written.
+    /// The digits after `:` (a port from 1 to 65535, no leading zero), if a port is
+    /// written.
     pub port: Option<&'a [u8]>,
 }
 
@@ -94,13 +104,7 @@ impl<'a> OriginParts<'a> {
         let (host, port) = rest.split_at_checked(end)?;
         let port = match port {
             [] => None,
-            [b':', port @ ..]
-                if (1..=5).contains(&port.len())
-                    && port.first() != Some(&b'0')
-                    && port.iter().all(u8::is_ascii_digit) =>
-            {
-                Some(port)
-            }
+            [b':', port @ ..] if is_port(port) => Some(port),
             _ => return None,
         };
         Some(OriginParts { scheme, host, port })
@@ -162,6 +166,9 @@ mod tests {
             ("https://example.com.", ("https", "example.com.", None)),
             ("https://example.com.:8443", ("https", "example.com.", Some("8443"))),
             ("chrome-extension://abc", ("chrome-extension", "abc", None)),
+            ("http://localhost:1", ("http", "localhost", Some("1"))),
+            ("http://localhost:65535", ("http", "localhost", Some("65535"))),
+            ("http://[::1]:65535", ("http", "[::1]", Some("65535"))),
         ];
         for (origin, want) in ok {
             assert_eq!(split(origin), Some(*want), "{origin:?}");
@@ -178,6 +185,13 @@ mod tests {
             "https://a:0",
             "https://a:080",
             "https://a:123456",
+            "https://a:65536",
+            "https://a:99999",
+            "http://[::1]:65536",
+            "https://a:-1",
+            "https://a:+80",
+            "https://a: 80",
+            "file://",
             "https://u@a",
             "https://[]",
             "https://[::1",
