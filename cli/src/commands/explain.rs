@@ -25,9 +25,12 @@ pub fn run(args: &ExplainArgs, term: &mut Term<'_>) -> Result<Outcome, CliError>
     } else {
         Request::actual(args.method.as_bytes(), Some(args.origin.as_bytes()))
     };
+    // Several `--header` lines are one header sent on several lines: combined with `,`,
+    // as Fetch (and the module) reads them.
+    let request_headers = args.headers.join(",");
     if args.preflight {
-        for header in &args.headers {
-            request = request.with_request_headers(header.as_bytes());
+        if !args.headers.is_empty() {
+            request = request.with_request_headers(request_headers.as_bytes());
         }
         request.request_private_network = args.private_network;
     }

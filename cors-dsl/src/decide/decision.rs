@@ -1,8 +1,6 @@
 //! What `decide()` answers: a [`Decision`], why ([`Reason`]), and the response headers
 //! to send ([`ResponseHeaders`]), all borrowing the table and the request.
 
-use super::RequestHeaders;
-use crate::fetch::list_elements;
 use crate::fetch::HeaderName;
 use crate::table::{RenderedHeader, RenderedValue};
 
@@ -62,16 +60,6 @@ impl std::fmt::Display for Reason<'_> {
     }
 }
 
-/// What an allowed preflight asked for, kept for the answer: the method and header
-/// lines a credentialed `*` reflects, and whether any header name was asked for (only
-/// then does `Access-Control-Allow-Headers` go out).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Asked<'a> {
-    pub(super) method: &'a [u8],
-    pub(super) headers: RequestHeaders<'a>,
-    pub(super) named_headers: bool,
-}
-
 /// The CORS response headers of an allowed request: the rule's headers rendered at
 /// compile time, plus what the rule reflects of the request (its `Origin`; for a
 /// credentialed `*`, a preflight's requested method and headers). Iterate with
@@ -80,22 +68,19 @@ pub struct Asked<'a> {
 pub struct ResponseHeaders<'a> {
     pub(super) origin: &'a [u8],
     pub(super) rendered: &'a [RenderedHeader],
+    /// A preflight's `Access-Control-Request-Method` (empty otherwise).
+    pub(super) request_method: &'a [u8],
+    /// A preflight's combined `Access-Control-Request-Headers` when it names at least one
+    /// header (each an allowed token); `None` otherwise, and then no
+    /// `Access-Control-Allow-Headers` goes out.
+    pub(super) request_headers: Option<&'a [u8]>,
     pub(super) allow_private_network: bool,
-    /// `Some` for a preflight's answer.
-    pub(super) asked: Option<&'a Asked<'a>>,
 }
 
 impl<'a> ResponseHeaders<'a> {
-    /// `(name, value)` pairs in sending order. A header may come more than once (one
-    /// line per reflected `Access-Control-Request-Headers` line); browsers combine
-    /// repeated lines into one list.
+    /// `(name, value)` pairs in sending order.
     pub fn iter(&self) -> HeaderLines<'a> {
-        HeaderLines {
-            headers: *self,
-            next: 0,
-            line: 0,
-            private_network: self.allow_private_network,
-        }
+        HeaderLines { headers: *self, next: 0, private_network: self.allow_private_network }
     }
 }
 
@@ -105,8 +90,6 @@ pub struct HeaderLines<'a> {
     headers: ResponseHeaders<'a>,
     /// Index of the rendered header to send next.
     next: usize,
-    /// For a reflected header list: the request line to send next.
-    line: usize,
     /// `Access-Control-Allow-Private-Network: true` still to send.
     private_network: bool,
 }
@@ -115,43 +98,26 @@ impl<'a> Iterator for HeaderLines<'a> {
     type Item = (HeaderName, &'a [u8]);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let ResponseHeaders { origin, rendered, asked, .. } = self.headers;
-        while let Some(h) = rendered.get(self.next) {
-            let name = h.name;
-            let value = match (&h.value, asked) {
-                // Only a preflight that asked for headers is told which are allowed.
-                _ if name == HeaderName::AllowHeaders
-                    && asked.is_some_and(|a| !a.named_headers) =>
-                {
-                    None
-                }
-                (RenderedValue::RequestOrigin, _) => Some(origin),
-                (RenderedValue::Text(t), _) => Some(t.as_bytes()),
-                (RenderedValue::RequestMethod, Some(a)) => Some(a.method),
-                (RenderedValue::RequestHeaders, Some(a)) => {
-                    // One line per request line that names a header (every name in
-                    // it was checked to be an allowed token).
-                    let lines = a.headers.lines().get(self.line..).unwrap_or(&[]);
-                    if let Some((skip, &line)) =
-                        lines.iter().enumerate().find(|(_, l)| list_elements(l).next().is_some())
-                    {
-                        self.line += skip + 1;
-                        return Some((name, line));
-                    }
-                    None
-                }
-                (RenderedValue::RequestMethod | RenderedValue::RequestHeaders, None) => None,
-            };
+        let h = &self.headers;
+        while let Some(rendered) = h.rendered.get(self.next) {
             self.next += 1;
-            self.line = 0;
-            if let Some(value) = value {
-                return Some((name, value));
+            let value = match &rendered.value {
+                RenderedValue::RequestOrigin => h.origin,
+                RenderedValue::Text(t) => t.as_bytes(),
+                RenderedValue::RequestMethod => h.request_method,
+                RenderedValue::RequestHeaders => match h.request_headers {
+                    Some(v) => v,
+                    None => continue,
+                },
+            };
+            // Only a preflight that asked for headers is told which are allowed.
+            if rendered.name == HeaderName::AllowHeaders && h.request_headers.is_none() {
+                continue;
             }
+            return Some((rendered.name, value));
         }
-        if std::mem::take(&mut self.private_network) {
-            return Some((HeaderName::AllowPrivateNetwork, b"true"));
-        }
-        None
+        std::mem::take(&mut self.private_network)
+            .then_some((HeaderName::AllowPrivateNetwork, &b"true"[..]))
     }
 }
 
@@ -186,10 +152,8 @@ pub enum Decision<'a> {
         rule: usize,
         /// `204` or `200`.
         status: u16,
-        /// The headers to send (see [`Decision::headers`]).
+        /// The headers to send.
         headers: ResponseHeaders<'a>,
-        /// What the preflight asked for.
-        asked: Asked<'a>,
         /// `Vary` for the answer.
         vary: &'a str,
     },
@@ -244,11 +208,10 @@ impl<'a> Decision<'a> {
     }
 
     /// The CORS headers to put on the response (none when refused or not CORS).
-    pub fn headers(&self) -> Option<ResponseHeaders<'_>> {
+    pub fn headers(&self) -> Option<ResponseHeaders<'a>> {
         match self {
-            Decision::Allowed { headers, .. } => Some(*headers),
-            Decision::PreflightAllowed { headers, asked, .. } => {
-                Some(ResponseHeaders { asked: Some(asked), ..*headers })
+            Decision::Allowed { headers, .. } | Decision::PreflightAllowed { headers, .. } => {
+                Some(*headers)
             }
             _ => None,
         }

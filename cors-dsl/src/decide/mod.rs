@@ -19,10 +19,10 @@
 mod decision;
 mod request;
 
-pub use decision::{Asked, Decision, HeaderLines, Reason, ResponseHeaders};
+pub use decision::{Decision, HeaderLines, Reason, ResponseHeaders};
 pub use request::{
     OriginHeader, Request, RequestHeaders, MAX_ORIGIN_LEN, MAX_REQUEST_HEADERS_LEN,
-    MAX_REQUEST_HEADER_LINES, MAX_REQUEST_HEADER_NAMES,
+    MAX_REQUEST_HEADER_NAMES,
 };
 
 use crate::bytes::{eq_lowercase, eq_short};
@@ -81,11 +81,12 @@ fn decide_in<'a>(p: &'a CompiledPolicy, req: &Request<'a>) -> Decision<'a> {
         Ok(named_headers) => Decision::PreflightAllowed {
             rule: rule_idx,
             status: p.preflight.success_status,
-            headers: preflight_headers(rule, o, req.request_private_network),
-            asked: Asked {
-                method: req.request_method.unwrap_or(b""),
-                headers: req.request_headers,
-                named_headers,
+            headers: ResponseHeaders {
+                origin: o,
+                rendered: &rule.preflight,
+                request_method: req.request_method.unwrap_or(b""),
+                request_headers: named_headers,
+                allow_private_network: req.request_private_network && rule.private_network,
             },
             vary: &p.preflight_vary,
         },
@@ -94,30 +95,26 @@ fn decide_in<'a>(p: &'a CompiledPolicy, req: &Request<'a>) -> Decision<'a> {
 }
 
 fn actual_headers<'a>(rule: &'a CompiledRule, origin: &'a [u8]) -> ResponseHeaders<'a> {
-    ResponseHeaders { origin, rendered: &rule.actual, allow_private_network: false, asked: None }
-}
-
-fn preflight_headers<'a>(
-    rule: &'a CompiledRule,
-    origin: &'a [u8],
-    private_network: bool,
-) -> ResponseHeaders<'a> {
     ResponseHeaders {
         origin,
-        rendered: &rule.preflight,
-        allow_private_network: private_network && rule.private_network,
-        asked: None,
+        rendered: &rule.actual,
+        request_method: b"",
+        request_headers: None,
+        allow_private_network: false,
     }
 }
 
 /// Checks the requested method, headers and private-network access against `rule`;
-/// `Ok(true)` when the preflight named at least one header.
+/// `Ok` with the request-header value when it names at least one header.
 ///
 /// Allowed names are tokens, so a name that matches one needs no token check of its
 /// own: the check runs only to tell a malformed name from a refused one, or for `*`,
 /// which never covers a forbidden method (browsers never send one; the answer may
 /// reflect the method).
-fn check_preflight<'a>(rule: &CompiledRule, req: &Request<'a>) -> Result<bool, Reason<'a>> {
+fn check_preflight<'a>(
+    rule: &CompiledRule,
+    req: &Request<'a>,
+) -> Result<Option<&'a [u8]>, Reason<'a>> {
     let method = req.request_method.unwrap_or(b"");
     let method_ok = match &rule.methods {
         None => is_token(method) && !is_forbidden_method(method),
@@ -132,45 +129,44 @@ fn check_preflight<'a>(rule: &CompiledRule, req: &Request<'a>) -> Result<bool, R
             Reason::MalformedMethod
         });
     }
-    let named_headers = check_request_headers(rule, &req.request_headers)?;
+    let named_headers = check_request_headers(rule, req.request_headers)?;
     if req.request_private_network && !rule.private_network {
         return Err(Reason::PrivateNetworkNotAllowed);
     }
     Ok(named_headers)
 }
 
-/// Parses `Access-Control-Request-Headers` (a comma-separated list over one or more
-/// lines, optional whitespace, empty elements ignored) in one linear pass, bounded by
-/// [`MAX_REQUEST_HEADERS_LEN`] and [`MAX_REQUEST_HEADER_NAMES`], and checks each name;
-/// `Ok(true)` when there was at least one name.
+/// Parses `Access-Control-Request-Headers` (a comma-separated list, optional whitespace,
+/// empty elements ignored) in one linear pass, bounded by [`MAX_REQUEST_HEADERS_LEN`]
+/// and [`MAX_REQUEST_HEADER_NAMES`], and checks each name; `Ok` with the value when it
+/// names at least one header.
 fn check_request_headers<'a>(
     rule: &CompiledRule,
-    headers: &RequestHeaders<'a>,
-) -> Result<bool, Reason<'a>> {
-    if headers.overflow {
-        return Err(Reason::TooManyHeaders);
-    }
-    let total: usize = headers.lines().iter().map(|l| l.len()).sum();
-    if total > MAX_REQUEST_HEADERS_LEN {
-        return Err(Reason::TooManyHeaders);
-    }
+    headers: RequestHeaders<'a>,
+) -> Result<Option<&'a [u8]>, Reason<'a>> {
+    let value = match headers {
+        RequestHeaders::Absent => return Ok(None),
+        RequestHeaders::TooLong => return Err(Reason::TooManyHeaders),
+        RequestHeaders::Value(v) if v.len() > MAX_REQUEST_HEADERS_LEN => {
+            return Err(Reason::TooManyHeaders)
+        }
+        RequestHeaders::Value(v) => v,
+    };
     let mut count = 0;
-    for line in headers.lines() {
-        for name in list_elements(line) {
-            count += 1;
-            if count > MAX_REQUEST_HEADER_NAMES {
-                return Err(Reason::TooManyHeaders);
-            }
-            if !header_allowed(rule, name) {
-                return Err(if is_token(name) {
-                    Reason::HeaderNotAllowed(name)
-                } else {
-                    Reason::MalformedHeaders
-                });
-            }
+    for name in list_elements(value) {
+        count += 1;
+        if count > MAX_REQUEST_HEADER_NAMES {
+            return Err(Reason::TooManyHeaders);
+        }
+        if !header_allowed(rule, name) {
+            return Err(if is_token(name) {
+                Reason::HeaderNotAllowed(name)
+            } else {
+                Reason::MalformedHeaders
+            });
         }
     }
-    Ok(count > 0)
+    Ok((count > 0).then_some(value))
 }
 
 /// Header names compare case-insensitively; `*` never covers `Authorization`

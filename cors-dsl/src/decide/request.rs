@@ -3,13 +3,12 @@
 //! headers. Built by the nginx module from its header list, by `corsc explain` from
 //! the command line, and by tests.
 
-/// Longest `Access-Control-Request-Headers` (all lines together, in bytes) we read.
-/// Browsers send a few hundred bytes; a longer value is refused without being parsed.
+/// Longest `Access-Control-Request-Headers` value (all lines combined, in bytes) we
+/// read. Browsers send a few hundred bytes; a longer value is refused without being
+/// parsed.
 pub const MAX_REQUEST_HEADERS_LEN: usize = 8 * 1024;
 /// Most header names one preflight may ask for.
 pub const MAX_REQUEST_HEADER_NAMES: usize = 64;
-/// Most `Access-Control-Request-Headers` lines [`RequestHeaders`] holds.
-pub const MAX_REQUEST_HEADER_LINES: usize = 8;
 /// Longest `Origin` we try to match; a longer one matches nothing.
 pub const MAX_ORIGIN_LEN: usize = 2048;
 
@@ -24,51 +23,20 @@ pub enum OriginHeader<'a> {
     Many,
 }
 
-/// The `Access-Control-Request-Headers` lines of a request, in order, without copying.
-///
-/// Holds up to [`MAX_REQUEST_HEADER_LINES`] lines; a request with more is marked
-/// overflowing and refused.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RequestHeaders<'a> {
-    lines: [&'a [u8]; MAX_REQUEST_HEADER_LINES],
-    len: usize,
-    pub(super) overflow: bool,
-}
-
-impl PartialEq for RequestHeaders<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.lines() == other.lines() && self.overflow == other.overflow
-    }
-}
-
-impl Eq for RequestHeaders<'_> {}
-
-impl<'a> RequestHeaders<'a> {
-    /// No lines.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Appends one header line's value.
-    pub fn push(&mut self, value: &'a [u8]) {
-        match self.lines.get_mut(self.len) {
-            Some(slot) => {
-                *slot = value;
-                self.len += 1;
-            }
-            None => self.overflow = true,
-        }
-    }
-
-    /// The lines pushed so far.
-    pub fn lines(&self) -> &[&'a [u8]] {
-        self.lines.get(..self.len).unwrap_or(&[])
-    }
-
-    /// Whether any line was pushed.
-    pub fn is_present(&self) -> bool {
-        self.len > 0 || self.overflow
-    }
+/// `Access-Control-Request-Headers` as received: its combined value, the way Fetch
+/// reads a header sent on several lines (the lines joined with `,`, in order). The
+/// caller combines the lines (the nginx module in the request pool), so any number of
+/// lines works and the request stays a few words long.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RequestHeaders<'a> {
+    /// Not sent.
+    #[default]
+    Absent,
+    /// The combined value.
+    Value(&'a [u8]),
+    /// Sent, but longer than [`MAX_REQUEST_HEADERS_LEN`] in all (the caller need not
+    /// combine what will be refused anyway).
+    TooLong,
 }
 
 /// What `decide` needs to know about a request.
@@ -80,7 +48,7 @@ pub struct Request<'a> {
     pub origin: OriginHeader<'a>,
     /// `Access-Control-Request-Method`, if present (first line).
     pub request_method: Option<&'a [u8]>,
-    /// Every `Access-Control-Request-Headers` line.
+    /// `Access-Control-Request-Headers`, all lines combined.
     pub request_headers: RequestHeaders<'a>,
     /// `Access-Control-Request-Private-Network: true` was sent.
     pub request_private_network: bool,
@@ -93,7 +61,7 @@ impl<'a> Request<'a> {
             method,
             origin: origin.map_or(OriginHeader::Absent, OriginHeader::One),
             request_method: None,
-            request_headers: RequestHeaders::new(),
+            request_headers: RequestHeaders::Absent,
             request_private_network: false,
         }
     }
@@ -104,14 +72,15 @@ impl<'a> Request<'a> {
             method: b"OPTIONS",
             origin: OriginHeader::One(origin),
             request_method: Some(method),
-            request_headers: RequestHeaders::new(),
+            request_headers: RequestHeaders::Absent,
             request_private_network: false,
         }
     }
 
-    /// Adds an `Access-Control-Request-Headers` line.
-    pub fn with_request_headers(mut self, line: &'a [u8]) -> Self {
-        self.request_headers.push(line);
+    /// Sets `Access-Control-Request-Headers` to `value` (several lines combined with
+    /// `,`, as [`RequestHeaders`] says).
+    pub fn with_request_headers(mut self, value: &'a [u8]) -> Self {
+        self.request_headers = RequestHeaders::Value(value);
         self
     }
 

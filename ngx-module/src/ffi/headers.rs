@@ -8,7 +8,8 @@ use core::ptr;
 
 use ngx::ffi::{ngx_list_push, ngx_list_t, ngx_pnalloc, ngx_str_t, ngx_table_elt_t, ngx_uint_t};
 
-use cors_dsl::{OriginHeader, Request};
+use cors_dsl::decide::MAX_REQUEST_HEADERS_LEN;
+use cors_dsl::{OriginHeader, Request, RequestHeaders};
 
 use super::{bytes, ngx_str, Req};
 
@@ -87,6 +88,8 @@ impl Req {
         // while parsing, HTTP/2 and HTTP/3 from their lower-case names): one integer
         // comparison dismisses an unrelated header, and the lower-case name confirms a
         // hash hit. Values live as long as the request.
+        // `Access-Control-Request-Headers` lines: the first, how many, their bytes.
+        let (mut first, mut lines, mut len) = (&[][..], 0usize, 0usize);
         // SAFETY: see above.
         unsafe {
             for_each_elt(list, |h| match h.hash {
@@ -101,7 +104,11 @@ impl Req {
                     req.request_method.get_or_insert_with(|| bytes(&h.value));
                 }
                 HASH_REQUEST_HEADERS if has_lowcase_name(h, b"access-control-request-headers") => {
-                    req.request_headers.push(bytes(&h.value));
+                    if lines == 0 {
+                        first = bytes(&h.value);
+                    }
+                    lines += 1;
+                    len += h.value.len;
                 }
                 HASH_REQUEST_PRIVATE_NETWORK
                     if has_lowcase_name(h, b"access-control-request-private-network") =>
@@ -111,6 +118,50 @@ impl Req {
                 _ => {}
             })
         };
+        // Fetch reads a header sent on several lines as one value, the lines joined with
+        // `,`: one line is used in place, several are joined in the request pool.
+        let joined = len.saturating_add(lines.saturating_sub(1));
+        req.request_headers = match lines {
+            0 => RequestHeaders::Absent,
+            1 => RequestHeaders::Value(first),
+            _ if joined > MAX_REQUEST_HEADERS_LEN => RequestHeaders::TooLong,
+            _ => self
+                .join_request_headers(list, joined)
+                .map_or(RequestHeaders::TooLong, RequestHeaders::Value),
+        };
+    }
+
+    /// Every `Access-Control-Request-Headers` line of `list`, joined with `,` into `len`
+    /// bytes of the request pool; `None` when the pool is exhausted (the preflight is
+    /// then refused, never allowed).
+    fn join_request_headers(&self, list: *mut ngx_list_t, len: usize) -> Option<&'static [u8]> {
+        // SAFETY: the pool is the request's; the allocation lives as long as the request
+        // (see the module doc for the `'static` convention).
+        let p = unsafe { ngx_pnalloc(self.r().pool, len) }.cast::<u8>();
+        if p.is_null() {
+            return None;
+        }
+        let mut at = 0;
+        // SAFETY: `list` is the request's live `headers_in.headers` (see
+        // `read_cors_headers`); at most `len` bytes are written: the lines' bytes and one
+        // comma between each two, which is how `len` was counted on the same list.
+        unsafe {
+            for_each_elt(list, |h| {
+                if h.hash == HASH_REQUEST_HEADERS
+                    && has_lowcase_name(h, b"access-control-request-headers")
+                {
+                    let value = bytes(&h.value);
+                    if at > 0 && at < len {
+                        *p.add(at) = b',';
+                        at += 1;
+                    }
+                    let n = value.len().min(len - at);
+                    ptr::copy_nonoverlapping(value.as_ptr(), p.add(at), n);
+                    at += n;
+                }
+            });
+            Some(core::slice::from_raw_parts(p, at))
+        }
     }
 
     /// Walks the output headers once: when `strip_cors`, marks every
