@@ -27,6 +27,9 @@ use crate::Module;
 pub struct MainConf {
     /// The files; `Setting::Policy::table` indexes into this.
     pub files: Vec<PolicyFile>,
+    /// Globs that matched no file (accepted, as by `include`), for the message of a
+    /// `cors NAME` that then finds nothing.
+    pub unmatched: Vec<String>,
 }
 
 impl MainConf {
@@ -72,7 +75,8 @@ impl Merge for LocConf {
     }
 }
 
-/// `cors_policy_file PATH;`
+/// `cors_policy_file PATH | GLOB;`: a relative path resolves against the configuration
+/// prefix and a glob loads every match in name order, both as for `include`.
 pub unsafe extern "C" fn cmd_policy_file(
     cf: *mut ngx_conf_t,
     _cmd: *mut ngx_command_t,
@@ -84,16 +88,34 @@ pub unsafe extern "C" fn cmd_policy_file(
     let Some(raw) = args.get(1) else { return NGX_CONF_ERROR };
     let Some(main) = Module::main_conf_mut(&cf) else { return NGX_CONF_ERROR };
     let Some(full) = cf.full_name(raw) else { return NGX_CONF_ERROR };
-    let path = String::from_utf8_lossy(&full).into_owned();
+    let paths = if policy::is_glob(&full) { cf.glob(&full) } else { Some(vec![full.clone()]) };
+    let Some(paths) = paths else {
+        let pattern = String::from_utf8_lossy(&full);
+        cf.log(false, &format!("cors_policy_file \"{pattern}\": glob() failed"));
+        return NGX_CONF_ERROR;
+    };
+    if paths.is_empty() {
+        main.unmatched.push(String::from_utf8_lossy(&full).into_owned());
+    }
+    for path in paths {
+        if !load_file(&cf, main, String::from_utf8_lossy(&path).into_owned()) {
+            return NGX_CONF_ERROR;
+        }
+    }
+    NGX_CONF_OK
+}
+
+/// Loads one policy file into `main`, logging what `policy::load` says; whether it loaded.
+fn load_file(cf: &Cf, main: &mut MainConf, path: String) -> bool {
     // A bug in the policy compiler must not take the master down with a reload.
     let (table, messages) = std::panic::catch_unwind(|| policy::load(&path, &main.files))
         .unwrap_or_else(|_| (None, vec![Message::internal_error()]));
     for m in &messages {
         cf.log(m.warn, &format!("cors_policy_file \"{path}\": {}", m.text));
     }
-    let Some(table) = table else { return NGX_CONF_ERROR };
+    let Some(table) = table else { return false };
     main.files.push(PolicyFile { path, table });
-    NGX_CONF_OK
+    true
 }
 
 /// `cors NAME | off;`
@@ -114,8 +136,8 @@ pub unsafe extern "C" fn cmd_cors(
         lc.setting = Setting::Off;
         return NGX_CONF_OK;
     }
-    let files = Module::main_conf(&cf).map_or(&[][..], |m| &m.files[..]);
-    match policy::resolve(files, name) {
+    let Some(main) = Module::main_conf(&cf) else { return NGX_CONF_ERROR };
+    match policy::resolve(&main.files, &main.unmatched, name) {
         Ok((table, id)) => {
             lc.setting = Setting::Policy { table, id };
             NGX_CONF_OK

@@ -7,7 +7,7 @@
 //! directives, `policy.rs` loads policy files, `filter.rs` the requests, and `ffi/`
 //! every raw pointer.
 //!
-//! Directives: `cors_policy_file PATH;` (http, repeatable) and `cors NAME | off;`
+//! Directives: `cors_policy_file PATH | GLOB;` (http, repeatable) and `cors NAME | off;`
 //! (http, server, location). Variables: `$cors_decision`, `$cors_reason`,
 //! `$cors_policy`.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]

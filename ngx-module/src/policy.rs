@@ -43,11 +43,27 @@ pub fn load(path: &str, earlier: &[PolicyFile]) -> (Option<RuleTable>, Vec<Messa
         messages.push(Message { warn: false, text });
         return (None, messages);
     }
+    if table.policy_names().next().is_none() {
+        messages.push(Message { warn: true, text: "defines no policies".into() });
+    }
     (Some(table), messages)
 }
 
+/// Whether a `cors_policy_file` argument is a glob: the test nginx's `include` makes
+/// (`strpbrk(name, "*?[")`).
+pub fn is_glob(path: &[u8]) -> bool {
+    path.iter().any(|b| matches!(b, b'*' | b'?' | b'['))
+}
+
 /// Finds the policy `name` in the loaded files: the index of its file and its id there.
-pub fn resolve(files: &[PolicyFile], name: &[u8]) -> Result<(u32, PolicyId), String> {
+/// When there is none, the message names the nearest loaded policy or lists them, or
+/// says why none is loaded (`unmatched`: the `cors_policy_file` globs that matched no
+/// file).
+pub fn resolve(
+    files: &[PolicyFile],
+    unmatched: &[String],
+    name: &[u8],
+) -> Result<(u32, PolicyId), String> {
     let text = String::from_utf8_lossy(name);
     for (i, f) in files.iter().enumerate() {
         if let Some(id) = f.table.policy_id(&text) {
@@ -55,13 +71,45 @@ pub fn resolve(files: &[PolicyFile], name: &[u8]) -> Result<(u32, PolicyId), Str
             return Ok((file, id));
         }
     }
-    if files.is_empty() {
-        return Err(format!(
-            "unknown cors policy \"{text}\" (no cors_policy_file before this line; \
-             it must come first in the http block)"
-        ));
+    let names: Vec<&str> = files.iter().flat_map(|f| f.table.policy_names()).collect();
+    let why = if let Some(near) = nearest(&text, &names) {
+        format!("did you mean \"{near}\"?")
+    } else if !names.is_empty() {
+        format!("loaded: {}", quoted_list(&names, 10))
+    } else if let Some(glob) = unmatched.first() {
+        format!("cors_policy_file \"{glob}\" matched no files")
+    } else if files.is_empty() {
+        "no cors_policy_file before this line; it must come first in the http block".into()
+    } else {
+        "the policy files loaded before this line define no policies".into()
+    };
+    Err(format!("unknown cors policy \"{text}\" ({why})"))
+}
+
+/// The loaded name `name` was most likely meant to be: one that differs only in case,
+/// else the closest within a small edit distance (a third of its length, at least 1; the
+/// same bound as the policy language's "did you mean"), the first loaded on a tie.
+fn nearest<'a>(name: &str, names: &[&'a str]) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    if let Some(n) = names.iter().find(|n| n.to_lowercase() == lower) {
+        return Some(n);
     }
-    Err(format!("unknown cors policy \"{text}\""))
+    let max = (name.chars().count() / 3).max(1);
+    names
+        .iter()
+        .map(|n| (strsim::damerau_levenshtein(name, n), *n))
+        .filter(|(d, _)| *d <= max)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| n)
+}
+
+/// `"a", "b", "c"`, or `"a", "b" and 3 more` past `max` names.
+fn quoted_list(names: &[&str], max: usize) -> String {
+    let shown: Vec<String> = names.iter().take(max).map(|n| format!("\"{n}\"")).collect();
+    match names.len().saturating_sub(max) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
 }
 
 /// A policy name of `new` already defined by an earlier file.

@@ -1,7 +1,8 @@
 //! The module's configuration in a real nginx: `cors`/`cors off` inheritance across
 //! `http`, `server` and nested locations; `nginx -t` rejections with nginx-worded
-//! errors (snapshots); reloads that keep the old policy when the new one is broken;
-//! relative policy paths; and `.corsb` tables answering like their source.
+//! errors (snapshots); where the directives are allowed; reloads that keep the old
+//! policy when the new one is broken; relative policy paths and globs (resolved like
+//! `include`); and `.corsb` tables answering like their source.
 
 use cors_tests::cases::{case, cors_view, get, pf, run, H, NO_CORS};
 use cors_tests::fixtures::{main_setup, APP, HTTP, POLICIES};
@@ -228,11 +229,24 @@ fn reload_to_an_unsafe_policy_keeps_the_old_one() {
     assert_eq!(acao("https://evil.example"), "", "the unsafe policy must not be served");
 }
 
+/// `nginx -t` with nginx.conf in `conf/` under the prefix, so that the configuration
+/// prefix (where `include` and now `cors_policy_file` resolve relative paths) is not the
+/// prefix: (success, output with the prefix redacted to `[PREFIX]`).
+fn nginx_t_conf_dir(http: &str, files: Files) -> Option<(bool, String)> {
+    let env = cors_tests::env()?;
+    let setup =
+        files.iter().fold(Setup::new(http).conf_at("conf/nginx.conf"), |s, (p, c)| s.file(p, c));
+    Some(Prefix::new(&env, &setup).check())
+}
+
+/// Issue #16: a relative path resolves against the directory of nginx.conf, like
+/// `include` and `ssl_certificate`. Until then it resolved against the prefix (`-p`),
+/// and this test asserted the opposite (it was `relative_policy_file_resolves_against_the_prefix`).
 #[test]
-fn relative_policy_file_resolves_against_the_prefix() {
+fn relative_policy_file_resolves_against_the_conf_dir() {
     let env = require_nginx!();
     // nginx.conf lives in conf/, so the prefix and the configuration prefix differ; a
-    // decoy policy next to nginx.conf must not be the one loaded.
+    // decoy policy under the prefix must not be the one loaded.
     let http = "cors_policy_file policies/p.cors;\n\
                 server { listen 127.0.0.1:{PORT}; root html; cors api; location / { } }";
     let setup = Setup::new(http)
@@ -244,13 +258,168 @@ fn relative_policy_file_resolves_against_the_prefix() {
     let acao = |origin: &str| {
         nginx.send(&get("/data.txt", origin)).all("Access-Control-Allow-Origin").join(",")
     };
-    assert_eq!(acao("https://prefix.example"), "https://prefix.example");
-    assert_eq!(acao("https://conf.example"), "");
+    assert_eq!(acao("https://conf.example"), "https://conf.example");
+    assert_eq!(acao("https://prefix.example"), "");
     // Missing: the message shows the resolved path.
-    let setup = Setup::new("cors_policy_file nothere/p.cors;").conf_at("conf/nginx.conf");
-    let (ok, out) = Prefix::new(&env, &setup).check();
+    let Some((ok, out)) = nginx_t_conf_dir("cors_policy_file nothere/p.cors;", &[]) else {
+        return;
+    };
     assert!(!ok, "{out}");
-    assert!(out.contains("\"[PREFIX]/nothere/p.cors\": cannot read"), "{out}");
+    assert!(out.contains("\"[PREFIX]/conf/nothere/p.cors\": cannot read"), "{out}");
+}
+
+/// Issue #16: a glob loads every match in name order, as `include` does (nginx's own
+/// `ngx_open_glob`): here `a.cors` before `b.cors` though `b.cors` was written first,
+/// and neither the hidden file nor the `.txt`. Both files' policies serve.
+#[test]
+fn glob_loads_every_match_in_name_order() {
+    let env = require_nginx!();
+    let http = "cors_policy_file cors/*.cors;\n\
+                server { listen 127.0.0.1:{PORT}; root html;\n\
+                location / { cors first; }\n\
+                location /second/ { cors second; alias html/; } }";
+    let b = "policy second { origin https://b.example; }\n";
+    let a = "policy first { origin https://a.example; }\n";
+    let hidden = "policy hidden { origin https://h.example; }\n";
+    let setup = Setup::new(http)
+        .conf_at("conf/nginx.conf")
+        .file("conf/cors/b.cors", b)
+        .file("conf/cors/a.cors", a)
+        .file("conf/cors/.hidden.cors", hidden)
+        .file("conf/cors/notes.txt", "not a policy")
+        .file("html/data.txt", "data\n");
+    let nginx = Nginx::start(&env, &setup);
+    let r = nginx.send(&get("/data.txt", "https://a.example"));
+    assert_eq!(r.all("Access-Control-Allow-Origin"), ["https://a.example"], "{r:?}");
+    let r = nginx.send(&get("/second/data.txt", "https://b.example"));
+    assert_eq!(r.all("Access-Control-Allow-Origin"), ["https://b.example"], "{r:?}");
+    drop(nginx);
+
+    // The order shows in the list of loaded policies; the hidden file is not loaded.
+    let files: Files =
+        &[("conf/cors/b.cors", b), ("conf/cors/a.cors", a), ("conf/cors/.h.cors", hidden)];
+    let http = "cors_policy_file cors/*.cors;\ncors hidden_policy;";
+    let Some((ok, out)) = nginx_t_conf_dir(http, files) else { return };
+    assert!(!ok, "{out}");
+    let expected = "unknown cors policy \"hidden_policy\" (loaded: \"first\", \"second\")";
+    assert!(out.contains(expected), "{out}");
+
+    // A name defined in two matches is refused, naming the first file.
+    let dup = "policy first { origin https://c.example; }\n";
+    let files: Files = &[("conf/cors/b.cors", dup), ("conf/cors/a.cors", a)];
+    let Some((ok, out)) = nginx_t_conf_dir("cors_policy_file cors/*.cors;", files) else {
+        return;
+    };
+    assert!(!ok, "{out}");
+    let expected = "cors_policy_file \"[PREFIX]/conf/cors/b.cors\": policy \"first\" is \
+                    already defined in \"[PREFIX]/conf/cors/a.cors\"";
+    assert!(out.contains(expected), "{out}");
+}
+
+/// Issue #16: a glob that matches nothing is accepted, as by `include`; a `cors NAME`
+/// that then finds nothing says so.
+#[test]
+fn glob_without_a_match() {
+    let Some((ok, out)) = nginx_t_conf_dir("cors_policy_file cors/*.cors;", &[]) else {
+        return;
+    };
+    assert!(ok, "{out}");
+    assert!(!out.contains("[warn]"), "{out}");
+    let http = "cors_policy_file cors/*.cors;\ncors api;";
+    let Some((ok, out)) = nginx_t_conf_dir(http, &[("conf/cors/api.txt", "")]) else { return };
+    assert!(!ok, "{out}");
+    let expected = "unknown cors policy \"api\" (cors_policy_file \
+                    \"[PREFIX]/conf/cors/*.cors\" matched no files)";
+    assert!(out.contains(expected), "{out}");
+}
+
+/// Issues #16 and #18: a policy file that defines no policies loads with a warning.
+#[test]
+fn empty_policy_file_warns() {
+    let files: Files = &[("empty.cors", "# policies come later\n")];
+    let Some((ok, out)) = nginx_t("cors_policy_file empty.cors;", files) else { return };
+    assert!(ok, "{out}");
+    let expected =
+        "[warn] cors_policy_file \"[PREFIX]/empty.cors\": defines no policies in [PREFIX]/nginx.conf:";
+    assert!(out.contains(expected), "{out}");
+    let Some((ok, out)) = nginx_t("cors_policy_file empty.cors;\ncors api;", files) else {
+        return;
+    };
+    assert!(!ok, "{out}");
+    let expected = "unknown cors policy \"api\" (the policy files loaded before this line \
+                    define no policies)";
+    assert!(out.contains(expected), "{out}");
+}
+
+/// Issue #16: `cors NAME` that names no loaded policy suggests the nearest one (a
+/// different case first, then a small edit distance) or lists what is loaded.
+#[test]
+fn unknown_policy_suggests_the_nearest_or_lists_the_loaded() {
+    let policies = "policy api { origin https://a.example; }\npolicy web { origin https://w.example; }\npolicy apix { origin https://x.example; }\n";
+    let table = [
+        ("Api", "(did you mean \"api\"?)"),
+        ("WEB", "(did you mean \"web\"?)"),
+        ("wbe", "(did you mean \"web\"?)"),
+        ("apixx", "(did you mean \"apix\"?)"),
+        ("payments", "(loaded: \"api\", \"web\", \"apix\")"),
+    ];
+    for (name, hint) in table {
+        let http = format!("cors_policy_file p.cors;\ncors {name};");
+        let Some((ok, out)) = nginx_t(&http, &[("p.cors", policies)]) else { return };
+        assert!(!ok, "{out}");
+        let expected =
+            format!("[emerg] unknown cors policy \"{name}\" {hint} in [PREFIX]/nginx.conf:");
+        assert!(out.contains(&expected), "expected {expected:?} in:\n{out}");
+    }
+}
+
+/// Where the directives are not allowed, in nginx's own words: `cors` in `if` (server
+/// or location) and `limit_except`, `cors_policy_file` below `http`.
+#[test]
+fn nginx_t_directive_contexts() {
+    let p = "policy api { origin https://a.example; }\n";
+    let server = |body: &str| {
+        format!("cors_policy_file p.cors;\nserver {{ listen 127.0.0.1:{{PORT}}; {body} }}")
+    };
+    let refused = [
+        (
+            server("location / { if ($arg_x) { cors api; } }"),
+            "\"cors\" directive is not allowed here",
+        ),
+        (server("if ($arg_x) { cors api; }"), "\"cors\" directive is not allowed here"),
+        (
+            server("location / { limit_except GET { cors api; } }"),
+            "\"cors\" directive is not allowed here",
+        ),
+        (server("cors_policy_file p.cors;"), "\"cors_policy_file\" directive is not allowed here"),
+    ];
+    for (http, expected) in &refused {
+        let Some((ok, out)) = nginx_t(http, &[("p.cors", p)]) else { return };
+        assert!(!ok, "accepted:\n{http}\n{out}");
+        assert!(out.contains(expected), "for\n{http}\nexpected {expected:?} in:\n{out}");
+    }
+    let accepted = server("cors api; location / { cors off; location /n/ { cors api; } }");
+    let Some((ok, out)) = nginx_t(&accepted, &[("p.cors", p)]) else { return };
+    assert!(ok, "{accepted}\n{out}");
+}
+
+/// `cors` is not allowed in `limit_except`, but a location with `limit_except` keeps
+/// its policy there, and the preflight is answered before the method check denies it.
+#[test]
+fn limit_except_inherits_the_policy_and_never_blocks_a_preflight() {
+    let env = require_nginx!();
+    let http = "cors_policy_file p.cors;\n\
+                server { listen 127.0.0.1:{PORT}; root html; cors api;\n\
+                location / { limit_except GET { deny all; } } }";
+    let setup = Setup::new(http)
+        .file("p.cors", "policy api { origin https://a.example; methods PUT; }\n")
+        .file("html/data.txt", "data\n");
+    let nginx = Nginx::start(&env, &setup);
+    let r = nginx.send(&pf("/data.txt", "https://a.example", "PUT"));
+    assert_eq!(r.status, 204, "{r:?}");
+    assert_eq!(r.all("Access-Control-Allow-Origin"), ["https://a.example"], "{r:?}");
+    let r = nginx.send(&get("/data.txt", "https://a.example"));
+    assert_eq!(r.all("Access-Control-Allow-Origin"), ["https://a.example"], "{r:?}");
 }
 
 #[test]

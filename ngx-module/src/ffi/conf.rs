@@ -1,15 +1,18 @@
 //! Configuration time: what a directive handler reads from and writes to nginx.
 //!
 //! [`Cf`] wraps the `ngx_conf_t` nginx passes to a directive handler or a configuration
-//! hook: a directive's arguments, a log in nginx's `… in nginx.conf:LINE` form,
-//! prefix-relative paths, and ngx's typed conf accessors (`Module::main_conf_mut(&cf)`).
+//! hook: a directive's arguments, a log in nginx's `… in nginx.conf:LINE` form, paths
+//! resolved and globs expanded the way `include` does it, and ngx's typed conf
+//! accessors (`Module::main_conf_mut(&cf)`).
 
 use core::ffi::{c_char, CStr};
 use core::ptr::NonNull;
+use std::ffi::CString;
 
 use ngx::ffi::{
-    ngx_conf_full_name, ngx_conf_log_error, ngx_conf_t, ngx_err_t, ngx_module_t, ngx_str_t,
-    ngx_uint_t, NGX_LOG_EMERG, NGX_LOG_WARN,
+    ngx_close_glob, ngx_conf_full_name, ngx_conf_log_error, ngx_conf_t, ngx_err_t, ngx_glob_t,
+    ngx_int_t, ngx_module_t, ngx_open_glob, ngx_read_glob, ngx_str_t, ngx_uint_t, NGX_LOG_EMERG,
+    NGX_LOG_WARN, NGX_OK,
 };
 use ngx::http::HttpModuleConfExt;
 
@@ -66,19 +69,53 @@ impl Cf {
         };
     }
 
-    /// Resolves `name` against nginx's prefix (`-p`), like nginx's own file directives.
+    /// Resolves `name` against the configuration prefix (the directory of the file
+    /// given by `-c`), like `include` and `ssl_certificate`; absolute names are kept.
     pub fn full_name(&self, name: &[u8]) -> Option<Vec<u8>> {
         // `ngx_conf_full_name` replaces the string with one allocated from the cycle pool;
         // work on a copy so the argument array is left alone.
         let mut s = ngx_str(name);
         // SAFETY: `cycle` is valid during configuration and the function only reads `s`
         // and writes a new pool-allocated string into it.
-        let rc = unsafe { ngx_conf_full_name(self.cf().cycle, &mut s, 0) };
+        let rc = unsafe { ngx_conf_full_name(self.cf().cycle, &mut s, 1) };
         if rc != 0 {
             return None;
         }
         // SAFETY: on success `s` points at `len` bytes in the cycle pool.
         Some(unsafe { bytes(&s) }.to_vec())
+    }
+
+    /// The paths matching the glob `pattern`, expanded exactly as `include` expands it:
+    /// nginx's `ngx_open_glob` (glob(3) with no flags: sorted, a leading `.` only matched
+    /// by a literal one), where no match is an empty list rather than an error. `None`
+    /// when glob(3) itself fails or the pattern holds a NUL byte.
+    pub fn glob(&self, pattern: &[u8]) -> Option<Vec<Vec<u8>>> {
+        let pattern = CString::new(pattern).ok()?;
+        // SAFETY: `ngx_glob_t` holds integers, raw pointers and nullable function
+        // pointers, for which all-zero bytes are valid; nginx's `include` zeroes it too.
+        let mut gl: ngx_glob_t = unsafe { core::mem::zeroed() };
+        gl.pattern = pattern.as_ptr().cast_mut().cast();
+        gl.log = self.cf().log;
+        gl.test = 1;
+        // SAFETY: `gl` is set up as `include` sets it up; glob(3) only reads the
+        // NUL-terminated pattern, which outlives `gl`.
+        if unsafe { ngx_open_glob(&mut gl) } != NGX_OK as ngx_int_t {
+            return None;
+        }
+        let mut paths = Vec::new();
+        loop {
+            let mut name = ngx_str(b"");
+            // SAFETY: `gl` was opened above and not closed; `name` is set to a path in
+            // glob(3)'s result, which lives until `ngx_close_glob`.
+            if unsafe { ngx_read_glob(&mut gl, &mut name) } != NGX_OK as ngx_int_t {
+                break;
+            }
+            // SAFETY: `name` points at `len` bytes of that result, copied before closing.
+            paths.push(unsafe { bytes(&name) }.to_vec());
+        }
+        // SAFETY: opened above, closed once; `include` closes after a no-match as well.
+        unsafe { ngx_close_glob(&mut gl) };
+        Some(paths)
     }
 }
 
