@@ -1,11 +1,11 @@
 //! CORS101 `permissive-origin-regex`: a `~` origin that accepts every origin.
 
 use super::regex_probe::accepts_any;
-use super::support::each_rule;
+use super::support::each_regex_origin;
 use super::Lint;
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
-use crate::model::{OriginPattern, PolicySet};
+use crate::model::PolicySet;
 use crate::span::SourceMap;
 
 pub(crate) struct PermissiveOriginRegex;
@@ -31,20 +31,17 @@ impl Lint for PermissiveOriginRegex {
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
-        for (_, rule) in each_rule(set) {
-            for origin in &rule.origins {
-                let OriginPattern::Regex(pattern) = &origin.node else { continue };
-                if let Some(accepted) = accepts_any(pattern) {
-                    out.push(
-                        Diagnostic::new(
-                            CODE,
-                            origin.span,
-                            format!("origin regex `{pattern}` accepts every origin"),
-                        )
-                        .label(format!("accepts `{accepted}`, and any other site"))
-                        .help("list the origins, or write a regex that only matches your own hosts (escape every `.`)"),
-                    );
-                }
+        for (origin, pattern) in each_regex_origin(set) {
+            if let Some(accepted) = accepts_any(pattern) {
+                out.push(
+                    Diagnostic::new(
+                        CODE,
+                        origin.span,
+                        format!("origin regex `{pattern}` accepts every origin"),
+                    )
+                    .label(format!("accepts `{accepted}`, and any other site"))
+                    .help("list the origins, or write a regex that only matches your own hosts (escape every `.`)"),
+                );
             }
         }
     }

@@ -2,11 +2,11 @@
 //! attacker-registrable look-alikes.
 
 use super::regex_probe::{accepts_any, anchored, sample_matches};
-use super::support::{each_rule, registrable};
+use super::support::{each_regex_origin, registrable};
 use super::Lint;
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
-use crate::model::{OriginPattern, PolicySet};
+use crate::model::PolicySet;
 use crate::origin::OriginText;
 use crate::span::SourceMap;
 
@@ -38,24 +38,21 @@ impl Lint for WeakOriginRegex {
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
-        for (_, rule) in each_rule(set) {
-            for origin in &rule.origins {
-                let OriginPattern::Regex(pattern) = &origin.node else { continue };
-                // CORS101 already says it accepts everything.
-                if accepts_any(pattern).is_some() {
-                    continue;
-                }
-                if let Some(w) = weakness(pattern) {
-                    out.push(
-                        Diagnostic::new(
-                            CODE,
-                            origin.span,
-                            format!("origin regex `{pattern}` also accepts `{}`", w.accepted),
-                        )
-                        .label(format!("meant for `{}`, {}", w.trusted, w.why))
-                        .help(w.help),
-                    );
-                }
+        for (origin, pattern) in each_regex_origin(set) {
+            // CORS101 already says it accepts everything.
+            if accepts_any(pattern).is_some() {
+                continue;
+            }
+            if let Some(w) = weakness(pattern) {
+                out.push(
+                    Diagnostic::new(
+                        CODE,
+                        origin.span,
+                        format!("origin regex `{pattern}` also accepts `{}`", w.accepted),
+                    )
+                    .label(format!("meant for `{}`, {}", w.trusted, w.why))
+                    .help(w.help),
+                );
             }
         }
     }

@@ -1,7 +1,7 @@
 //! CORS103 `null-origin`: the `null` origin, or its web-view spelling `file://`, is
 //! allowed.
 
-use super::support::each_rule;
+use super::support::{each_origin, worse_with_credentials};
 use super::Lint;
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
@@ -36,33 +36,26 @@ impl Lint for NullOrigin {
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
-        for (_, rule) in each_rule(set) {
-            for origin in &rule.origins {
-                let (label, help) = match &origin.node {
-                    OriginPattern::Null => (
-                        "any site can send `Origin: null` from a sandboxed iframe",
-                        "remove `null`; serve local or sandboxed documents from a real origin",
-                    ),
-                    OriginPattern::Exact(o) if o == "file://" => (
-                        "every local HTML file opened in a file-based web view sends it",
-                        "remove `file://`; let the web view serve the app from an origin of its own",
-                    ),
-                    _ => continue,
-                };
-                let mut d = Diagnostic::new(
-                    CODE,
-                    origin.span,
-                    format!("the `{}` origin is allowed", origin.node),
-                )
-                .label(label)
-                .help(help);
-                if rule.credentials.node {
-                    d = d
-                        .severity(Severity::Error)
-                        .secondary(rule.credentials.span, "and credentials are on");
-                }
-                out.push(d);
-            }
+        for (rule, origin) in each_origin(set) {
+            let (label, help) = match &origin.node {
+                OriginPattern::Null => (
+                    "any site can send `Origin: null` from a sandboxed iframe",
+                    "remove `null`; serve local or sandboxed documents from a real origin",
+                ),
+                OriginPattern::Exact(o) if o == "file://" => (
+                    "every local HTML file opened in a file-based web view sends it",
+                    "remove `file://`; let the web view serve the app from an origin of its own",
+                ),
+                _ => continue,
+            };
+            let d = Diagnostic::new(
+                CODE,
+                origin.span,
+                format!("the `{}` origin is allowed", origin.node),
+            )
+            .label(label)
+            .help(help);
+            out.push(worse_with_credentials(d, rule));
         }
     }
 }

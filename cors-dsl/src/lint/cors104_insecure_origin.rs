@@ -1,6 +1,6 @@
 //! CORS104 `insecure-origin`: a plain-`http` origin off the local machine.
 
-use super::support::{each_rule, is_insecure};
+use super::support::{each_origin, is_insecure, worse_with_credentials};
 use super::Lint;
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
@@ -29,22 +29,15 @@ impl Lint for InsecureOrigin {
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
-        for (_, rule) in each_rule(set) {
-            for origin in rule.origins.iter().filter(|o| is_insecure(&o.node)) {
-                let mut d = Diagnostic::new(
-                    CODE,
-                    origin.span,
-                    format!("origin `{}` uses plain http", origin.node),
-                )
-                .label("a network attacker can inject script into this origin")
-                .help("use `https://`");
-                if rule.credentials.node {
-                    d = d
-                        .severity(Severity::Error)
-                        .secondary(rule.credentials.span, "and credentials are on");
-                }
-                out.push(d);
-            }
+        for (rule, origin) in each_origin(set).filter(|(_, o)| is_insecure(&o.node)) {
+            let d = Diagnostic::new(
+                CODE,
+                origin.span,
+                format!("origin `{}` uses plain http", origin.node),
+            )
+            .label("a network attacker can inject script into this origin")
+            .help("use `https://`");
+            out.push(worse_with_credentials(d, rule));
         }
     }
 }

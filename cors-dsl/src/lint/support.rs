@@ -4,6 +4,7 @@
 //! They live here so each `cors1NN_*.rs` file holds only its lint's logic and docs, and
 //! no lint imports another. Probing `~` regexes has its own file, [`super::regex_probe`].
 
+use crate::diag::{Diagnostic, Severity};
 use crate::model::{OriginPattern, Policy, PolicySet, Rule};
 use crate::origin::is_loopback;
 use crate::span::{SourceMap, Span, Spanned};
@@ -12,6 +13,32 @@ use crate::span::{SourceMap, Span, Spanned};
 /// policy.
 pub(crate) fn each_rule(set: &PolicySet) -> impl Iterator<Item = (&Policy, &Rule)> {
     set.policies.iter().flat_map(|p| p.rules.iter().map(move |r| (p, r)))
+}
+
+/// Every origin of every rule, with its rule.
+pub(crate) fn each_origin(
+    set: &PolicySet,
+) -> impl Iterator<Item = (&Rule, &Spanned<OriginPattern>)> {
+    each_rule(set).flat_map(|(_, r)| r.origins.iter().map(move |o| (r, o)))
+}
+
+/// Every `~` origin: the origin (for its span) and its regex.
+pub(crate) fn each_regex_origin(
+    set: &PolicySet,
+) -> impl Iterator<Item = (&Spanned<OriginPattern>, &str)> {
+    each_origin(set).filter_map(|(_, o)| match &o.node {
+        OriginPattern::Regex(pattern) => Some((o, pattern.as_str())),
+        _ => None,
+    })
+}
+
+/// `d` raised to an error when `rule` allows credentials, pointing at where it does:
+/// for findings that expose users' data only with cookies.
+pub(crate) fn worse_with_credentials(d: Diagnostic, rule: &Rule) -> Diagnostic {
+    if !rule.credentials.node {
+        return d;
+    }
+    d.severity(Severity::Error).secondary(rule.credentials.span, "and credentials are on")
 }
 
 /// Whether a pattern only accepts plain-`http` origins off the local machine.
