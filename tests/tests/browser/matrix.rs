@@ -265,6 +265,14 @@ pub fn matrix() -> Vec<Call> {
             .host("a.app.localhost")
             .put(),
         call("wild-other", "wildcard policy, unrelated origin", "wild", Blocked),
+        call(
+            "wild-anyport-put",
+            "`*.host:*`: subdomain on its own port, PUT",
+            "wildanyport",
+            Resolved(200),
+        )
+        .host("a.app.localhost")
+        .put(),
         call("regex-put", "regex origin, preflighted PUT", "regex", Resolved(200))
             .host("pr-12.preview.localhost")
             .put(),
@@ -348,6 +356,8 @@ const HOSTED_GETS: &[(&str, &str, &str, Expect, &str)] = &[
     ("wild-two-labels", "wildcard origin, two labels", "wild", Resolved(200), "x.y.app.localhost"),
     ("wild-apex", "wildcard does not match the bare suffix", "wild", Blocked, "app.localhost"),
     ("wild-lookalike", "wildcard, look-alike host", "wild", Blocked, "evilapp.localhost"),
+    ("wild-anyport", "`*.host:*`, two labels", "wildanyport", Resolved(200), "x.y.app.localhost"),
+    ("wild-anyport-apex", "`*.host:*`, bare suffix", "wildanyport", Blocked, "app.localhost"),
     ("regex-match", "regex origin matches", "regex", Resolved(200), "pr-12.preview.localhost"),
     ("regex-nomatch", "regex origin does not match", "regex", Blocked, "pr-x.preview.localhost"),
     (

@@ -58,6 +58,11 @@ policy credwild {
     expose X-Request-ID;
     credentials on;
 }
+# Subdomains on any port (preview environments on random ports).
+policy wildanyport {
+    origin http://*.app.localhost:*;
+    methods GET PUT;
+}
 # Every response header readable (no credentials).
 policy exposeall {
     origin http://127.0.0.1:{PORT2};
@@ -78,6 +83,7 @@ const POLICY_NAMES: &[&str] = &[
     "nullok",
     "credwild",
     "exposeall",
+    "wildanyport",
 ];
 
 /// The nginx configuration: [`POLICIES`], a location per policy, the page server.
