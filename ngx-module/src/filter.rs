@@ -1,12 +1,22 @@
-//! Request time: the preflight handler, the header filter and the `$cors_*` variables.
+//! Request time: the rewrite and preflight handlers, the header filter and the
+//! `$cors_*` variables.
 //!
-//! All three act on the [`Decision`] of the policy at the request's current location.
-//! The preflight handler and the variables store it in a per-request [`Ctx`] in the
-//! request pool; the header filter uses a stored one or, for the usual non-`OPTIONS`
-//! request, decides on the spot without storing anything (deciding again is cheaper than
-//! allocating, and the filter normally runs once). nginx zeroes module ctxs on internal
-//! redirects (`error_page`, `try_files`, `index`), so a decision is always that of the
-//! final location, which is the one whose policy applies.
+//! All act on one [`Decision`] per request, kept in a [`Ctx`] in the request pool:
+//!
+//! - The **rewrite handler** (location-level REWRITE phase, before the location's own
+//!   `rewrite`/`return`/`if`) decides for the location the request reached and stores
+//!   the decision ([`settle`]). It runs again after `rewrite … last` (the final location
+//!   decides) and after internal redirects, where nginx zeroes every module ctx: the
+//!   ctx is found again in the request pool's cleanup list (`Req::kept_ctx`), and a
+//!   location that does not set `cors` itself keeps it — error pages carry the answer of
+//!   the request they replace.
+//! - The **preflight handler** (PREACCESS: after `rewrite … last`, before access checks
+//!   and limits) answers preflights.
+//! - The **header filter** puts the decision's headers on whatever response goes out,
+//!   removing every other `Access-Control-*` header (CORS request or not). A preflight
+//!   the policy answers but something else answered first (a location `return`, `if`,
+//!   a rewrite redirect, an error page from one of them) gets the policy's answer
+//!   instead (`Req::replace_answer`).
 //!
 //! The filter is idempotent by construction rather than by a "done" flag: it removes
 //! every `Access-Control-*` header (ours from an earlier pass included) before adding
@@ -17,6 +27,8 @@
 //! The header filter links itself into nginx's chain ([`init`], from postconfiguration)
 //! and owns its next pointer, as nginx's own `ngx_http_*_filter_module`s do.
 
+use core::ptr;
+
 use cors_dsl::fetch::{list_elements, trim_ows};
 use cors_dsl::{Decision, Request};
 use ngx::ffi::{
@@ -25,9 +37,9 @@ use ngx::ffi::{
 };
 use ngx::http::{HttpModuleLocationConf, HttpModuleMainConf};
 
-use crate::conf::Setting;
+use crate::conf::{LocConf, Setting};
 use crate::ffi::{self, OutputHeader, Req};
-use crate::Module;
+use crate::{log, Module};
 
 /// The next header filter in the chain, set by [`init`].
 ///
@@ -49,8 +61,14 @@ pub fn init() {
 /// What the module decided for one request.
 #[derive(Clone, Copy)]
 pub struct Ctx {
-    /// `None` when no policy applies at the request's location.
+    /// `None` when no policy applies (`cors off`, or none set).
     pub active: Option<Active>,
+    /// The location conf the decision was made at, or carried to after an internal
+    /// redirect: [`settle`] decides again when the request reaches another location.
+    pub conf: *const LocConf,
+    /// The preflight handler answered the request itself (so an error page that
+    /// answers it is the policy's answer, not one to replace).
+    pub answered: bool,
 }
 
 /// A decision under a policy.
@@ -62,34 +80,72 @@ pub struct Active {
     pub decision: Decision<'static>,
 }
 
-/// The request's ctx, computing and storing it on first use.
-fn ctx(r: Req) -> Option<&'static Ctx> {
-    if let Some(c) = r.ctx::<Module>() {
-        return Some(c);
-    }
-    r.set_ctx::<Module>(Ctx { active: compute(r) })
-}
-
-/// The stored decision, or one computed now and not stored.
-fn stored_or_computed(r: Req) -> Option<Active> {
-    match r.ctx::<Module>() {
-        Some(c) => c.active,
-        None => compute(r),
-    }
-}
-
-/// Runs the policy of the request's location against its headers.
-fn compute(r: Req) -> Option<Active> {
+/// The decision of the policy at `lc` for the request, logged (`log.rs`).
+fn compute(r: Req, lc: &LocConf) -> Option<Active> {
     // An early parse error: no decision on a partial header section (see
     // `Req::headers_complete`), so the error response goes out without CORS headers.
     if !r.headers_complete() {
         return None;
     }
-    let Setting::Policy { table, id } = Module::location_conf(&r)?.setting else { return None };
+    let Setting::Policy { table, id } = lc.setting else { return None };
     let (table, policy) = Module::main_conf(&r)?.policy(table, id)?;
     let mut req = Request::actual(r.method(), None);
     r.read_cors_headers(&mut req);
-    Some(Active { policy, decision: table.decide(id, &req) })
+    let decision = table.decide(id, &req);
+    let rule = decision.rule().and_then(|i| table.rule_source(id, i));
+    log::decision(r, policy, rule, &decision, &req);
+    Some(Active { policy, decision })
+}
+
+/// A fresh ctx: the decision at `lc`.
+fn decide_at(r: Req, lc: &LocConf) -> Ctx {
+    Ctx { active: compute(r, lc), conf: lc, answered: false }
+}
+
+/// The stored decision, if any: in the ctx slot, or kept in the request pool after
+/// nginx zeroed the slot (an internal redirect, or `ngx_http_filter_finalize_request`).
+fn stored(r: Req) -> Option<&'static Ctx> {
+    r.ctx::<Module>().or_else(|| r.kept_ctx::<Module>())
+}
+
+/// NGX_HTTP_REWRITE_PHASE: decides for the location the request has reached, before
+/// the location's `return`, `rewrite` or `if` can answer it, and keeps the decision in
+/// the request pool, where it survives internal redirects.
+pub unsafe extern "C" fn rewrite_handler(r: *mut ngx_http_request_t) -> ngx_int_t {
+    // SAFETY: nginx passes a live request to phase handlers.
+    let Some(r) = (unsafe { Req::new(r) }) else { return NGX_DECLINED as ngx_int_t };
+    match std::panic::catch_unwind(|| settle(r)) {
+        Ok(true) => NGX_DECLINED as ngx_int_t,
+        _ => NGX_ERROR as ngx_int_t,
+    }
+}
+
+/// Makes the ctx hold the decision of the request at its current location; `false` on
+/// allocation failure.
+///
+/// - First location: decide, if a `cors` setting applies (a policy, or `off`, which must
+///   be carried too).
+/// - Another location without an internal redirect (`rewrite … last`): the final
+///   location decides.
+/// - After an internal redirect (`error_page`, `proxy_intercept_errors`, `try_files`,
+///   `index`): a location that sets `cors` itself decides; any other keeps the decision
+///   made before the redirect — so an error page served from `location /errors/ {
+///   internal; }` carries the API's answer, and a refused preflight stays refused.
+fn settle(r: Req) -> bool {
+    if !r.is_main() {
+        return true;
+    }
+    let Some(lc) = Module::location_conf(&r) else { return true };
+    if let Some(c) = r.ctx::<Module>() {
+        return ptr::eq(c.conf, lc) || r.set_ctx::<Module>(decide_at(r, lc)).is_some();
+    }
+    let ctx = match r.kept_ctx::<Module>() {
+        Some(kept) if ptr::eq(kept.conf, lc) || !lc.own => Ctx { conf: lc, ..*kept },
+        Some(_) => decide_at(r, lc),
+        None if lc.setting == Setting::Unset => return true,
+        None => decide_at(r, lc),
+    };
+    r.set_ctx::<Module>(ctx).is_some()
 }
 
 /// NGX_HTTP_PREACCESS_PHASE: answers preflights before access checks and upstreams.
@@ -100,20 +156,22 @@ pub unsafe extern "C" fn preaccess_handler(r: *mut ngx_http_request_t) -> ngx_in
 }
 
 fn preflight(r: Req) -> ngx_int_t {
-    // Only `OPTIONS` can be a preflight; every other request is decided in the header
-    // filter.
+    // Only `OPTIONS` can be a preflight; every other request is answered by its content
+    // handler, with the decision the rewrite handler stored.
     if !r.is_main() || !r.is_options() {
         return NGX_DECLINED as ngx_int_t;
     }
-    let Some(Active { decision, .. }) = ctx(r).and_then(|c| c.active.as_ref()) else {
-        return NGX_DECLINED as ngx_int_t;
-    };
-    match *decision {
-        Decision::PreflightAllowed { status, .. } => r.answer_header_only(status),
+    let Some(c) = r.ctx::<Module>() else { return NGX_DECLINED as ngx_int_t };
+    let Some(Active { decision, .. }) = c.active else { return NGX_DECLINED as ngx_int_t };
+    let Some(status) = decision.respond_with() else { return NGX_DECLINED as ngx_int_t };
+    if r.set_ctx::<Module>(Ctx { answered: true, ..*c }).is_none() {
+        return NGX_ERROR as ngx_int_t;
+    }
+    match decision {
+        Decision::PreflightAllowed { .. } => r.answer_header_only(status),
         // A refused preflight gets the policy's status as an ordinary nginx answer (so
         // `error_page` applies); the filter strips CORS headers and adds `Vary`.
-        Decision::PreflightRefused { status: Some(status), .. } => status as ngx_int_t,
-        _ => NGX_DECLINED as ngx_int_t,
+        _ => status as ngx_int_t,
     }
 }
 
@@ -140,7 +198,23 @@ fn apply(r: Req) -> bool {
     if !r.is_main() {
         return true;
     }
-    let Some(Active { decision, .. }) = stored_or_computed(r) else { return true };
+    // Usually the rewrite handler's decision. Without one (a server-level `return`, an
+    // error before the phases ran, a location without `cors` anywhere) decide now for
+    // the location the response comes from, without storing anything.
+    let computed;
+    let (active, answered) = match stored(r) {
+        Some(c) => (c.active.as_ref(), c.answered),
+        None => {
+            computed = Module::location_conf(&r).and_then(|lc| compute(r, lc));
+            (computed.as_ref(), false)
+        }
+    };
+    let Some(Active { decision, .. }) = active else { return true };
+    // A preflight the policy answers, answered by something else first (a `return`, an
+    // `if`, a rewrite redirect, an error page of theirs): the policy's answer replaces it.
+    if let (false, Some(status)) = (answered, decision.respond_with()) {
+        r.replace_answer(status);
+    }
     let first_vary = r.scan_output_headers(decision.owns_cors_headers());
     if let Some(headers) = decision.headers() {
         for (name, value) in headers.iter() {
@@ -202,7 +276,14 @@ pub unsafe extern "C" fn variable(
     // SAFETY: nginx passes a live request to variable handlers.
     let Some(req) = (unsafe { Req::new(r) }) else { return NGX_ERROR as ngx_int_t };
     let value = std::panic::catch_unwind(|| {
-        let active = ctx(req).and_then(|c| c.active);
+        let active = match stored(req) {
+            Some(c) => c.active,
+            // Read before the rewrite handler ran (a server-level `set` or `if`), or at
+            // a location without `cors` anywhere: decide and store.
+            None => Module::location_conf(&req)
+                .and_then(|lc| req.set_ctx::<Module>(decide_at(req, lc)))
+                .and_then(|c| c.active),
+        };
         match (data, active) {
             (_, None) => "",
             (VAR_DECISION, Some(a)) => a.decision.as_str(),

@@ -8,7 +8,8 @@ use core::ptr;
 
 use ngx::ffi::{ngx_list_push, ngx_list_t, ngx_pnalloc, ngx_str_t, ngx_table_elt_t, ngx_uint_t};
 
-use cors_dsl::{OriginHeader, Request};
+use cors_dsl::decide::{MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADER_LINES};
+use cors_dsl::{OriginHeader, Request, RequestHeaders};
 
 use super::{bytes, ngx_str, Req};
 
@@ -87,6 +88,8 @@ impl Req {
         // while parsing, HTTP/2 and HTTP/3 from their lower-case names): one integer
         // comparison dismisses an unrelated header, and the lower-case name confirms a
         // hash hit. Values live as long as the request.
+        // `Access-Control-Request-Headers` lines seen, and their total length.
+        let (mut lines, mut len) = (0usize, 0usize);
         // SAFETY: see above.
         unsafe {
             for_each_elt(list, |h| match h.hash {
@@ -101,6 +104,8 @@ impl Req {
                     req.request_method.get_or_insert_with(|| bytes(&h.value));
                 }
                 HASH_REQUEST_HEADERS if has_lowcase_name(h, b"access-control-request-headers") => {
+                    lines += 1;
+                    len += h.value.len;
                     req.request_headers.push(bytes(&h.value));
                 }
                 HASH_REQUEST_PRIVATE_NETWORK
@@ -111,6 +116,51 @@ impl Req {
                 _ => {}
             })
         };
+        if lines > MAX_REQUEST_HEADER_LINES {
+            self.combine_request_headers(req, lines, len);
+        }
+    }
+
+    /// More `Access-Control-Request-Headers` lines than `RequestHeaders` holds: joins
+    /// them all, in order, into one value (`,` between lines, which is what HTTP's
+    /// combining of repeated list fields means) in the request pool. A value longer
+    /// than `MAX_REQUEST_HEADERS_LEN` is left as it is, overflowing, for `decide()` to
+    /// refuse as too long.
+    fn combine_request_headers(&self, req: &mut Request<'static>, lines: usize, len: usize) {
+        let total = len.saturating_add(lines - 1);
+        if total > MAX_REQUEST_HEADERS_LEN {
+            return;
+        }
+        // SAFETY: the pool is the request's; exactly `total` bytes are written into the
+        // `total`-byte allocation (the second walk sees the same `lines` values, whose
+        // lengths sum to `len`, with `lines - 1` separators; `at` is checked anyway), and
+        // the value lives as long as the request.
+        unsafe {
+            let p = ngx_pnalloc(self.r().pool, total).cast::<u8>();
+            if p.is_null() {
+                return;
+            }
+            let list = ptr::addr_of_mut!((*self.0).headers_in.headers);
+            let mut at = 0usize;
+            for_each_elt(list, |h| {
+                if h.hash == HASH_REQUEST_HEADERS
+                    && has_lowcase_name(h, b"access-control-request-headers")
+                {
+                    let v = bytes(&h.value);
+                    let sep = usize::from(at > 0);
+                    if at + sep + v.len() > total {
+                        return;
+                    }
+                    if sep == 1 {
+                        p.add(at).write(b',');
+                    }
+                    ptr::copy_nonoverlapping(v.as_ptr(), p.add(at + sep), v.len());
+                    at += sep + v.len();
+                }
+            });
+            req.request_headers = RequestHeaders::new();
+            req.request_headers.push(core::slice::from_raw_parts(p, at));
+        }
     }
 
     /// Walks the output headers once: when `strip_cors`, marks every
