@@ -65,6 +65,9 @@ policy exposeall {
 }
 "#;
 
+/// The body of the API's error page (`/errors/404.json`).
+pub const ERROR_BODY: &str = "{\"error\":\"not found\"}";
+
 /// Policy names; each gets `location /p/NAME/` on the server under test.
 const POLICY_NAMES: &[&str] = &[
     "basic",
@@ -90,7 +93,8 @@ pub fn nginx_setup() -> Setup {
             locations,
             "        location /p/{name}/ {{ cors {name}; proxy_pass http://127.0.0.1:{{PORT2}}/backend/; }}\n\
              \x20       location = /p/{name}/missing {{ cors {name}; }}\n\
-             \x20       location = /p/{name}/down {{ cors {name}; proxy_pass http://127.0.0.1:1; }}\n"
+             \x20       location = /p/{name}/down {{ cors {name}; proxy_pass http://127.0.0.1:1; }}\n\
+             \x20       location = /p/{name}/errpage {{ cors {name}; error_page 404 /errors/404.json; }}\n"
         );
     }
     let http = format!(
@@ -105,7 +109,10 @@ pub fn nginx_setup() -> Setup {
         server_name localhost;
         root {{PREFIX}}/empty;
         access_log logs/access.log cors;
-{locations}    }}
+{locations}
+        # Error pages of every API location: no `cors` here, the API's answer applies.
+        location /errors/ {{ internal; alias {{PREFIX}}/errors/; default_type application/json; }}
+    }}
 
     # The page origin(s), any Host: http://127.0.0.1:PORT2, http://*.localhost:PORT2;
     # also the backend the API proxies to.
@@ -134,4 +141,5 @@ pub fn nginx_setup() -> Setup {
         .file("html/page.html", include_str!("../../browser/page.html"))
         .file("html/runner.js", include_str!("../../browser/runner.js"))
         .file("empty/.keep", "")
+        .file("errors/404.json", ERROR_BODY)
 }
