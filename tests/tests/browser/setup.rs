@@ -87,8 +87,8 @@ const POLICY_NAMES: &[&str] = &[
 pub fn nginx_setup() -> Setup {
     let mut locations = String::new();
     for name in POLICY_NAMES {
-        // A location-level `return` would run before the module's preflight handler
-        // (REWRITE precedes PREACCESS), so answers come from a proxied backend.
+        // Answers come from a proxied backend, whose headers (`X-Request-ID`,
+        // `X-Secret`) the exposure scenarios read.
         let _ = write!(
             locations,
             "        location /p/{name}/ {{ cors {name}; proxy_pass http://127.0.0.1:{{PORT2}}/backend/; }}\n\
