@@ -58,17 +58,25 @@ pub fn init() {
     }
 }
 
-/// What the module decided for one request.
+/// What the module knows of one request: which setting decides it and, once made and
+/// stored, the decision. Small on purpose: the usual request only needs the setting
+/// kept (for error pages), and the header filter decides once, on the spot.
 #[derive(Clone, Copy)]
 pub struct Ctx {
-    /// `None` when no policy applies (`cors off`, or none set).
-    pub active: Option<Active>,
-    /// The location conf the decision was made at, or carried to after an internal
-    /// redirect: [`settle`] decides again when the request reaches another location.
+    /// The `cors` setting that decides: the location's, or the one carried from before an
+    /// internal redirect.
+    pub setting: Setting,
+    /// The location conf this ctx was made for or carried to: [`settle`] starts a new
+    /// one when the request reaches another location.
     pub conf: *const LocConf,
+    /// The request was `OPTIONS` when it reached that setting (nginx turns the method
+    /// into `GET` for an `error_page` URI; the decision stays that of the request).
+    pub options: bool,
     /// The preflight handler answered the request itself (so an error page that
     /// answers it is the policy's answer, not one to replace).
     pub answered: bool,
+    /// The decision, when stored (preflights, `$cors_*` variables); request pool.
+    pub active: Option<&'static Active>,
 }
 
 /// A decision under a policy.
@@ -80,37 +88,38 @@ pub struct Active {
     pub decision: Decision<'static>,
 }
 
-/// The decision of the policy at `lc` for the request, logged (`log.rs`).
-fn compute(r: Req, lc: &LocConf) -> Option<Active> {
+/// The decision of `setting` for the request (as an `OPTIONS` request when `options`),
+/// logged (`log.rs`).
+fn compute(r: Req, setting: Setting, options: bool) -> Option<Active> {
+    let Setting::Policy { table, id } = setting else { return None };
     // An early parse error: no decision on a partial header section (see
     // `Req::headers_complete`), so the error response goes out without CORS headers.
     if !r.headers_complete() {
         return None;
     }
-    let Setting::Policy { table, id } = lc.setting else { return None };
     let (table, policy) = Module::main_conf(&r)?.policy(table, id)?;
-    let mut req = Request::actual(r.method(), None);
+    let method = if options { b"OPTIONS" } else { r.method() };
+    let mut req = Request::actual(method, None);
     r.read_cors_headers(&mut req);
     let decision = table.decide(id, &req);
-    let rule = decision.rule().and_then(|i| table.rule_source(id, i));
-    log::decision(r, policy, rule, &decision, &req);
+    log::decision(r, table, id, policy, &decision, &req);
     Some(Active { policy, decision })
 }
 
-/// A fresh ctx: the decision at `lc`.
-fn decide_at(r: Req, lc: &LocConf) -> Ctx {
-    Ctx { active: compute(r, lc), conf: lc, answered: false }
+/// A new ctx for the request at `lc`.
+fn fresh(r: Req, lc: &LocConf) -> Ctx {
+    Ctx { setting: lc.setting, conf: lc, options: r.is_options(), answered: false, active: None }
 }
 
-/// The stored decision, if any: in the ctx slot, or kept in the request pool after
-/// nginx zeroed the slot (an internal redirect, or `ngx_http_filter_finalize_request`).
+/// The stored ctx, if any: in the ctx slot, or kept in the request pool after nginx
+/// zeroed the slot (an internal redirect, or `ngx_http_filter_finalize_request`).
 fn stored(r: Req) -> Option<&'static Ctx> {
     r.ctx::<Module>().or_else(|| r.kept_ctx::<Module>())
 }
 
-/// NGX_HTTP_REWRITE_PHASE: decides for the location the request has reached, before
-/// the location's `return`, `rewrite` or `if` can answer it, and keeps the decision in
-/// the request pool, where it survives internal redirects.
+/// NGX_HTTP_REWRITE_PHASE: records which setting decides the request at the location it
+/// reached, before the location's `return`, `rewrite` or `if` can answer it, in the
+/// request pool, where it survives internal redirects.
 pub unsafe extern "C" fn rewrite_handler(r: *mut ngx_http_request_t) -> ngx_int_t {
     // SAFETY: nginx passes a live request to phase handlers.
     let Some(r) = (unsafe { Req::new(r) }) else { return NGX_DECLINED as ngx_int_t };
@@ -120,30 +129,31 @@ pub unsafe extern "C" fn rewrite_handler(r: *mut ngx_http_request_t) -> ngx_int_
     }
 }
 
-/// Makes the ctx hold the decision of the request at its current location; `false` on
-/// allocation failure.
+/// Makes the ctx name the setting that decides the request at its current location;
+/// `false` on allocation failure.
 ///
-/// - First location: decide, if a `cors` setting applies (a policy, or `off`, which must
-///   be carried too).
+/// - First location: the location's setting, if one applies (a policy, or `off`, which
+///   must be carried too).
 /// - Another location without an internal redirect (`rewrite … last`): the final
-///   location decides.
+///   location's.
 /// - After an internal redirect (`error_page`, `proxy_intercept_errors`, `try_files`,
-///   `index`): a location that sets `cors` itself decides; any other keeps the decision
-///   made before the redirect — so an error page served from `location /errors/ {
-///   internal; }` carries the API's answer, and a refused preflight stays refused.
+///   `index`): a location that sets `cors` itself decides; any other keeps the setting,
+///   method and decision of before the redirect — so an error page served from
+///   `location /errors/ { internal; }` carries the API's answer, and a refused
+///   preflight stays refused.
 fn settle(r: Req) -> bool {
     if !r.is_main() {
         return true;
     }
     let Some(lc) = Module::location_conf(&r) else { return true };
     if let Some(c) = r.ctx::<Module>() {
-        return ptr::eq(c.conf, lc) || r.set_ctx::<Module>(decide_at(r, lc)).is_some();
+        return ptr::eq(c.conf, lc) || r.set_ctx::<Module>(fresh(r, lc)).is_some();
     }
     let ctx = match r.kept_ctx::<Module>() {
         Some(kept) if ptr::eq(kept.conf, lc) || !lc.own => Ctx { conf: lc, ..*kept },
-        Some(_) => decide_at(r, lc),
+        Some(_) => fresh(r, lc),
         None if lc.setting == Setting::Unset => return true,
-        None => decide_at(r, lc),
+        None => fresh(r, lc),
     };
     r.set_ctx::<Module>(ctx).is_some()
 }
@@ -156,22 +166,28 @@ pub unsafe extern "C" fn preaccess_handler(r: *mut ngx_http_request_t) -> ngx_in
 }
 
 fn preflight(r: Req) -> ngx_int_t {
-    // Only `OPTIONS` can be a preflight; every other request is answered by its content
-    // handler, with the decision the rewrite handler stored.
+    // Only `OPTIONS` can be a preflight; every other request is decided by the header
+    // filter.
     if !r.is_main() || !r.is_options() {
         return NGX_DECLINED as ngx_int_t;
     }
     let Some(c) = r.ctx::<Module>() else { return NGX_DECLINED as ngx_int_t };
-    let Some(Active { decision, .. }) = c.active else { return NGX_DECLINED as ngx_int_t };
-    let Some(status) = decision.respond_with() else { return NGX_DECLINED as ngx_int_t };
-    if r.set_ctx::<Module>(Ctx { answered: true, ..*c }).is_none() {
+    let Some(active) = compute(r, c.setting, c.options) else {
+        return NGX_DECLINED as ngx_int_t;
+    };
+    let status = active.decision.respond_with();
+    // Stored for the filter and the variables, with whether we answer.
+    let Some(a) = r.store(active) else { return NGX_ERROR as ngx_int_t };
+    let ctx = Ctx { active: Some(a), answered: status.is_some(), ..*c };
+    if r.set_ctx::<Module>(ctx).is_none() {
         return NGX_ERROR as ngx_int_t;
     }
-    match decision {
-        Decision::PreflightAllowed { .. } => r.answer_header_only(status),
+    match (status, &a.decision) {
+        (Some(status), Decision::PreflightAllowed { .. }) => r.answer_header_only(status),
         // A refused preflight gets the policy's status as an ordinary nginx answer (so
         // `error_page` applies); the filter strips CORS headers and adds `Vary`.
-        _ => status as ngx_int_t,
+        (Some(status), _) => status as ngx_int_t,
+        (None, _) => NGX_DECLINED as ngx_int_t,
     }
 }
 
@@ -198,14 +214,21 @@ fn apply(r: Req) -> bool {
     if !r.is_main() {
         return true;
     }
-    // Usually the rewrite handler's decision. Without one (a server-level `return`, an
-    // error before the phases ran, a location without `cors` anywhere) decide now for
-    // the location the response comes from, without storing anything.
+    // Decide now, without storing anything (deciding is cheaper than allocating, and
+    // the filter normally runs once), for the setting the rewrite handler recorded — or,
+    // without one (a server-level `return`, an error before the phases ran, a location
+    // without `cors` anywhere), for the location the response comes from. Preflights
+    // were decided and stored by the preflight handler.
     let computed;
     let (active, answered) = match stored(r) {
-        Some(c) => (c.active.as_ref(), c.answered),
+        Some(Ctx { active: Some(a), answered, .. }) => (Some(*a), *answered),
+        Some(c) => {
+            computed = compute(r, c.setting, c.options);
+            (computed.as_ref(), c.answered)
+        }
         None => {
-            computed = Module::location_conf(&r).and_then(|lc| compute(r, lc));
+            let setting = Module::location_conf(&r).map_or(Setting::Unset, |lc| lc.setting);
+            computed = compute(r, setting, r.is_options());
             (computed.as_ref(), false)
         }
     };
@@ -277,12 +300,21 @@ pub unsafe extern "C" fn variable(
     let Some(req) = (unsafe { Req::new(r) }) else { return NGX_ERROR as ngx_int_t };
     let value = std::panic::catch_unwind(|| {
         let active = match stored(req) {
-            Some(c) => c.active,
+            Some(Ctx { active: Some(a), .. }) => Some(*a),
+            // Decided once, then stored: a log format reads several variables.
+            Some(c) => {
+                let a = compute(req, c.setting, c.options).and_then(|a| req.store(a));
+                a.and_then(|a| req.set_ctx::<Module>(Ctx { active: Some(a), ..*c }));
+                a
+            }
             // Read before the rewrite handler ran (a server-level `set` or `if`), or at
-            // a location without `cors` anywhere: decide and store.
-            None => Module::location_conf(&req)
-                .and_then(|lc| req.set_ctx::<Module>(decide_at(req, lc)))
-                .and_then(|c| c.active),
+            // a location without `cors` anywhere.
+            None => Module::location_conf(&req).and_then(|lc| {
+                let c = fresh(req, lc);
+                let a = compute(req, c.setting, c.options).and_then(|a| req.store(a));
+                req.set_ctx::<Module>(Ctx { active: a, ..c });
+                a
+            }),
         };
         match (data, active) {
             (_, None) => "",

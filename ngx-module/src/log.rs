@@ -14,7 +14,7 @@
 
 use core::fmt::Write;
 
-use cors_dsl::{Decision, OriginHeader, Reason, Request, SourceLoc};
+use cors_dsl::{Decision, OriginHeader, PolicyId, Reason, Request, RuleTable, SourceLoc};
 use ngx::ffi::{NGX_LOG_DEBUG, NGX_LOG_INFO};
 
 use crate::ffi::Req;
@@ -22,13 +22,34 @@ use crate::ffi::Req;
 /// Longest request value (origin, method, header name) quoted in full.
 const MAX_VALUE: usize = 128;
 
-/// Logs `decision`, made under `policy` for `req`; `rule` is where the matching rule
-/// was written.
-pub fn decision(r: Req, policy: &str, rule: Option<&SourceLoc>, d: &Decision, req: &Request) {
+/// Logs `d`, made under policy `id` (`policy`) of `table` for `req`.
+#[inline]
+pub fn decision(
+    r: Req,
+    table: &RuleTable,
+    id: PolicyId,
+    policy: &str,
+    d: &Decision,
+    req: &Request,
+) {
     let level = if d.reason().is_some() { NGX_LOG_INFO } else { NGX_LOG_DEBUG };
-    if !r.log_enabled(level) {
-        return;
+    if r.log_enabled(level) {
+        write_line(r, level, table, id, policy, d, req);
     }
+}
+
+#[cold]
+#[inline(never)]
+fn write_line(
+    r: Req,
+    level: u32,
+    table: &RuleTable,
+    id: PolicyId,
+    policy: &str,
+    d: &Decision,
+    req: &Request,
+) {
+    let rule = d.rule().and_then(|i| table.rule_source(id, i));
     let mut line = Line::default();
     // Writing to a `Line` never fails: it truncates.
     let _ = write_decision(&mut line, policy, rule, d, req);

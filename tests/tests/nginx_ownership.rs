@@ -281,7 +281,9 @@ fn refusals_say_why_in_error_log() {
         r#"cors preflight refused by policy "api" (method-not-allowed): method "DELETE" not allowed by rule 1 at "#,
         r#"cors preflight refused by policy "api" (header-not-allowed): header "X-Other" not allowed by rule 1 at "#,
         r#"cors preflight refused by policy "api" (malformed-request-headers): malformed Access-Control-Request-Headers "x-evil\x01\"q", origin "https://app.example.com""#,
-        r#"cors request refused by policy "api" (origin-not-allowed): origin "https://evil.example\"\\" not allowed, client: 127.0.0.1"#,
+        r#"cors request refused by policy "api" (origin-not-allowed): origin "https://evil.example\"\\" not allowed"#,
+        // nginx appends what it was doing and the request, as to its own lines.
+        r#"client: 127.0.0.1, server: , request: "GET /proxy/x HTTP/1.1""#,
         r#"request: "OPTIONS /ep/x HTTP/1.1""#,
     ];
     assert!(

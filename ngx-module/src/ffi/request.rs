@@ -197,6 +197,22 @@ impl Req {
         }
     }
 
+    /// Copies `value` into the request pool, for as long as the request lives.
+    pub fn store<T: Copy>(&self, value: T) -> Option<&'static T> {
+        const { assert!(core::mem::align_of::<T>() <= 8) };
+        // SAFETY: the pool is the request's; `ngx_palloc` returns memory aligned to the
+        // platform word (8, asserted above), fully written before a reference to it is
+        // made; `T: Copy` needs no cleanup.
+        unsafe {
+            let p = ngx_palloc(self.r().pool, core::mem::size_of::<T>()).cast::<T>();
+            if p.is_null() {
+                return None;
+            }
+            p.write(value);
+            p.as_ref()
+        }
+    }
+
     /// Answers the request with `status` and no body; the header filter adds the CORS
     /// headers. Returns what the phase handler must return.
     pub fn answer_header_only(&self, status: u16) -> ngx_int_t {
