@@ -1,18 +1,22 @@
 //! Request time: the rewrite and preflight handlers, the header filter and the
 //! `$cors_*` variables.
 //!
-//! All act on one [`Decision`] per request, kept in a [`Ctx`] in the request pool:
+//! All act on one [`Decision`] per request, made for the setting a small [`Ctx`] in the
+//! request pool names:
 //!
 //! - The **rewrite handler** (location-level REWRITE phase, before the location's own
-//!   `rewrite`/`return`/`if`) decides for the location the request reached and stores
-//!   the decision ([`settle`]). It runs again after `rewrite … last` (the final location
-//!   decides) and after internal redirects, where nginx zeroes every module ctx: the
-//!   ctx is found again in the request pool's cleanup list (`Req::kept_ctx`), and a
-//!   location that does not set `cors` itself keeps it — error pages carry the answer of
-//!   the request they replace.
+//!   `rewrite`/`return`/`if`) records which `cors` setting decides the request at the
+//!   location it reached ([`settle`]). It runs again after `rewrite … last` (the final
+//!   location decides) and after internal redirects, where nginx zeroes every module
+//!   ctx: the ctx is found again in the request pool's cleanup list (`Req::kept_ctx`),
+//!   and a location that does not set `cors` itself keeps it — error pages carry the
+//!   answer of the request they replace.
 //! - The **preflight handler** (PREACCESS: after `rewrite … last`, before access checks
-//!   and limits) answers preflights.
-//! - The **header filter** puts the decision's headers on whatever response goes out,
+//!   and limits) decides `OPTIONS` requests, stores the decision and answers
+//!   preflights.
+//! - The **header filter** decides other requests on the spot (deciding is cheaper than
+//!   allocating, and it normally runs once) and puts the decision's headers on whatever
+//!   response goes out,
 //!   removing every other `Access-Control-*` header (CORS request or not). A preflight
 //!   the policy answers but something else answered first (a location `return`, `if`,
 //!   a rewrite redirect, an error page from one of them) gets the policy's answer
@@ -88,9 +92,17 @@ pub struct Active {
     pub decision: Decision<'static>,
 }
 
-/// The decision of `setting` for the request (as an `OPTIONS` request when `options`),
-/// logged (`log.rs`).
-fn compute(r: Req, setting: Setting, options: bool) -> Option<Active> {
+/// Decides under `setting` for the request (as an `OPTIONS` request when `options`),
+/// logs the decision (`log.rs`) and hands it to `f`; `None` when no policy applies.
+/// A continuation rather than a return value: the ~250-byte decision stays where it
+/// was made instead of being moved (a `memcpy` per request).
+#[inline(always)]
+fn decide<T>(
+    r: Req,
+    setting: Setting,
+    options: bool,
+    f: impl FnOnce(&'static str, &Decision<'static>) -> T,
+) -> Option<T> {
     let Setting::Policy { table, id } = setting else { return None };
     // An early parse error: no decision on a partial header section (see
     // `Req::headers_complete`), so the error response goes out without CORS headers.
@@ -103,7 +115,16 @@ fn compute(r: Req, setting: Setting, options: bool) -> Option<Active> {
     r.read_cors_headers(&mut req);
     let decision = table.decide(id, &req);
     log::decision(r, table, id, policy, &decision, &req);
-    Some(Active { policy, decision })
+    Some(f(policy, &decision))
+}
+
+/// [`decide`], the decision stored in the request pool: `None` when no policy applies,
+/// `Some(None)` on allocation failure.
+#[inline(never)]
+fn compute_and_store(r: Req, setting: Setting, options: bool) -> Option<Option<&'static Active>> {
+    decide(r, setting, options, |policy, decision| {
+        r.store_with(|| Active { policy, decision: *decision })
+    })
 }
 
 /// A new ctx for the request at `lc`.
@@ -152,8 +173,9 @@ fn settle(r: Req) -> bool {
     let ctx = match r.kept_ctx::<Module>() {
         Some(kept) if ptr::eq(kept.conf, lc) || !lc.own => Ctx { conf: lc, ..*kept },
         Some(_) => fresh(r, lc),
+        // The usual request: its first location.
         None if lc.setting == Setting::Unset => return true,
-        None => fresh(r, lc),
+        None => return r.new_ctx::<Module>(fresh(r, lc)).is_some(),
     };
     r.set_ctx::<Module>(ctx).is_some()
 }
@@ -172,12 +194,12 @@ fn preflight(r: Req) -> ngx_int_t {
         return NGX_DECLINED as ngx_int_t;
     }
     let Some(c) = r.ctx::<Module>() else { return NGX_DECLINED as ngx_int_t };
-    let Some(active) = compute(r, c.setting, c.options) else {
+    // Stored for the filter and the variables, with whether we answer.
+    let Some(stored) = compute_and_store(r, c.setting, c.options) else {
         return NGX_DECLINED as ngx_int_t;
     };
-    let status = active.decision.respond_with();
-    // Stored for the filter and the variables, with whether we answer.
-    let Some(a) = r.store(active) else { return NGX_ERROR as ngx_int_t };
+    let Some(a) = stored else { return NGX_ERROR as ngx_int_t };
+    let status = a.decision.respond_with();
     let ctx = Ctx { active: Some(a), answered: status.is_some(), ..*c };
     if r.set_ctx::<Module>(ctx).is_none() {
         return NGX_ERROR as ngx_int_t;
@@ -219,20 +241,20 @@ fn apply(r: Req) -> bool {
     // without one (a server-level `return`, an error before the phases ran, a location
     // without `cors` anywhere), for the location the response comes from. Preflights
     // were decided and stored by the preflight handler.
-    let computed;
-    let (active, answered) = match stored(r) {
-        Some(Ctx { active: Some(a), answered, .. }) => (Some(*a), *answered),
-        Some(c) => {
-            computed = compute(r, c.setting, c.options);
-            (computed.as_ref(), c.answered)
-        }
+    let (setting, options, answered) = match stored(r) {
+        Some(Ctx { active: Some(a), answered, .. }) => return put(r, &a.decision, *answered),
+        Some(c) => (c.setting, c.options, c.answered),
         None => {
             let setting = Module::location_conf(&r).map_or(Setting::Unset, |lc| lc.setting);
-            computed = compute(r, setting, r.is_options());
-            (computed.as_ref(), false)
+            (setting, r.is_options(), false)
         }
     };
-    let Some(Active { decision, .. }) = active else { return true };
+    decide(r, setting, options, |_, d| put(r, d, answered)).unwrap_or(true)
+}
+
+/// Puts the headers of `decision` on the response; `answered` when the preflight
+/// handler answered the request itself. `false` on allocation failure.
+fn put(r: Req, decision: &Decision<'static>, answered: bool) -> bool {
     // A preflight the policy answers, answered by something else first (a `return`, an
     // `if`, a rewrite redirect, an error page of theirs): the policy's answer replaces it.
     if let (false, Some(status)) = (answered, decision.respond_with()) {
@@ -303,7 +325,7 @@ pub unsafe extern "C" fn variable(
             Some(Ctx { active: Some(a), .. }) => Some(*a),
             // Decided once, then stored: a log format reads several variables.
             Some(c) => {
-                let a = compute(req, c.setting, c.options).and_then(|a| req.store(a));
+                let a = compute_and_store(req, c.setting, c.options).flatten();
                 a.and_then(|a| req.set_ctx::<Module>(Ctx { active: Some(a), ..*c }));
                 a
             }
@@ -311,7 +333,7 @@ pub unsafe extern "C" fn variable(
             // a location without `cors` anywhere.
             None => Module::location_conf(&req).and_then(|lc| {
                 let c = fresh(req, lc);
-                let a = compute(req, c.setting, c.options).and_then(|a| req.store(a));
+                let a = compute_and_store(req, c.setting, c.options).flatten();
                 req.set_ctx::<Module>(Ctx { active: a, ..c });
                 a
             }),

@@ -32,6 +32,10 @@ pub fn decision(
     d: &Decision,
     req: &Request,
 ) {
+    // One comparison in the usual case, a log below `info`.
+    if !r.log_enabled(NGX_LOG_INFO) {
+        return;
+    }
     let level = if d.reason().is_some() { NGX_LOG_INFO } else { NGX_LOG_DEBUG };
     if r.log_enabled(level) {
         write_line(r, level, table, id, policy, d, req);

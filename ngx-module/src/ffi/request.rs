@@ -152,44 +152,24 @@ impl Req {
         None
     }
 
-    /// Stores `ctx` as module `M`'s request ctx and points its slot at it. The first
-    /// call allocates one block from the request pool and links it into the pool's
-    /// cleanup list, so that it survives nginx zeroing the slots ([`Req::kept_ctx`]);
-    /// later calls overwrite that block. Callers must not use a reference from
+    /// Stores `ctx` as module `M`'s request ctx and points its slot at it, overwriting
+    /// the request's block if it has one (in the slot, or kept after nginx zeroed the
+    /// slot), else as [`Req::new_ctx`]. Callers must not use a reference from
     /// [`Req::ctx`] or [`Req::kept_ctx`] after calling this.
     pub fn set_ctx<M: HttpModuleRequestCtx>(&self, ctx: M::Ctx) -> Option<&'static M::Ctx> {
-        const { assert!(core::mem::align_of::<Kept<M::Ctx>>() <= 8) };
         let index = M::module().ctx_index;
         // SAFETY: the slot array is the request's, indexed by ctx_index. An existing
         // block (in the slot, or kept in the cleanup list) is this request's and holds an
-        // `M::Ctx`; overwriting a `Copy` value needs no drop. A new block comes from the
-        // request pool, aligned to the platform word (8, asserted above), and is fully
-        // written before the cleanup list or the slot points at it; its cleanup handler
-        // does nothing, so nginx destroying the pool just skips it.
+        // `M::Ctx` (the trait's contract); overwriting a `Copy` value needs no drop.
         unsafe {
             let slot = self.r().ctx.add(index);
             let mut p = (*slot).cast::<M::Ctx>();
             if p.is_null() {
                 let internal = self.r().internal() != 0 || self.r().filter_finalize() != 0;
-                if let Some(k) = internal.then(|| self.kept_ptr::<M>()).flatten() {
-                    p = ptr::addr_of_mut!((*k).ctx);
+                match internal.then(|| self.kept_ptr::<M>()).flatten() {
+                    Some(k) => p = ptr::addr_of_mut!((*k).ctx),
+                    None => return self.new_ctx::<M>(ctx),
                 }
-            }
-            if p.is_null() {
-                let pool = self.r().pool;
-                let size = core::mem::size_of::<Kept<M::Ctx>>();
-                let k = ngx_palloc(pool, size).cast::<Kept<M::Ctx>>();
-                if k.is_null() {
-                    return None;
-                }
-                p = ptr::addr_of_mut!((*k).ctx);
-                ptr::addr_of_mut!((*k).module).write(index);
-                ptr::addr_of_mut!((*k).cleanup).write(ngx_pool_cleanup_t {
-                    handler: Some(kept_marker),
-                    data: p.cast(),
-                    next: (*pool).cleanup,
-                });
-                (*pool).cleanup = ptr::addr_of_mut!((*k).cleanup);
             }
             p.write(ctx);
             *slot = p.cast::<c_void>();
@@ -197,8 +177,41 @@ impl Req {
         }
     }
 
-    /// Copies `value` into the request pool, for as long as the request lives.
-    pub fn store<T: Copy>(&self, value: T) -> Option<&'static T> {
+    /// Stores `ctx` as module `M`'s request ctx in a new block of the request pool,
+    /// linked into the pool's cleanup list so that it survives nginx zeroing the slots
+    /// ([`Req::kept_ctx`]), and points the slot at it. For a request that has no block
+    /// yet (else use [`Req::set_ctx`], which reuses it).
+    pub fn new_ctx<M: HttpModuleRequestCtx>(&self, ctx: M::Ctx) -> Option<&'static M::Ctx> {
+        const { assert!(core::mem::align_of::<Kept<M::Ctx>>() <= 8) };
+        let index = M::module().ctx_index;
+        // SAFETY: the block comes from the request pool, aligned to the platform word
+        // (8, asserted above), and is fully written before the cleanup list or the slot
+        // (the request's, indexed by ctx_index) points at it; its cleanup handler does
+        // nothing, so nginx destroying the pool just skips it.
+        unsafe {
+            let pool = self.r().pool;
+            let k = ngx_palloc(pool, core::mem::size_of::<Kept<M::Ctx>>()).cast::<Kept<M::Ctx>>();
+            if k.is_null() {
+                return None;
+            }
+            let p = ptr::addr_of_mut!((*k).ctx);
+            p.write(ctx);
+            ptr::addr_of_mut!((*k).module).write(index);
+            ptr::addr_of_mut!((*k).cleanup).write(ngx_pool_cleanup_t {
+                handler: Some(kept_marker),
+                data: p.cast(),
+                next: (*pool).cleanup,
+            });
+            (*pool).cleanup = ptr::addr_of_mut!((*k).cleanup);
+            *self.r().ctx.add(index) = p.cast::<c_void>();
+            p.as_ref()
+        }
+    }
+
+    /// Writes `value()` into the request pool (built in place where the compiler can),
+    /// for as long as the request lives.
+    #[inline(always)]
+    pub fn store_with<T: Copy>(&self, value: impl FnOnce() -> T) -> Option<&'static T> {
         const { assert!(core::mem::align_of::<T>() <= 8) };
         // SAFETY: the pool is the request's; `ngx_palloc` returns memory aligned to the
         // platform word (8, asserted above), fully written before a reference to it is
@@ -208,7 +221,7 @@ impl Req {
             if p.is_null() {
                 return None;
             }
-            p.write(value);
+            p.write(value());
             p.as_ref()
         }
     }
