@@ -50,7 +50,7 @@ policy p {
 fn no_origin_is_not_cors_but_varies_on_origin() {
     let t = table(API);
     let d = decide(&t, &Request::actual(b"GET", None));
-    assert_eq!(d, Decision::NotCors { vary: Some("Origin") });
+    assert_eq!(d, Decision::NotCors { vary: Some("Origin"), headers: None });
     assert!(d.headers().is_none());
 }
 
@@ -313,7 +313,23 @@ fn star_origin_answers_star_and_needs_no_vary() {
     assert_eq!(header(&d, "access-control-allow-origin").as_deref(), Some("*"));
     assert_eq!(header(&d, "access-control-allow-credentials"), None);
     assert_eq!(d.vary(), None);
-    assert_eq!(decide(&t, &Request::actual(b"GET", None)), Decision::NotCors { vary: None });
+    // Without `Origin` the same static answer goes out (Fetch's advice for caches).
+    let plain = decide(&t, &Request::actual(b"GET", None));
+    assert_eq!(plain.as_str(), "not-cors");
+    assert_eq!(header(&plain, "access-control-allow-origin").as_deref(), Some("*"));
+    assert_eq!(plain.vary(), None);
+    assert!(plain.owns_cors_headers(), "upstream CORS headers are replaced");
+}
+
+#[test]
+fn a_non_cors_response_of_an_origin_dependent_policy_gets_vary_and_no_headers() {
+    let t = table("policy p { origin https://a.test; }\npolicy q { allow { origin https://a.test; } origin *; }");
+    for name in ["p", "q"] {
+        let id = t.policy_id(name).expect("policy");
+        let d = t.decide(id, &Request::actual(b"GET", None));
+        assert_eq!(d, Decision::NotCors { vary: Some("Origin"), headers: None }, "{name}");
+        assert!(d.owns_cors_headers(), "{name}: upstream CORS headers are removed");
+    }
 }
 
 #[test]
@@ -586,7 +602,7 @@ fn a_policy_id_from_another_table_never_widens_access() {
     let big = table("policy x { origin *; }\npolicy p { origin https://a.test; }");
     let foreign = big.policy_id("p").expect("p");
     let d = small.decide(foreign, &Request::actual(b"GET", Some(b"https://a.test")));
-    assert_eq!(d, Decision::NotCors { vary: None });
+    assert_eq!(d, Decision::NotCors { vary: None, headers: None });
 }
 
 #[test]

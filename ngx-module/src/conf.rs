@@ -62,12 +62,17 @@ pub enum Setting {
 pub struct LocConf {
     /// The effective setting after merging.
     pub setting: Setting,
+    /// Whether this block wrote `cors` itself (a policy or `off`) rather than
+    /// inheriting it: after an internal redirect (`error_page`, `try_files`), only such
+    /// a location decides anew; any other keeps the decision made before the redirect.
+    pub own: bool,
 }
 
 impl Merge for LocConf {
     fn merge(&mut self, prev: &LocConf) -> Result<(), MergeConfigError> {
         // A child's `cors` (a policy or `off`) replaces the parent's, like every nginx
         // directive; an unset child inherits.
+        self.own = self.setting != Setting::Unset;
         if self.setting == Setting::Unset {
             self.setting = prev.setting;
         }

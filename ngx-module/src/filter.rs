@@ -1,12 +1,26 @@
-//! Request time: the preflight handler, the header filter and the `$cors_*` variables.
+//! Request time: the rewrite and preflight handlers, the header filter and the
+//! `$cors_*` variables.
 //!
-//! All three act on the [`Decision`] of the policy at the request's current location.
-//! The preflight handler and the variables store it in a per-request [`Ctx`] in the
-//! request pool; the header filter uses a stored one or, for the usual non-`OPTIONS`
-//! request, decides on the spot without storing anything (deciding again is cheaper than
-//! allocating, and the filter normally runs once). nginx zeroes module ctxs on internal
-//! redirects (`error_page`, `try_files`, `index`), so a decision is always that of the
-//! final location, which is the one whose policy applies.
+//! All act on one [`Decision`] per request, made for the setting a small [`Ctx`] in the
+//! request pool names:
+//!
+//! - The **rewrite handler** (location-level REWRITE phase, before the location's own
+//!   `rewrite`/`return`/`if`) records which `cors` setting decides the request at the
+//!   location it reached ([`settle`]). It runs again after `rewrite … last` (the final
+//!   location decides) and after internal redirects, where nginx zeroes every module
+//!   ctx: the ctx is found again in the request pool's cleanup list (`Req::kept_ctx`),
+//!   and a location that does not set `cors` itself keeps it — error pages carry the
+//!   answer of the request they replace.
+//! - The **preflight handler** (PREACCESS: after `rewrite … last`, before access checks
+//!   and limits) decides `OPTIONS` requests, stores the decision and answers
+//!   preflights.
+//! - The **header filter** decides other requests on the spot (deciding is cheaper than
+//!   allocating, and it normally runs once) and puts the decision's headers on whatever
+//!   response goes out,
+//!   removing every other `Access-Control-*` header (CORS request or not). A preflight
+//!   the policy answers but something else answered first (a location `return`, `if`,
+//!   a rewrite redirect, an error page from one of them) gets the policy's answer
+//!   instead (`Req::replace_answer`).
 //!
 //! The filter is idempotent by construction rather than by a "done" flag: it removes
 //! every `Access-Control-*` header (ours from an earlier pass included) before adding
@@ -17,6 +31,8 @@
 //! The header filter links itself into nginx's chain ([`init`], from postconfiguration)
 //! and owns its next pointer, as nginx's own `ngx_http_*_filter_module`s do.
 
+use core::ptr;
+
 use cors_dsl::fetch::{list_elements, trim_ows};
 use cors_dsl::{Decision, Request};
 use ngx::ffi::{
@@ -25,9 +41,9 @@ use ngx::ffi::{
 };
 use ngx::http::{HttpModuleLocationConf, HttpModuleMainConf};
 
-use crate::conf::Setting;
+use crate::conf::{LocConf, Setting};
 use crate::ffi::{self, OutputHeader, Req};
-use crate::Module;
+use crate::{log, Module};
 
 /// The next header filter in the chain, set by [`init`].
 ///
@@ -46,11 +62,25 @@ pub fn init() {
     }
 }
 
-/// What the module decided for one request.
+/// What the module knows of one request: which setting decides it and, once made and
+/// stored, the decision. Small on purpose: the usual request only needs the setting
+/// kept (for error pages), and the header filter decides once, on the spot.
 #[derive(Clone, Copy)]
 pub struct Ctx {
-    /// `None` when no policy applies at the request's location.
-    pub active: Option<Active>,
+    /// The `cors` setting that decides: the location's, or the one carried from before an
+    /// internal redirect.
+    pub setting: Setting,
+    /// The location conf this ctx was made for or carried to: [`settle`] starts a new
+    /// one when the request reaches another location.
+    pub conf: *const LocConf,
+    /// The request was `OPTIONS` when it reached that setting (nginx turns the method
+    /// into `GET` for an `error_page` URI; the decision stays that of the request).
+    pub options: bool,
+    /// The preflight handler answered the request itself (so an error page that
+    /// answers it is the policy's answer, not one to replace).
+    pub answered: bool,
+    /// The decision, when stored (preflights, `$cors_*` variables); request pool.
+    pub active: Option<&'static Active>,
 }
 
 /// A decision under a policy.
@@ -62,34 +92,92 @@ pub struct Active {
     pub decision: Decision<'static>,
 }
 
-/// The request's ctx, computing and storing it on first use.
-fn ctx(r: Req) -> Option<&'static Ctx> {
-    if let Some(c) = r.ctx::<Module>() {
-        return Some(c);
-    }
-    r.set_ctx::<Module>(Ctx { active: compute(r) })
-}
-
-/// The stored decision, or one computed now and not stored.
-fn stored_or_computed(r: Req) -> Option<Active> {
-    match r.ctx::<Module>() {
-        Some(c) => c.active,
-        None => compute(r),
-    }
-}
-
-/// Runs the policy of the request's location against its headers.
-fn compute(r: Req) -> Option<Active> {
+/// Decides under `setting` for the request (as an `OPTIONS` request when `options`),
+/// logs the decision (`log.rs`) and hands it to `f`; `None` when no policy applies.
+/// A continuation rather than a return value: the ~250-byte decision stays where it
+/// was made instead of being moved (a `memcpy` per request).
+#[inline(always)]
+fn decide<T>(
+    r: Req,
+    setting: Setting,
+    options: bool,
+    f: impl FnOnce(&'static str, &Decision<'static>) -> T,
+) -> Option<T> {
+    let Setting::Policy { table, id } = setting else { return None };
     // An early parse error: no decision on a partial header section (see
     // `Req::headers_complete`), so the error response goes out without CORS headers.
     if !r.headers_complete() {
         return None;
     }
-    let Setting::Policy { table, id } = Module::location_conf(&r)?.setting else { return None };
     let (table, policy) = Module::main_conf(&r)?.policy(table, id)?;
-    let mut req = Request::actual(r.method(), None);
+    let method = if options { b"OPTIONS" } else { r.method() };
+    let mut req = Request::actual(method, None);
     r.read_cors_headers(&mut req);
-    Some(Active { policy, decision: table.decide(id, &req) })
+    let decision = table.decide(id, &req);
+    log::decision(r, table, id, policy, &decision, &req);
+    Some(f(policy, &decision))
+}
+
+/// [`decide`], the decision stored in the request pool: `None` when no policy applies,
+/// `Some(None)` on allocation failure.
+#[inline(never)]
+fn compute_and_store(r: Req, setting: Setting, options: bool) -> Option<Option<&'static Active>> {
+    decide(r, setting, options, |policy, decision| {
+        r.store_with(|| Active { policy, decision: *decision })
+    })
+}
+
+/// A new ctx for the request at `lc`.
+fn fresh(r: Req, lc: &LocConf) -> Ctx {
+    Ctx { setting: lc.setting, conf: lc, options: r.is_options(), answered: false, active: None }
+}
+
+/// The stored ctx, if any: in the ctx slot, or kept in the request pool after nginx
+/// zeroed the slot (an internal redirect, or `ngx_http_filter_finalize_request`).
+fn stored(r: Req) -> Option<&'static Ctx> {
+    r.ctx::<Module>().or_else(|| r.kept_ctx::<Module>())
+}
+
+/// NGX_HTTP_REWRITE_PHASE: records which setting decides the request at the location it
+/// reached, before the location's `return`, `rewrite` or `if` can answer it, in the
+/// request pool, where it survives internal redirects.
+pub unsafe extern "C" fn rewrite_handler(r: *mut ngx_http_request_t) -> ngx_int_t {
+    // SAFETY: nginx passes a live request to phase handlers.
+    let Some(r) = (unsafe { Req::new(r) }) else { return NGX_DECLINED as ngx_int_t };
+    match std::panic::catch_unwind(|| settle(r)) {
+        Ok(true) => NGX_DECLINED as ngx_int_t,
+        _ => NGX_ERROR as ngx_int_t,
+    }
+}
+
+/// Makes the ctx name the setting that decides the request at its current location;
+/// `false` on allocation failure.
+///
+/// - First location: the location's setting, if one applies (a policy, or `off`, which
+///   must be carried too).
+/// - Another location without an internal redirect (`rewrite … last`): the final
+///   location's.
+/// - After an internal redirect (`error_page`, `proxy_intercept_errors`, `try_files`,
+///   `index`): a location that sets `cors` itself decides; any other keeps the setting,
+///   method and decision of before the redirect — so an error page served from
+///   `location /errors/ { internal; }` carries the API's answer, and a refused
+///   preflight stays refused.
+fn settle(r: Req) -> bool {
+    if !r.is_main() {
+        return true;
+    }
+    let Some(lc) = Module::location_conf(&r) else { return true };
+    if let Some(c) = r.ctx::<Module>() {
+        return ptr::eq(c.conf, lc) || r.set_ctx::<Module>(fresh(r, lc)).is_some();
+    }
+    let ctx = match r.kept_ctx::<Module>() {
+        Some(kept) if ptr::eq(kept.conf, lc) || !lc.own => Ctx { conf: lc, ..*kept },
+        Some(_) => fresh(r, lc),
+        // The usual request: its first location.
+        None if lc.setting == Setting::Unset => return true,
+        None => return r.new_ctx::<Module>(fresh(r, lc)).is_some(),
+    };
+    r.set_ctx::<Module>(ctx).is_some()
 }
 
 /// NGX_HTTP_PREACCESS_PHASE: answers preflights before access checks and upstreams.
@@ -100,20 +188,28 @@ pub unsafe extern "C" fn preaccess_handler(r: *mut ngx_http_request_t) -> ngx_in
 }
 
 fn preflight(r: Req) -> ngx_int_t {
-    // Only `OPTIONS` can be a preflight; every other request is decided in the header
+    // Only `OPTIONS` can be a preflight; every other request is decided by the header
     // filter.
     if !r.is_main() || !r.is_options() {
         return NGX_DECLINED as ngx_int_t;
     }
-    let Some(Active { decision, .. }) = ctx(r).and_then(|c| c.active.as_ref()) else {
+    let Some(c) = r.ctx::<Module>() else { return NGX_DECLINED as ngx_int_t };
+    // Stored for the filter and the variables, with whether we answer.
+    let Some(stored) = compute_and_store(r, c.setting, c.options) else {
         return NGX_DECLINED as ngx_int_t;
     };
-    match *decision {
-        Decision::PreflightAllowed { status, .. } => r.answer_header_only(status),
+    let Some(a) = stored else { return NGX_ERROR as ngx_int_t };
+    let status = a.decision.respond_with();
+    let ctx = Ctx { active: Some(a), answered: status.is_some(), ..*c };
+    if r.set_ctx::<Module>(ctx).is_none() {
+        return NGX_ERROR as ngx_int_t;
+    }
+    match (status, &a.decision) {
+        (Some(status), Decision::PreflightAllowed { .. }) => r.answer_header_only(status),
         // A refused preflight gets the policy's status as an ordinary nginx answer (so
         // `error_page` applies); the filter strips CORS headers and adds `Vary`.
-        Decision::PreflightRefused { status: Some(status), .. } => status as ngx_int_t,
-        _ => NGX_DECLINED as ngx_int_t,
+        (Some(status), _) => status as ngx_int_t,
+        (None, _) => NGX_DECLINED as ngx_int_t,
     }
 }
 
@@ -140,7 +236,30 @@ fn apply(r: Req) -> bool {
     if !r.is_main() {
         return true;
     }
-    let Some(Active { decision, .. }) = stored_or_computed(r) else { return true };
+    // Decide now, without storing anything (deciding is cheaper than allocating, and
+    // the filter normally runs once), for the setting the rewrite handler recorded — or,
+    // without one (a server-level `return`, an error before the phases ran, a location
+    // without `cors` anywhere), for the location the response comes from. Preflights
+    // were decided and stored by the preflight handler.
+    let (setting, options, answered) = match stored(r) {
+        Some(Ctx { active: Some(a), answered, .. }) => return put(r, &a.decision, *answered),
+        Some(c) => (c.setting, c.options, c.answered),
+        None => {
+            let setting = Module::location_conf(&r).map_or(Setting::Unset, |lc| lc.setting);
+            (setting, r.is_options(), false)
+        }
+    };
+    decide(r, setting, options, |_, d| put(r, d, answered)).unwrap_or(true)
+}
+
+/// Puts the headers of `decision` on the response; `answered` when the preflight
+/// handler answered the request itself. `false` on allocation failure.
+fn put(r: Req, decision: &Decision<'static>, answered: bool) -> bool {
+    // A preflight the policy answers, answered by something else first (a `return`, an
+    // `if`, a rewrite redirect, an error page of theirs): the policy's answer replaces it.
+    if let (false, Some(status)) = (answered, decision.respond_with()) {
+        r.replace_answer(status);
+    }
     let first_vary = r.scan_output_headers(decision.owns_cors_headers());
     if let Some(headers) = decision.headers() {
         for (name, value) in headers.iter() {
@@ -202,7 +321,23 @@ pub unsafe extern "C" fn variable(
     // SAFETY: nginx passes a live request to variable handlers.
     let Some(req) = (unsafe { Req::new(r) }) else { return NGX_ERROR as ngx_int_t };
     let value = std::panic::catch_unwind(|| {
-        let active = ctx(req).and_then(|c| c.active);
+        let active = match stored(req) {
+            Some(Ctx { active: Some(a), .. }) => Some(*a),
+            // Decided once, then stored: a log format reads several variables.
+            Some(c) => {
+                let a = compute_and_store(req, c.setting, c.options).flatten();
+                a.and_then(|a| req.set_ctx::<Module>(Ctx { active: Some(a), ..*c }));
+                a
+            }
+            // Read before the rewrite handler ran (a server-level `set` or `if`), or at
+            // a location without `cors` anywhere.
+            None => Module::location_conf(&req).and_then(|lc| {
+                let c = fresh(req, lc);
+                let a = compute_and_store(req, c.setting, c.options).flatten();
+                req.set_ctx::<Module>(Ctx { active: a, ..c });
+                a
+            }),
+        };
         match (data, active) {
             (_, None) => "",
             (VAR_DECISION, Some(a)) => a.decision.as_str(),

@@ -15,6 +15,7 @@
 mod conf;
 mod ffi;
 mod filter;
+mod log;
 mod policy;
 
 use core::ptr::{addr_of, addr_of_mut};
@@ -57,7 +58,9 @@ impl HttpModule for Module {
     unsafe extern "C" fn postconfiguration(cf: *mut ngx_conf_t) -> ngx_int_t {
         // SAFETY: nginx calls configuration hooks with its live `cf`.
         let Some(cf) = (unsafe { Cf::new(cf) }) else { return NGX_ERROR as ngx_int_t };
-        if !ffi::add_preaccess_handler(&cf, filter::preaccess_handler) {
+        if !ffi::add_rewrite_handler(&cf, filter::rewrite_handler)
+            || !ffi::add_preaccess_handler(&cf, filter::preaccess_handler)
+        {
             return NGX_ERROR as ngx_int_t;
         }
         filter::init();

@@ -135,6 +135,7 @@ server {
     location /oldoff/ { cors star; rewrite ^/oldoff/(.*)$ /off/$1 last; }
     location /errpage/ { error_page 404 /errors/404.html; alias html/; }
     location /errors/ { alias html/errors/; }
+    location /ret/ { return 200 "ok\n"; }
     location /gzip/ {
         gzip on; gzip_vary on; gzip_min_length 1; gzip_types text/plain;
         alias html/;

@@ -20,33 +20,39 @@ fn http2_requests_are_decided_like_http1() {
     }
     let http = HTTP.replace("listen 127.0.0.1:{PORT};", "listen 127.0.0.1:{PORT} http2;");
     let nginx = Nginx::start(&env, &main_setup_with(&http));
-    let curl = |args: &[&str]| -> String {
+    let curl_at = |path: &str, args: &[&str]| -> String {
         let out = std::process::Command::new("curl")
             .args(["-sS", "--http2-prior-knowledge", "-o", "/dev/null", "-D", "-"])
             .args(args)
-            .arg(format!("http://127.0.0.1:{}/data.txt", nginx.port()))
+            .arg(format!("http://127.0.0.1:{}{path}", nginx.port()))
             .output()
             .expect("curl runs");
         String::from_utf8_lossy(&out.stdout).to_ascii_lowercase()
     };
+    let curl = |args: &[&str]| curl_at("/data.txt", args);
+    let origin = format!("Origin: {APP}");
+    let put_preflight =
+        ["-X", "OPTIONS", "-H", origin.as_str(), "-H", "Access-Control-Request-Method: PUT"];
     let actual = curl(&["-H", &format!("Origin: {APP}")]);
     assert!(actual.starts_with("http/2 200"), "{actual}");
     assert!(actual.contains(&format!("access-control-allow-origin: {APP}\r\n")), "{actual}");
-    let preflight = curl(&[
-        "-X",
-        "OPTIONS",
-        "-H",
-        &format!("Origin: {APP}"),
-        "-H",
-        "Access-Control-Request-Method: PUT",
-        "-H",
-        "Access-Control-Request-Headers: x-request-id",
-    ]);
+    let preflight = curl(
+        &[&put_preflight[..], &["-H", "Access-Control-Request-Headers: x-request-id"]].concat(),
+    );
     assert!(preflight.starts_with("http/2 204"), "{preflight}");
     assert!(
         preflight.contains("access-control-allow-methods: get, post, put, delete"),
         "{preflight}"
     );
+    // A `return` answered the preflight first: the policy's answer replaces it, and
+    // HTTP/2 ends the stream after the header.
+    let over_return = curl_at("/ret/x", &put_preflight);
+    assert!(over_return.starts_with("http/2 204"), "{over_return}");
+    assert!(
+        over_return.contains(&format!("access-control-allow-origin: {APP}\r\n")),
+        "{over_return}"
+    );
+    assert!(!over_return.contains("content-type"), "{over_return}");
     let refused = curl(&["-H", "Origin: https://evil.example"]);
     assert!(refused.starts_with("http/2 200"), "{refused}");
     assert!(!refused.contains("access-control-allow-origin"), "{refused}");

@@ -474,6 +474,11 @@ fn status_text(decision: &Decision<'_>) -> String {
         Decision::Refused { .. } => {
             "from the upstream; nginx sends no CORS headers (and strips any the upstream sets)".into()
         }
-        Decision::NotCors { .. } => "from the upstream, untouched".into(),
+        Decision::NotCors { headers: Some(_), .. } => {
+            "from the upstream; nginx replaces its CORS headers with the policy's static `*` answer".into()
+        }
+        Decision::NotCors { .. } => {
+            "from the upstream; nginx strips any CORS headers it sets".into()
+        }
     }
 }

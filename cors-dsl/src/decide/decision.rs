@@ -124,10 +124,18 @@ impl<'a> Iterator for HeaderLines<'a> {
 /// What to do with a request: the outcome, why, and which headers to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision<'a> {
-    /// No `Origin`: leave the response alone except for `vary`.
+    /// No `Origin`: not a CORS request. The response still carries no CORS headers
+    /// but the policy's (upstream ones are removed) and `vary`, so that a cache that
+    /// stores it never hands it to an origin it was not meant for.
     NotCors {
         /// `Vary` to merge into the response (`Origin` when answers depend on it).
         vary: Option<&'a str>,
+        /// The static answer of a policy whose first rule is `origin *` (no
+        /// credentials): the same headers every origin gets, sent on non-CORS responses
+        /// too, as Fetch advises for caches
+        /// (<https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches>). `None`
+        /// otherwise.
+        headers: Option<ResponseHeaders<'a>>,
     },
     /// An actual request from an allowed origin: add `headers` to whatever the
     /// response is (any status).
@@ -213,6 +221,7 @@ impl<'a> Decision<'a> {
             Decision::Allowed { headers, .. } | Decision::PreflightAllowed { headers, .. } => {
                 Some(*headers)
             }
+            Decision::NotCors { headers, .. } => *headers,
             _ => None,
         }
     }
@@ -220,7 +229,7 @@ impl<'a> Decision<'a> {
     /// The `Vary` value to merge into the response.
     pub fn vary(&self) -> Option<&'a str> {
         match *self {
-            Decision::NotCors { vary }
+            Decision::NotCors { vary, .. }
             | Decision::Allowed { vary, .. }
             | Decision::Refused { vary, .. } => vary,
             Decision::PreflightAllowed { vary, .. } | Decision::PreflightRefused { vary, .. } => {
@@ -242,8 +251,10 @@ impl<'a> Decision<'a> {
 
     /// Whether CORS headers coming from elsewhere (upstream, `add_header`) must be
     /// removed from the response. True for every decision but a passed-through
-    /// preflight and a non-CORS request.
+    /// preflight (`preflight pass;` hands preflights to the upstream): a response
+    /// without `Origin` keeps none either, since a cache that ignores `Vary` would
+    /// serve them to other origins.
     pub fn owns_cors_headers(&self) -> bool {
-        !matches!(self, Decision::NotCors { .. } | Decision::PreflightPassThrough)
+        !matches!(self, Decision::PreflightPassThrough)
     }
 }

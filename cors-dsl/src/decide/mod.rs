@@ -36,7 +36,7 @@ impl RuleTable {
     /// added, so it can never widen access.
     pub fn decide<'a>(&'a self, policy: PolicyId, req: &Request<'a>) -> Decision<'a> {
         let Some(p) = self.policy(policy) else {
-            return Decision::NotCors { vary: None };
+            return Decision::NotCors { vary: None, headers: None };
         };
         decide_in(p, req)
     }
@@ -49,7 +49,7 @@ fn decide_in<'a>(p: &'a CompiledPolicy, req: &Request<'a>) -> Decision<'a> {
         return Decision::PreflightPassThrough;
     }
     let origin = match req.origin {
-        OriginHeader::Absent => return Decision::NotCors { vary },
+        OriginHeader::Absent => return Decision::NotCors { vary, headers: static_answer(p) },
         OriginHeader::Many => Err(Reason::MalformedOrigin),
         OriginHeader::One(o) if o.len() > MAX_ORIGIN_LEN => Err(Reason::MalformedOrigin),
         OriginHeader::One(o) => p
@@ -92,6 +92,15 @@ fn decide_in<'a>(p: &'a CompiledPolicy, req: &Request<'a>) -> Decision<'a> {
         },
         Err(reason) => refused(Some(rule_idx), reason),
     }
+}
+
+/// The headers every origin gets when the first rule is `origin *` (then the policy has
+/// no `Vary`): sent on non-CORS responses too, so a cache may serve one response to all.
+fn static_answer(p: &CompiledPolicy) -> Option<ResponseHeaders<'_>> {
+    if p.vary.is_some() {
+        return None;
+    }
+    p.rules.first().map(|rule| actual_headers(rule, b""))
 }
 
 fn actual_headers<'a>(rule: &'a CompiledRule, origin: &'a [u8]) -> ResponseHeaders<'a> {

@@ -29,7 +29,7 @@ mod request;
 
 pub use conf::{conf_error, release_freed_heap, Cf};
 pub use headers::OutputHeader;
-pub use register::{add_preaccess_handler, add_variable};
+pub use register::{add_preaccess_handler, add_rewrite_handler, add_variable};
 pub use request::{set_variable, HttpModuleRequestCtx, Req};
 
 use ngx::ffi::ngx_str_t;

@@ -11,8 +11,9 @@ use core::ptr::{self, NonNull};
 
 use ngx::ffi::{
     ngx_http_discard_request_body, ngx_http_finalize_request, ngx_http_request_t,
-    ngx_http_send_header, ngx_http_state_e_NGX_HTTP_READING_REQUEST_STATE, ngx_int_t, ngx_module_t,
-    ngx_palloc, ngx_uint_t, ngx_variable_value_t, NGX_DONE, NGX_ERROR, NGX_HTTP_OPTIONS,
+    ngx_http_send_header, ngx_http_state_e_NGX_HTTP_READING_REQUEST_STATE, ngx_int_t,
+    ngx_log_error_core, ngx_module_t, ngx_palloc, ngx_pool_cleanup_t, ngx_str_t, ngx_table_elt_t,
+    ngx_uint_t, ngx_variable_value_t, NGX_DONE, NGX_ERROR, NGX_HTTP_OPTIONS,
 };
 use ngx::http::{HttpModule, HttpModuleConfExt};
 
@@ -29,6 +30,20 @@ pub unsafe trait HttpModuleRequestCtx: HttpModule {
     /// What the slot points at.
     type Ctx: Copy;
 }
+
+/// A module's request ctx in the request pool, linked into the pool's cleanup list so
+/// that it can be found again after nginx zeroes the ctx slots ([`Req::kept_ctx`]).
+#[repr(C)]
+struct Kept<T> {
+    /// First, so that the cleanup entry's address is the block's.
+    cleanup: ngx_pool_cleanup_t,
+    /// The owning module's ctx_index.
+    module: ngx_uint_t,
+    ctx: T,
+}
+
+/// The cleanup handler that marks a [`Kept`] block: there is nothing to free.
+unsafe extern "C" fn kept_marker(_data: *mut c_void) {}
 
 /// A request as the module sees it: a non-null pointer nginx gave to a handler.
 #[derive(Clone, Copy)]
@@ -85,29 +100,128 @@ impl Req {
         unsafe { bytes(&self.r().method_name) }
     }
 
-    /// Module `M`'s request ctx, if one was stored (and not zeroed by a redirect).
+    /// Module `M`'s request ctx, if one is in its slot. nginx zeroes the slots on an
+    /// internal redirect and in `ngx_http_filter_finalize_request`; [`Req::kept_ctx`]
+    /// finds the ctx again after that.
     pub fn ctx<M: HttpModuleRequestCtx>(&self) -> Option<&'static M::Ctx> {
         // SAFETY: `ctx` is the request's module ctx array, indexed by ctx_index.
         let p = unsafe { *self.r().ctx.add(M::module().ctx_index) };
-        // SAFETY: the slot is null or holds an `M::Ctx` written by `set_ctx` from this
-        // request's pool, never written again (the trait's contract).
+        // SAFETY: the slot is null or points at the `ctx` of a `Kept<M::Ctx>` written by
+        // `set_ctx` in this request's pool (the trait's contract).
         unsafe { p.cast::<M::Ctx>().as_ref() }
     }
 
-    /// Stores `ctx` in the request pool and in module `M`'s ctx slot.
-    pub fn set_ctx<M: HttpModuleRequestCtx>(&self, ctx: M::Ctx) -> Option<&'static M::Ctx> {
-        const { assert!(core::mem::align_of::<M::Ctx>() <= 8) };
-        // SAFETY: the pool is the request's; `ngx_palloc` returns memory aligned to the
-        // platform word (8), which the assertion above shows is enough, and the whole
-        // ctx is written before the slot points at it (so no zeroing is needed). `Ctx`
-        // is `Copy`, so no cleanup handler is needed.
+    /// Module `M`'s ctx as stored before nginx zeroed the slots (internal redirects:
+    /// `error_page`, `try_files`, `index`, named locations; and
+    /// `ngx_http_filter_finalize_request`). It is found through the request pool's
+    /// cleanup list, where `set_ctx` linked it — the way nginx's realip module finds its
+    /// ctx again. The slot is not restored: call `set_ctx` to adopt it.
+    pub fn kept_ctx<M: HttpModuleRequestCtx>(&self) -> Option<&'static M::Ctx> {
+        let r = self.r();
+        if r.internal() == 0 && r.filter_finalize() == 0 {
+            return None;
+        }
+        // SAFETY: see `kept_ptr`; the block lives as long as the request pool.
+        unsafe { self.kept_ptr::<M>().map(|k| &(*k).ctx) }
+    }
+
+    /// The `Kept` block of module `M` in the request pool's cleanup list.
+    ///
+    /// # Safety
+    /// None beyond `Req::new`'s: the list is nginx's, each entry live until the pool is
+    /// destroyed, and only entries with the `kept_marker` handler are read as `Kept`.
+    unsafe fn kept_ptr<M: HttpModuleRequestCtx>(&self) -> Option<*mut Kept<M::Ctx>> {
+        let marker = kept_marker as unsafe extern "C" fn(*mut c_void) as usize;
+        let index = M::module().ctx_index;
+        // SAFETY: `pool` is the request's live pool; its cleanup entries are a null-
+        // terminated list of live `ngx_pool_cleanup_t`. An entry whose handler is
+        // `kept_marker` was made by `set_ctx` as the first field of a `#[repr(C)]`
+        // `Kept<T>`, and `module` names the ctx type `T` (the trait's contract).
         unsafe {
-            let p = ngx_palloc(self.r().pool, core::mem::size_of::<M::Ctx>()).cast::<M::Ctx>();
+            let mut c = (*self.r().pool).cleanup;
+            while let Some(cln) = c.as_ref() {
+                if cln.handler.map(|h| h as usize) == Some(marker) {
+                    let k = c.cast::<Kept<M::Ctx>>();
+                    if (*k).module == index {
+                        return Some(k);
+                    }
+                }
+                c = cln.next;
+            }
+        }
+        None
+    }
+
+    /// Stores `ctx` as module `M`'s request ctx and points its slot at it, overwriting
+    /// the request's block if it has one (in the slot, or kept after nginx zeroed the
+    /// slot), else as [`Req::new_ctx`]. Callers must not use a reference from
+    /// [`Req::ctx`] or [`Req::kept_ctx`] after calling this.
+    pub fn set_ctx<M: HttpModuleRequestCtx>(&self, ctx: M::Ctx) -> Option<&'static M::Ctx> {
+        let index = M::module().ctx_index;
+        // SAFETY: the slot array is the request's, indexed by ctx_index. An existing
+        // block (in the slot, or kept in the cleanup list) is this request's and holds an
+        // `M::Ctx` (the trait's contract); overwriting a `Copy` value needs no drop.
+        unsafe {
+            let slot = self.r().ctx.add(index);
+            let mut p = (*slot).cast::<M::Ctx>();
+            if p.is_null() {
+                let internal = self.r().internal() != 0 || self.r().filter_finalize() != 0;
+                match internal.then(|| self.kept_ptr::<M>()).flatten() {
+                    Some(k) => p = ptr::addr_of_mut!((*k).ctx),
+                    None => return self.new_ctx::<M>(ctx),
+                }
+            }
+            p.write(ctx);
+            *slot = p.cast::<c_void>();
+            p.as_ref()
+        }
+    }
+
+    /// Stores `ctx` as module `M`'s request ctx in a new block of the request pool,
+    /// linked into the pool's cleanup list so that it survives nginx zeroing the slots
+    /// ([`Req::kept_ctx`]), and points the slot at it. For a request that has no block
+    /// yet (else use [`Req::set_ctx`], which reuses it).
+    pub fn new_ctx<M: HttpModuleRequestCtx>(&self, ctx: M::Ctx) -> Option<&'static M::Ctx> {
+        const { assert!(core::mem::align_of::<Kept<M::Ctx>>() <= 8) };
+        let index = M::module().ctx_index;
+        // SAFETY: the block comes from the request pool, aligned to the platform word
+        // (8, asserted above), and is fully written before the cleanup list or the slot
+        // (the request's, indexed by ctx_index) points at it; its cleanup handler does
+        // nothing, so nginx destroying the pool just skips it.
+        unsafe {
+            let pool = self.r().pool;
+            let k = ngx_palloc(pool, core::mem::size_of::<Kept<M::Ctx>>()).cast::<Kept<M::Ctx>>();
+            if k.is_null() {
+                return None;
+            }
+            let p = ptr::addr_of_mut!((*k).ctx);
+            p.write(ctx);
+            ptr::addr_of_mut!((*k).module).write(index);
+            ptr::addr_of_mut!((*k).cleanup).write(ngx_pool_cleanup_t {
+                handler: Some(kept_marker),
+                data: p.cast(),
+                next: (*pool).cleanup,
+            });
+            (*pool).cleanup = ptr::addr_of_mut!((*k).cleanup);
+            *self.r().ctx.add(index) = p.cast::<c_void>();
+            p.as_ref()
+        }
+    }
+
+    /// Writes `value()` into the request pool (built in place where the compiler can),
+    /// for as long as the request lives.
+    #[inline(always)]
+    pub fn store_with<T: Copy>(&self, value: impl FnOnce() -> T) -> Option<&'static T> {
+        const { assert!(core::mem::align_of::<T>() <= 8) };
+        // SAFETY: the pool is the request's; `ngx_palloc` returns memory aligned to the
+        // platform word (8, asserted above), fully written before a reference to it is
+        // made; `T: Copy` needs no cleanup.
+        unsafe {
+            let p = ngx_palloc(self.r().pool, core::mem::size_of::<T>()).cast::<T>();
             if p.is_null() {
                 return None;
             }
-            p.write(ctx);
-            *self.r().ctx.add(M::module().ctx_index) = p.cast::<c_void>();
+            p.write(value());
             p.as_ref()
         }
     }
@@ -130,6 +244,81 @@ impl Req {
             ngx_http_finalize_request(self.0, rc);
         }
         NGX_DONE as ngx_int_t
+    }
+}
+
+impl Req {
+    /// Turns the response about to be sent into a bare answer with `status`: no body,
+    /// no status line, content type or length, `Location`, `Last-Modified` or `ETag`
+    /// of what was going to be sent (the output headers `add_header` and upstreams set
+    /// stay; the filter replaces `Access-Control-*`). For a preflight that a `return`,
+    /// a rewrite redirect or an error page answered before the module could: every
+    /// content handler and nginx's own responses stop after the header when
+    /// `header_only` is set.
+    pub fn replace_answer(&self, status: u16) {
+        /// Deletes a header nginx also points at from `headers_out`.
+        ///
+        /// # Safety
+        /// `h` must be null or a live element of the request's output list.
+        unsafe fn delete(h: &mut *mut ngx_table_elt_t) {
+            // SAFETY: per the contract; `hash = 0` is how nginx deletes a header.
+            if let Some(e) = unsafe { h.as_mut() } {
+                e.hash = 0;
+            }
+            *h = ptr::null_mut();
+        }
+        // SAFETY: the request is live and its header has not been sent (we are in the
+        // header filter, before the next filter); the pointers in `headers_out` are null
+        // or live elements of its output list.
+        unsafe {
+            let r = &mut *self.0;
+            let out = &mut r.headers_out;
+            out.status = ngx_uint_t::from(status);
+            out.status_line = ngx_str_t { len: 0, data: ptr::null_mut() };
+            out.content_type = ngx_str_t { len: 0, data: ptr::null_mut() };
+            out.content_type_len = 0;
+            out.content_type_lowcase = ptr::null_mut();
+            out.charset = ngx_str_t { len: 0, data: ptr::null_mut() };
+            out.content_length_n = 0;
+            out.last_modified_time = -1;
+            delete(&mut out.content_length);
+            delete(&mut out.location);
+            delete(&mut out.last_modified);
+            delete(&mut out.etag);
+            r.set_header_only(1);
+        }
+    }
+
+    /// Whether the request's error log records messages of `level` (`NGX_LOG_INFO`,
+    /// `NGX_LOG_DEBUG`: `error_log … debug` sets every debug bit, with or without
+    /// `--with-debug`).
+    pub fn log_enabled(&self, level: u32) -> bool {
+        // SAFETY: a live request has a live connection and log.
+        unsafe {
+            let log = (*self.r().connection).log;
+            log.as_ref().is_some_and(|l| l.log_level >= level as ngx_uint_t)
+        }
+    }
+
+    /// Writes `msg` to the request's error log at `level`; nginx appends the client,
+    /// server, request and host, as for its own messages.
+    pub fn log(&self, level: u32, msg: &[u8]) {
+        if !self.log_enabled(level) {
+            return;
+        }
+        // SAFETY: the log is live (checked above); `%*s` reads a `size_t` length and
+        // that many bytes from the pointer, which `msg` provides.
+        unsafe {
+            let log = (*self.r().connection).log;
+            ngx_log_error_core(
+                level as ngx_uint_t,
+                log,
+                0,
+                c"%*s".as_ptr(),
+                msg.len(),
+                msg.as_ptr(),
+            );
+        }
     }
 }
 

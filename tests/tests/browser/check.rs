@@ -93,6 +93,9 @@ pub fn check_call(
         if call.target == Target::Ok && got["body"] != format!("{} ok", call.method) {
             problems.push(format!("{ctx}: body {} (expected \"{} ok\")", got["body"], call.method));
         }
+        if call.target == Target::ErrorPage && got["body"] != crate::setup::ERROR_BODY {
+            problems.push(format!("{ctx}: body {} (expected the error page)", got["body"]));
+        }
     }
     let cell = if readable.is_empty() {
         outcome

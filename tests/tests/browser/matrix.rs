@@ -60,6 +60,9 @@ pub enum Target {
     Missing,
     /// nginx's own `502` (the upstream refuses connections).
     Down,
+    /// A `404` whose body comes from `error_page 404 /errors/404.json` in an
+    /// `internal` location with no `cors` of its own.
+    ErrorPage,
 }
 
 impl Target {
@@ -70,6 +73,7 @@ impl Target {
             Target::Unauthorized => "status/401",
             Target::Missing => "missing",
             Target::Down => "down",
+            Target::ErrorPage => "errpage",
         }
     }
 
@@ -258,6 +262,16 @@ pub fn matrix() -> Vec<Call> {
             .target(Target::Unauthorized),
         call("status-502", "nginx 502 readable when allowed", "basic", Resolved(502))
             .target(Target::Down),
+        call(
+            "status-404-error-page",
+            "404 from an internal error_page location readable when allowed",
+            "basic",
+            Resolved(404),
+        )
+        .target(Target::ErrorPage),
+        call("status-404-error-page-creds", "the same with credentials", "creds", Resolved(404))
+            .target(Target::ErrorPage)
+            .credentials(),
         call("status-404-refused", "nginx 404 from a refused origin", "basic", Blocked)
             .target(Target::Missing)
             .host("a.app.localhost"),

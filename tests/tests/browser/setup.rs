@@ -70,6 +70,9 @@ policy exposeall {
 }
 "#;
 
+/// The body of the API's error page (`/errors/404.json`).
+pub const ERROR_BODY: &str = "{\"error\":\"not found\"}";
+
 /// Policy names; each gets `location /p/NAME/` on the server under test.
 const POLICY_NAMES: &[&str] = &[
     "basic",
@@ -90,13 +93,14 @@ const POLICY_NAMES: &[&str] = &[
 pub fn nginx_setup() -> Setup {
     let mut locations = String::new();
     for name in POLICY_NAMES {
-        // A location-level `return` would run before the module's preflight handler
-        // (REWRITE precedes PREACCESS), so answers come from a proxied backend.
+        // Answers come from a proxied backend, whose headers (`X-Request-ID`,
+        // `X-Secret`) the exposure scenarios read.
         let _ = write!(
             locations,
             "        location /p/{name}/ {{ cors {name}; proxy_pass http://127.0.0.1:{{PORT2}}/backend/; }}\n\
              \x20       location = /p/{name}/missing {{ cors {name}; }}\n\
-             \x20       location = /p/{name}/down {{ cors {name}; proxy_pass http://127.0.0.1:1; }}\n"
+             \x20       location = /p/{name}/down {{ cors {name}; proxy_pass http://127.0.0.1:1; }}\n\
+             \x20       location = /p/{name}/errpage {{ cors {name}; error_page 404 /errors/404.json; }}\n"
         );
     }
     let http = format!(
@@ -111,7 +115,10 @@ pub fn nginx_setup() -> Setup {
         server_name localhost;
         root {{PREFIX}}/empty;
         access_log logs/access.log cors;
-{locations}    }}
+{locations}
+        # Error pages of every API location: no `cors` here, the API's answer applies.
+        location /errors/ {{ internal; alias {{PREFIX}}/errors/; default_type application/json; }}
+    }}
 
     # The page origin(s), any Host: http://127.0.0.1:PORT2, http://*.localhost:PORT2;
     # also the backend the API proxies to.
@@ -140,4 +147,5 @@ pub fn nginx_setup() -> Setup {
         .file("html/page.html", include_str!("../../browser/page.html"))
         .file("html/runner.js", include_str!("../../browser/runner.js"))
         .file("empty/.keep", "")
+        .file("errors/404.json", ERROR_BODY)
 }
