@@ -94,17 +94,14 @@ pub const SAFELISTED_REQUEST_HEADERS: [&str; 4] =
 /// byte and length limits on values are not modelled.
 pub fn is_safelisted_request_header(name: &str, value: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    match name.as_str() {
-        "accept" | "accept-language" | "content-language" => true,
-        "content-type" => {
-            let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-            matches!(
-                essence.as_str(),
-                "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
-            )
-        }
-        _ => false,
+    if name != "content-type" {
+        return SAFELISTED_REQUEST_HEADERS.contains(&name.as_str());
     }
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    matches!(
+        essence.as_str(),
+        "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
+    )
 }
 
 /// The forbidden request-header names of the Fetch standard, lower case

@@ -106,7 +106,7 @@ pub(crate) enum RenderedValue {
     RequestMethod,
     /// A preflight's `Access-Control-Request-Headers` lines (every name in them a
     /// validated token the rule allows): `headers *` with credentials, where browsers
-    /// read a literal `*` as a header name. One header line per request line.
+    /// read a literal `*` as a header name. The combined value, as one line.
     RequestHeaders,
     /// The same text for every request.
     Text(HeaderValue),
