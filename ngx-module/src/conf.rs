@@ -19,6 +19,7 @@ use ngx::ffi::{ngx_command_t, ngx_conf_t};
 use ngx::http::{HttpModuleLocationConf, HttpModuleMainConf, Merge, MergeConfigError};
 
 use crate::ffi::{conf_error, Cf};
+use crate::filter::Slots;
 use crate::policy::{self, Message, PolicyFile};
 use crate::Module;
 
@@ -30,6 +31,8 @@ pub struct MainConf {
     /// Globs that matched no file (accepted, as by `include`), for the message of a
     /// `cors NAME` that then finds nothing.
     pub unmatched: Vec<String>,
+    /// Where requests keep their state (declared in preconfiguration).
+    pub slots: Slots,
 }
 
 impl MainConf {

@@ -52,6 +52,11 @@ impl HttpModule for Module {
                 return NGX_ERROR as ngx_int_t;
             }
         }
+        let (Some(main), Some(slots)) = (Module::main_conf_mut(&cf), filter::Slots::declare(&cf))
+        else {
+            return NGX_ERROR as ngx_int_t;
+        };
+        main.slots = slots;
         NGX_OK as ngx_int_t
     }
 
@@ -79,8 +84,10 @@ unsafe impl HttpModuleLocationConf for Module {
 }
 
 // SAFETY: the module writes its request ctx slot only through `Req::set_ctx::<Module>`.
+// It points at the location conf the request was settled at in its current pass
+// (`filter::settle`).
 unsafe impl HttpModuleRequestCtx for Module {
-    type Ctx = filter::Ctx;
+    type Ctx = conf::LocConf;
 }
 
 static NGX_HTTP_CORS_MODULE_CTX: ngx_http_module_t = ngx_http_module_t {
