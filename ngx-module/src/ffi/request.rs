@@ -12,8 +12,8 @@ use core::ptr::{self, NonNull};
 use ngx::ffi::{
     ngx_http_discard_request_body, ngx_http_finalize_request, ngx_http_request_t,
     ngx_http_send_header, ngx_http_state_e_NGX_HTTP_READING_REQUEST_STATE, ngx_int_t,
-    ngx_log_error_core, ngx_module_t, ngx_palloc, ngx_str_t, ngx_table_elt_t,
-    ngx_uint_t, ngx_variable_value_t, NGX_DONE, NGX_ERROR, NGX_HTTP_OPTIONS,
+    ngx_log_error_core, ngx_module_t, ngx_palloc, ngx_str_t, ngx_table_elt_t, ngx_uint_t,
+    ngx_variable_value_t, NGX_DONE, NGX_ERROR, NGX_HTTP_OPTIONS,
 };
 use ngx::http::{HttpModule, HttpModuleConfExt};
 

@@ -22,8 +22,8 @@
 use core::marker::PhantomData;
 
 use ngx::ffi::{
-    ngx_http_add_variable, ngx_http_get_variable_index, ngx_http_request_t, ngx_int_t,
-    ngx_uint_t, ngx_variable_value_t, NGX_HTTP_VAR_NOCACHEABLE, NGX_HTTP_VAR_NOHASH, NGX_OK,
+    ngx_http_add_variable, ngx_http_get_variable_index, ngx_http_request_t, ngx_int_t, ngx_uint_t,
+    ngx_variable_value_t, NGX_HTTP_VAR_NOCACHEABLE, NGX_HTTP_VAR_NOHASH, NGX_OK,
 };
 
 use super::{ngx_str, Cf, Req};
