@@ -43,6 +43,7 @@ mod open;
 pub mod origin;
 pub mod printer;
 pub mod render;
+pub mod report;
 pub mod span;
 pub mod syntax;
 pub mod table;

@@ -5,8 +5,12 @@
 //! leaves the request's indexed-variable values (`r->variables`) alone: that array is
 //! allocated with the request, one `ngx_variable_value_t` per indexed variable. A
 //! [`RequestSlot`] is such an entry, declared under a name no configuration can
-//! reference, and used as 16 bytes of per-request memory: a pointer in `data` and a few
-//! flag bits in `len`.
+//! reference, and used as per-request memory: a pointer in `data` (null: nothing
+//! stored) and a flag byte in the first byte of the bitfield word (`len`'s low bits),
+//! read and written as a plain byte — bindgen's bitfield accessors walk the bits one at
+//! a time, a few hundred instructions for `set_len`. The `valid` and `not_found` bits
+//! stay clear, so nginx, were it ever asked for the value, would call the get handler
+//! ([`not_found`]) rather than read ours.
 //!
 //! Why no configuration can read or write it:
 //! - the name contains `:`, which nginx's script compiler never takes as part of a
@@ -93,6 +97,19 @@ impl<T> RequestSlot<T> {
     }
 }
 
+/// The first byte of an entry's bitfield word: `len`'s low byte with the C bitfield
+/// layout of little-endian targets (asserted below), so `valid`, `no_cacheable`,
+/// `not_found` and `escape`, in the last byte, are never touched.
+///
+/// # Safety
+/// `e` must point at a live entry.
+unsafe fn flag_byte(e: *mut ngx_variable_value_t) -> *mut u8 {
+    // SAFETY: the bitfield unit is a `#[repr(C)]` wrapper of `[u8; 4]` inside the entry.
+    unsafe { core::ptr::addr_of_mut!((*e)._bitfield_1).cast::<u8>() }
+}
+
+const _: () = assert!(cfg!(target_endian = "little"), "flag_byte assumes little-endian");
+
 impl Req {
     /// The entry of `slot` in the request's variables array.
     #[inline]
@@ -108,16 +125,12 @@ impl Req {
     #[inline]
     pub fn slot<T>(&self, slot: RequestSlot<T>) -> Option<(&'static T, SlotFlags)> {
         let e = self.slot_entry(slot)?;
-        // SAFETY: the entry is live (see `slot_entry`); an entry with `valid` set was
-        // written by `set_slot` with a `&'static T` (only it writes the entry: module
-        // doc), and a zeroed one (nothing stored) is not valid.
+        // SAFETY: the entry is live (see `slot_entry`) and only `set_slot` and
+        // `clear_slot` write it (module doc): `data` is null (zeroed with the request, or
+        // cleared) or a `&'static T`, and the bitfield word's first byte our flags.
         unsafe {
-            let e = &*e;
-            if e.valid() == 0 {
-                return None;
-            }
-            let value = e.data.cast::<T>().cast_const().as_ref()?;
-            Some((value, e.len() as SlotFlags))
+            let value = (*e).data.cast::<T>().cast_const().as_ref()?;
+            Some((value, flag_byte(e).read()))
         }
     }
 
@@ -129,11 +142,8 @@ impl Req {
         // SAFETY: the entry is live and ours alone (module doc); `value` outlives the
         // request, so the pointer stays valid for every later `slot` read.
         unsafe {
-            let e = &mut *e;
-            e.data = core::ptr::from_ref(value).cast::<u8>().cast_mut();
-            e.set_len(u32::from(flags));
-            e.set_valid(1);
-            e.set_not_found(0);
+            (*e).data = core::ptr::from_ref(value).cast::<u8>().cast_mut();
+            flag_byte(e).write(flags);
         }
     }
 
@@ -142,7 +152,7 @@ impl Req {
     pub fn clear_slot<T>(&self, slot: RequestSlot<T>) {
         if let Some(e) = self.slot_entry(slot) {
             // SAFETY: as in `set_slot`.
-            unsafe { (*e).set_valid(0) };
+            unsafe { (*e).data = core::ptr::null_mut() };
         }
     }
 }
