@@ -33,6 +33,7 @@
 use core::ptr;
 
 use cors_dsl::fetch::{list_elements, trim_ows};
+use cors_dsl::report::{self, Report};
 use cors_dsl::{Decision, Request};
 use ngx::ffi::{
     ngx_http_output_header_filter_pt, ngx_http_request_t, ngx_http_top_header_filter,
@@ -89,6 +90,13 @@ const OPTIONS: SlotFlags = 1;
 /// The preflight handler answered the request itself (so an error page that answers it
 /// is the policy's answer, not one to replace).
 const ANSWERED: SlotFlags = 2;
+/// Where a report-only location's [`Report`] is kept: 0 for none, else the report's
+/// position in [`REPORTS`] plus one, shifted by [`REPORT_SHIFT`].
+const REPORT_MASK: SlotFlags = 0b111 << REPORT_SHIFT;
+const REPORT_SHIFT: u32 = 2;
+/// The reports, in the order their flag values count.
+const REPORTS: [Report; 4] =
+    [Report::Same, Report::WouldRefuse, Report::WouldAllow, Report::WouldRefuseAndAllow];
 
 /// Which setting decides a request, as kept in [`Slots::decider`].
 #[derive(Clone, Copy)]
@@ -113,6 +121,17 @@ impl Decider {
     fn answered(self) -> bool {
         self.flags & ANSWERED != 0
     }
+
+    /// The report of a report-only location, once the header filter made it.
+    fn report(self) -> Option<Report> {
+        let n = (self.flags & REPORT_MASK) >> REPORT_SHIFT;
+        REPORTS.get(usize::from(n).checked_sub(1)?).copied()
+    }
+
+    fn with_report(self, report: Report) -> Decider {
+        let n = REPORTS.iter().position(|r| *r == report).map_or(0, |i| i + 1) as SlotFlags;
+        Decider { flags: (self.flags & !REPORT_MASK) | (n << REPORT_SHIFT), ..self }
+    }
 }
 
 impl Req {
@@ -135,7 +154,8 @@ pub struct Active {
 }
 
 /// Decides under `setting` for the request (as an `OPTIONS` request when `options`),
-/// logs the decision (`log.rs`) and hands it to `f`; `None` when no policy applies.
+/// logs the decision (`log.rs`) and hands it, with the request as read, to `f`; `None`
+/// when no policy applies.
 /// A continuation rather than a return value: the ~250-byte decision stays where it
 /// was made instead of being moved (a `memcpy` per request).
 #[inline(always)]
@@ -144,9 +164,9 @@ fn decide<T>(
     main: &'static MainConf,
     setting: Setting,
     options: bool,
-    f: impl FnOnce(&'static str, &Decision<'static>) -> T,
+    f: impl FnOnce(&'static str, &Decision<'static>, &Request<'static>) -> T,
 ) -> Option<T> {
-    let Setting::Policy { table, id } = setting else { return None };
+    let Setting::Policy { table, id, report_only } = setting else { return None };
     // An early parse error: no decision on a partial header section (see
     // `Req::headers_complete`), so the error response goes out without CORS headers.
     if !r.headers_complete() {
@@ -157,8 +177,8 @@ fn decide<T>(
     let mut req = Request::actual(method, None);
     r.read_cors_headers(&mut req);
     let decision = table.decide(id, &req);
-    log::decision(r, table, id, policy, &decision, &req);
-    Some(f(policy, &decision))
+    log::decision(r, table, id, policy, &decision, &req, report_only);
+    Some(f(policy, &decision, &req))
 }
 
 /// [`decide`], the decision stored in the request pool and in [`Slots::decision`]:
@@ -170,7 +190,7 @@ fn compute_and_store(
     setting: Setting,
     options: bool,
 ) -> Option<Option<&'static Active>> {
-    decide(r, main, setting, options, |policy, decision| {
+    decide(r, main, setting, options, |policy, decision, _| {
         let a = r.store_with(|| Active { policy, decision: *decision })?;
         r.set_slot(main.slots.decision, a, 0);
         Some(a)
@@ -241,6 +261,10 @@ fn preflight(r: Req) -> ngx_int_t {
     }
     let Some(main) = Module::main_conf(&r) else { return NGX_DECLINED as ngx_int_t };
     let Some(d) = r.decider(&main.slots) else { return NGX_DECLINED as ngx_int_t };
+    // A report-only location answers nothing: the header filter decides and reports.
+    if let Setting::Policy { report_only: true, .. } = d.conf.setting {
+        return NGX_DECLINED as ngx_int_t;
+    }
     // Stored for the filter and the variables, with whether we answer.
     let Some(stored) = compute_and_store(r, main, d.conf.setting, d.options()) else {
         return NGX_DECLINED as ngx_int_t;
@@ -277,7 +301,8 @@ pub unsafe extern "C" fn header_filter(r: *mut ngx_http_request_t) -> ngx_int_t 
     }
 }
 
-/// Edits the output headers for the request's decision; `false` on allocation failure.
+/// Edits the output headers for the request's decision (or, at a report-only location,
+/// reports on them); `false` on allocation failure.
 fn apply(r: Req) -> bool {
     if !r.is_main() {
         return true;
@@ -288,19 +313,49 @@ fn apply(r: Req) -> bool {
     // without one (a server-level `return`, an error before the phases ran, a location
     // without `cors` anywhere), for the location the response comes from. Preflights
     // were decided and stored by the preflight handler.
-    let (setting, options, answered) = match r.decider(&main.slots) {
+    let d = match r.decider(&main.slots) {
         Some(d) => {
             if let Some((a, _)) = r.slot(main.slots.decision) {
-                return put(r, &a.decision, d.answered());
+                if !is_report_only(d.conf.setting) {
+                    return put(r, &a.decision, d.answered());
+                }
             }
-            (d.conf.setting, d.options(), d.answered())
+            d
         }
-        None => {
-            let setting = Module::location_conf(&r).map_or(Setting::Unset, |lc| lc.setting);
-            (setting, r.is_options(), false)
-        }
+        None => match Module::location_conf(&r) {
+            Some(lc) if lc.setting != Setting::Unset => Decider::at(r, lc),
+            _ => return true,
+        },
     };
-    decide(r, main, setting, options, |_, d| put(r, d, answered)).unwrap_or(true)
+    let setting = d.conf.setting;
+    if is_report_only(setting) {
+        return decide(r, main, setting, d.options(), |_, decision, req| {
+            report_on(r, main, d, decision, req)
+        })
+        .unwrap_or(true);
+    }
+    decide(r, main, setting, d.options(), |_, decision, _| put(r, decision, d.answered()))
+        .unwrap_or(true)
+}
+
+fn is_report_only(setting: Setting) -> bool {
+    matches!(setting, Setting::Policy { report_only: true, .. })
+}
+
+/// Report-only: records how enforcing `decision` would change what a browser concludes
+/// from the response that goes out (`$cors_report`), and changes nothing.
+fn report_on(
+    r: Req,
+    main: &MainConf,
+    d: Decider,
+    decision: &Decision<'static>,
+    req: &Request<'static>,
+) -> bool {
+    if let Some(report) = report::compare(req, decision, &r.output()) {
+        r.set_decider(&main.slots, d.with_report(report));
+        log::report(r, report);
+    }
+    true
 }
 
 /// Puts the headers of `decision` on the response; `answered` when the preflight
@@ -362,8 +417,10 @@ pub const VAR_DECISION: usize = 0;
 pub const VAR_REASON: usize = 1;
 /// `$cors_policy`.
 pub const VAR_POLICY: usize = 2;
+/// `$cors_report`.
+pub const VAR_REPORT: usize = 3;
 
-/// Get handler of `$cors_decision`, `$cors_reason` and `$cors_policy`.
+/// Get handler of `$cors_decision`, `$cors_reason`, `$cors_policy` and `$cors_report`.
 pub unsafe extern "C" fn variable(
     r: *mut ngx_http_request_t,
     v: *mut ngx_http_variable_value_t,
@@ -373,6 +430,10 @@ pub unsafe extern "C" fn variable(
     let Some(req) = (unsafe { Req::new(r) }) else { return NGX_ERROR as ngx_int_t };
     let value = std::panic::catch_unwind(|| {
         let main = Module::main_conf(&req)?;
+        if data == VAR_REPORT {
+            // Made by the header filter: empty before the response header is sent.
+            return req.decider(&main.slots)?.report().map(Report::as_str);
+        }
         // Decided once, then stored: a log format reads several variables.
         let active = match req.slot(main.slots.decision) {
             Some((a, _)) => Some(a),

@@ -32,7 +32,7 @@ mod slot;
 pub use conf::{conf_error, release_freed_heap, Cf};
 pub use headers::OutputHeader;
 pub use register::{add_preaccess_handler, add_rewrite_handler, add_variable};
-pub use request::{set_variable, HttpModuleRequestCtx, Req};
+pub use request::{cached_seconds, set_variable, HttpModuleRequestCtx, Req};
 pub use slot::{RequestSlot, SlotFlags};
 
 use ngx::ffi::ngx_str_t;

@@ -254,3 +254,11 @@ pub unsafe fn set_variable(v: *mut ngx_variable_value_t, value: &'static [u8]) {
         v.set_not_found(0);
     }
 }
+
+/// nginx's cached current time, in seconds (`ngx_time()`), as of the event loop's last
+/// update.
+pub fn cached_seconds() -> ngx::ffi::time_t {
+    // SAFETY: `ngx_cached_time` points at a live `ngx_time_t` slot from nginx's start
+    // (`ngx_time_init`) on; workers only read it between event-loop updates.
+    unsafe { ngx::ffi::ngx_cached_time.as_ref().map_or(0, |t| t.sec) }
+}
