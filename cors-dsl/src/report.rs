@@ -101,8 +101,10 @@ mod tests {
     fn table() -> crate::RuleTable {
         let src = "policy api { origin https://app.example.com; methods GET PUT; \
                    headers X-A; credentials on; }";
-        let built = crate::build(std::path::Path::new("t.cors"), src);
-        built.map(|(table, _)| table).ok().expect("the policy builds")
+        match crate::build(std::path::Path::new("t.cors"), src) {
+            Ok((table, _)) => table,
+            Err(loaded) => panic!("the policy builds: {:?}", loaded.diagnostics),
+        }
     }
 
     fn report(req: &Request, status: u16, headers: &[(&str, &str)]) -> Option<Report> {
