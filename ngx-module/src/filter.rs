@@ -156,6 +156,11 @@ pub struct Active {
 /// Decides under `setting` for the request (as an `OPTIONS` request when `options`),
 /// logs the decision (`log.rs`) and hands it, with the request as read, to `f`; `None`
 /// when no policy applies.
+///
+/// Callers make sure the request's header section was read: a recorded [`Decider`]
+/// proves it (the phases run only after), and without one they check
+/// `Req::headers_complete` — after an early parse error there is no decision on a partial
+/// header section, and the error response goes out without CORS headers.
 /// A continuation rather than a return value: the ~250-byte decision stays where it
 /// was made instead of being moved (a `memcpy` per request).
 #[inline(always)]
@@ -167,11 +172,6 @@ fn decide<T>(
     f: impl FnOnce(&'static str, &Decision<'static>, &Request<'static>) -> T,
 ) -> Option<T> {
     let Setting::Policy { table, id, report_only } = setting else { return None };
-    // An early parse error: no decision on a partial header section (see
-    // `Req::headers_complete`), so the error response goes out without CORS headers.
-    if !r.headers_complete() {
-        return None;
-    }
     let (table, policy) = main.policy(table, id)?;
     let method = if options { b"OPTIONS" } else { r.method() };
     let mut req = Request::actual(method, None);
@@ -323,7 +323,9 @@ fn apply(r: Req) -> bool {
             d
         }
         None => match Module::location_conf(&r) {
-            Some(lc) if lc.setting != Setting::Unset => Decider::at(r, lc),
+            Some(lc) if lc.setting != Setting::Unset && r.headers_complete() => {
+                Decider::at(r, lc)
+            }
             _ => return true,
         },
     };
@@ -442,7 +444,10 @@ pub unsafe extern "C" fn variable(
                 // server-level `set` or `if`), or at a location without `cors` anywhere.
                 let (setting, options) = match req.decider(&main.slots) {
                     Some(d) => (d.conf.setting, d.options()),
-                    None => (Module::location_conf(&req)?.setting, req.is_options()),
+                    None if req.headers_complete() => {
+                        (Module::location_conf(&req)?.setting, req.is_options())
+                    }
+                    None => return None,
                 };
                 compute_and_store(req, main, setting, options).flatten()
             }
