@@ -51,6 +51,8 @@ struct JsonLabel<'a> {
 #[derive(Serialize)]
 struct JsonFix<'a> {
     description: &'a str,
+    /// `machine-applicable` (`corsc lint --fix` applies it) or `maybe-incorrect`.
+    applicability: crate::diag::Applicability,
     #[serde(flatten)]
     position: Position,
     replacement: &'a str,
@@ -89,6 +91,7 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
                     .collect(),
                 fix: d.fix.as_ref().map(|f| JsonFix {
                     description: &f.description,
+                    applicability: f.applicability,
                     position: position(sources, f.span),
                     replacement: &f.replacement,
                 }),
