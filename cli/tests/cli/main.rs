@@ -33,16 +33,18 @@ pub struct Run {
 }
 
 impl Run {
-    /// The snapshot text, with `scratch` (if any) replaced by `[TMP]`.
+    /// The snapshot text, with `scratch` (if any) replaced by `[TMP]` and the
+    /// workspace root (SARIF's `%SRCROOT%`) by `[ROOT]`.
     pub fn snapshot(&self, scratch: Option<&Path>) -> String {
         let text = format!(
             "exit_code: {}\n----- stdout -----\n{}\n----- stderr -----\n{}",
             self.code, self.stdout, self.stderr
         );
-        match scratch {
+        let text = match scratch {
             Some(dir) => text.replace(&dir.display().to_string(), "[TMP]"),
             None => text,
-        }
+        };
+        text.replace(&root().display().to_string(), "[ROOT]")
     }
 }
 

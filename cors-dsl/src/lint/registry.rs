@@ -98,7 +98,7 @@ pub fn markdown() -> String {
             out,
             "| [{code}](#{anchor}) | `{name}` | {sev} | {summary} |",
             code = m.code,
-            anchor = format!("{}-{}", m.code, m.name).to_ascii_lowercase(),
+            anchor = m.doc_anchor(),
             name = m.name,
             sev = m.severity,
             summary = m.summary.replace('|', "\\|"),
