@@ -145,7 +145,7 @@ fn classify(path: &Path, bytes: Vec<u8>) -> Result<String, String> {
     let name = path.display();
     if corsb::is_table(&bytes) {
         return Err(format!(
-            "`{name}` is a compiled rule table (`.corsb`), not policy source: lint the `.cors` \
+            "`{name}` is a compiled rule table (`.corsb`), not policy source: give the `.cors` \
              file it was compiled from (`corsc explain` reads tables)"
         ));
     }
