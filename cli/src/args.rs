@@ -249,4 +249,23 @@ mod tests {
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
     }
+
+    /// `docs/cli.md` names every subcommand and every long flag it takes.
+    #[test]
+    fn docs_name_every_command_and_flag() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/cli.md");
+        let docs = std::fs::read_to_string(path).unwrap_or_default();
+        let cmd = Cli::command();
+        for sub in cmd.get_subcommands() {
+            let name = sub.get_name();
+            assert!(docs.contains(&format!("`corsc {name}")), "docs/cli.md: no `corsc {name}`");
+            for arg in sub.get_arguments() {
+                let Some(long) = arg.get_long() else { continue };
+                if ["help", "version", "color"].contains(&long) {
+                    continue;
+                }
+                assert!(docs.contains(&format!("--{long}")), "docs/cli.md: no --{long} ({name})");
+            }
+        }
+    }
 }
