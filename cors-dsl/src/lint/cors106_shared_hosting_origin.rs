@@ -14,13 +14,18 @@ pub(crate) const CODE: &Code = &Code::lint(
     "CORS106",
     "shared-hosting-origin",
     Severity::Warning,
-    "a wildcard over a public suffix, or an origin on hosting shared with strangers",
+    "a wildcard over a public suffix, or an origin on hosting shared with strangers (info for one tenant's own site)",
     "## Why is this bad?\n\
 `https://*.github.io` or `https://*.co.uk` trusts every site anyone can register under a \
 public suffix (checked against the Public Suffix List). Origins on playgrounds and shared \
 hosting (`codepen.io`, `jsfiddle.net`, `glitch.me`, `herokuapp.com`, `s3.amazonaws.com`, ...) \
-serve other people's code, sometimes from the very same origin.\n\n\
-## Example\n```\norigin https://*.github.io;\n```\n\n\
+serve other people's code, sometimes from the very same origin: listing the shared host \
+itself (`https://cdpn.io`, `https://s3.amazonaws.com`) trusts every tenant. Both are \
+warnings.\n\n\
+An exact origin that names one tenant's own site (`https://acme.netlify.app`) trusts only \
+that site, which the tenant controls; it is reported as info, because the site's address \
+belongs to the hosting company and a custom domain is sturdier.\n\n\
+## Example\n```\norigin https://*.github.io https://s3.amazonaws.com;\n```\n\n\
 ## Use instead\n```\norigin https://my-org.github.io;\n```\n\
 (and better, a custom domain you control)\n",
 );
@@ -89,17 +94,28 @@ impl Lint for SharedHostingOrigin {
                     }
                 }
                 let Some((_, host)) = origin.node.scheme_and_host() else { continue };
-                if let Some(shared) = shared_host(host) {
-                    out.push(
-                        Diagnostic::new(
-                            CODE,
-                            origin.span,
-                            format!("origin `{}` is on `{shared}`, shared hosting", origin.node),
-                        )
-                        .label("other people's code is served from this host")
-                        .help("serve the front-end from a domain you control"),
-                    );
-                }
+                let Some(shared) = shared_host(host) else { continue };
+                let d = if host == shared {
+                    // The shared host itself (or every tenant under it, for a wildcard).
+                    Diagnostic::new(
+                        CODE,
+                        origin.span,
+                        format!("origin `{}` is on `{shared}`, shared hosting", origin.node),
+                    )
+                    .label("other people's code is served from this host")
+                    .help("serve the front-end from a domain you control")
+                } else {
+                    // One tenant's own site (or its subdomains): only that tenant's code.
+                    Diagnostic::new(
+                        CODE,
+                        origin.span,
+                        format!("origin `{}` is one site on `{shared}`", origin.node),
+                    )
+                    .severity(Severity::Info)
+                    .label("its address belongs to the hosting company")
+                    .help("a custom domain you control is sturdier")
+                };
+                out.push(d);
             }
         }
     }

@@ -41,6 +41,10 @@ mod cors117_duplicate_entry;
 mod cors118_wildcard_mixed_with_origins;
 mod cors119_empty_origin_list;
 mod cors120_shadowed_rule;
+mod cors130_needless_options_method;
+mod cors131_non_canonical_origin;
+mod cors132_loopback_origin_with_credentials;
+mod cors133_public_policy;
 mod cors190_suppression_without_reason;
 mod cors191_unused_suppression;
 

@@ -40,6 +40,10 @@ pub(crate) const LINTS: &[&dyn Lint] = &[
     &cors118_wildcard_mixed_with_origins::WildcardMixedWithOrigins,
     &cors119_empty_origin_list::EmptyOriginList,
     &cors120_shadowed_rule::ShadowedRule,
+    &cors130_needless_options_method::NeedlessOptionsMethod,
+    &cors131_non_canonical_origin::NonCanonicalOrigin,
+    &cors132_loopback_origin_with_credentials::LoopbackOriginWithCredentials,
+    &cors133_public_policy::PublicPolicy,
 ];
 
 /// Codes reported by [`super::suppress`], not by a lint.
@@ -72,6 +76,21 @@ pub fn markdown() -> String {
          `CORS1xx` are lint findings on a valid policy; silence one with\n\
          `# corsc: allow CORS1NN \"reason\"` on the line before the finding. A suppression\n\
          needs a reason (`CORS190`) and must suppress something (`CORS191`).\n\n\
+         ## Severity\n\n\
+         Every lint is graded by one principle:\n\n\
+         - **error**: the policy widens access beyond what its author wrote (a regex that \
+         accepts more than it seems to, `null` or plain `http` with credentials), or it \
+         cannot work in a browser (`methods patch;`). `corsc check`, `corsc compile` and \
+         `nginx -t` refuse it.\n\
+         - **warning**: it probably widens access, or it will surprise: an entry that does \
+         something other than the author expects or nothing they expect (`expose Set-Cookie`, \
+         a rule no request reaches). `corsc lint --deny warnings` fails on it.\n\
+         - **info**: hygiene that can neither widen access nor break a request: duplicates, \
+         dead entries, needless listings, non-canonical spellings, an exact origin naming one \
+         tenant's own site on shared hosting. Never fails a run.\n\n\
+         Some lints raise their grade where the same text means more (most with \
+         `credentials on`); the table shows the default. `corsc lint --warn CODE`, \
+         `--deny CODE` and `--allow CODE` regrade or drop a code for one run.\n\n\
          | Code | Name | Default severity | Summary |\n|---|---|---|---|\n",
     );
     for m in all() {
@@ -79,7 +98,7 @@ pub fn markdown() -> String {
             out,
             "| [{code}](#{anchor}) | `{name}` | {sev} | {summary} |",
             code = m.code,
-            anchor = format!("{}-{}", m.code, m.name).to_ascii_lowercase(),
+            anchor = m.doc_anchor(),
             name = m.name,
             sev = m.severity,
             summary = m.summary.replace('|', "\\|"),
