@@ -71,8 +71,8 @@ Exit codes:
 /// `import` fails on what it found, not on a policy.
 const IMPORT_EXIT_CODES: &str = "\
 Exit codes:
-  0  imported, and the recipe has no holes
-  1  imported, with holes, differences or parts not imported (see the report);
+  0  imported, and the recipe has no holes (differences the module fixes are listed)
+  1  imported, with holes or parts not imported (see the report);
      with --fix: the tightened policy still has errors
   2  usage error, unreadable or unwritable file";
 

@@ -68,6 +68,8 @@ pub struct DraftRule {
     pub max_age: Option<u64>,
     /// Where the rights (the other headers) come from.
     pub at: At,
+    /// Where `methods`, `headers` and `expose` come from, when apart from `at`.
+    pub lists_at: [Option<At>; 3],
 }
 
 /// How preflights are handled.
@@ -177,7 +179,7 @@ impl Written {
 pub fn render(drafts: &[Draft], mode: Mode, header: &str) -> Written {
     let mut w = Written::default();
     for line in header.lines() {
-        w.line(&format!("# {line}").trim_end().to_string(), None);
+        w.line(format!("# {line}").trim_end(), None);
     }
     for draft in drafts {
         w.line("", None);
@@ -207,27 +209,41 @@ pub fn render(drafts: &[Draft], mode: Mode, header: &str) -> Written {
 }
 
 fn rule_lines(w: &mut Written, rule: &DraftRule, mode: Mode, indent: &str) {
+    // Origins `--fix` can only write as `*`: credentials must go with them.
+    let any_in_fix = |o: &DraftOrigin| match o {
+        DraftOrigin::ReflectAny => true,
+        DraftOrigin::Regex { tight: Some(t), .. } => t == "*",
+        _ => false,
+    };
     let reflect_with_credentials =
-        rule.credentials && rule.origins.iter().any(|(o, _)| *o == DraftOrigin::ReflectAny);
+        rule.credentials && rule.origins.iter().any(|(o, _)| any_in_fix(o));
     for (origin, at) in &rule.origins {
+        // `null` can be sent by any page (sandboxed iframes): `--fix` drops it.
+        if mode == Mode::Fix && *origin == DraftOrigin::Exact("null".into()) {
+            continue;
+        }
         let text = match (origin, mode) {
             (DraftOrigin::Any, _) => "*".to_string(),
             (DraftOrigin::ReflectAny, Mode::Faithful) if rule.credentials => "~ \".*\"".to_string(),
             (DraftOrigin::ReflectAny, _) => "*".to_string(),
             (DraftOrigin::Exact(o) | DraftOrigin::Pattern(o), _) => o.clone(),
+            (DraftOrigin::Regex { tight: Some(t), .. }, Mode::Fix) if t == "*" => "*".to_string(),
             (DraftOrigin::Regex { tight: Some(t), .. }, Mode::Fix) => tight_origin(t),
             (DraftOrigin::Regex { whole, .. }, _) => format!("~ {}", quote(whole)),
         };
         w.line(&format!("{indent}origin {text};"), Some(at));
     }
-    let list = |w: &mut Written, word: &str, items: &[String]| {
+    let list = |w: &mut Written, word: &str, items: &[String], at: &Option<At>| {
         if !items.is_empty() {
-            w.line(&format!("{indent}{word} {};", items.join(" ")), Some(&rule.at));
+            w.line(
+                &format!("{indent}{word} {};", items.join(" ")),
+                Some(at.as_ref().unwrap_or(&rule.at)),
+            );
         }
     };
-    list(w, "methods", &rule.methods);
-    list(w, "headers", &rule.headers);
-    list(w, "expose", &rule.expose);
+    list(w, "methods", &rule.methods, &rule.lists_at[0]);
+    list(w, "headers", &rule.headers, &rule.lists_at[1]);
+    list(w, "expose", &rule.expose, &rule.lists_at[2]);
     let credentials = rule.credentials && !(mode == Mode::Fix && reflect_with_credentials);
     if credentials {
         w.line(&format!("{indent}credentials on;"), Some(&rule.at));
@@ -239,13 +255,17 @@ fn rule_lines(w: &mut Written, rule: &DraftRule, mode: Mode, indent: &str) {
 
 /// A tightened regex that is one literal origin becomes that origin.
 fn tight_origin(regex: &str) -> String {
+    let (flag, regex) = match regex.strip_prefix("(?i)") {
+        Some(r) => ("(?i)", r),
+        None => ("", regex),
+    };
     let unescaped = regex.replace("\\.", ".").replace("\\/", "/").replace("\\-", "-");
     let literal =
         !unescaped.contains(['\\', '(', ')', '[', ']', '|', '?', '*', '+', '{', '}', '^', '$']);
     if literal && cors_dsl::origin::parse_origin(&unescaped).is_ok() {
-        return unescaped;
+        return unescaped.to_ascii_lowercase();
     }
-    format!("~ {}", quote(regex))
+    format!("~ {}", quote(&format!("{flag}{regex}")))
 }
 
 /// A policy-language string literal.

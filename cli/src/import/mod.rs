@@ -160,3 +160,106 @@ fn run_yaml(
     }
     Ok(finish(&mut imported, &args.common, source, term)?.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces nginx configurations and recipes are made of, so generated input reaches
+    /// deep into the reader and the interpreter instead of failing at the first byte.
+    const PIECES: &[&str] = &[
+        "http",
+        "server",
+        "location",
+        "/",
+        "{",
+        "}",
+        ";",
+        " ",
+        "\n",
+        "if",
+        "(",
+        ")",
+        "($http_origin",
+        "~*",
+        "~",
+        "!~",
+        "=",
+        "\"^https://a\\.example\\.com$\"",
+        "'x'",
+        "\"",
+        "'",
+        "\\",
+        "map",
+        "$http_origin",
+        "$cors",
+        "${cors}x",
+        "default",
+        "\"\"",
+        "set",
+        "return",
+        "204",
+        "add_header",
+        "Access-Control-Allow-Origin",
+        "Access-Control-Allow-Credentials",
+        "true",
+        "always",
+        "more_set_headers",
+        "\"Access-Control-Allow-Origin: *\"",
+        "include",
+        "x.conf",
+        "#",
+        "OPTIONS",
+        "$request_method",
+        "~^https://(a|b)\\.x$",
+        "(?!x)",
+        "[",
+        "*",
+        "null",
+        "https://a.example.com",
+        "proxy_pass",
+        "\u{e9}",
+        "\r",
+    ];
+
+    fn run_all(text: &str) {
+        let conf = nginx::conf::parse_root(Path::new("/nonexistent/fuzz.conf"), text.to_string());
+        let analysis = nginx::recipe::analyse(&conf);
+        let edits = nginx::rewrite::rewrite(&conf, &analysis, "p.cors", Some("m.so"));
+        let _ = nginx::rewrite::diff(&conf, &edits);
+        for mode in [Mode::Faithful, Mode::Fix] {
+            let w = draft::render(&analysis.drafts, mode, "h");
+            let _ = draft::lint(&w, Path::new("p.cors"));
+        }
+        let mut imported = Imported::default();
+        ingress::import(Path::new("i.yaml"), text, &mut imported);
+        gateway::import(Path::new("g.yaml"), text, &mut imported);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        #[test]
+        fn import_never_panics_on_recipe_like_input(pieces in proptest::collection::vec(0..PIECES.len(), 0..80)) {
+            let text: String = pieces.iter().map(|&i| PIECES[i]).collect::<Vec<_>>().join(" ");
+            run_all(&text);
+        }
+
+        #[test]
+        fn import_never_panics_on_any_text(text in "\\PC{0,200}") {
+            run_all(&text);
+        }
+    }
+
+    #[test]
+    fn corpus_recipes_survive_every_truncation() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/nginx");
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+            for cut in (0..text.len()).filter(|&i| text.is_char_boundary(i)).step_by(7) {
+                run_all(&text[..cut]);
+            }
+        }
+    }
+}

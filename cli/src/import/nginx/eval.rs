@@ -81,8 +81,6 @@ pub struct Map {
     pub regexes: Vec<(String, bool, String, Loc)>,
     /// `default`, `""` when absent.
     pub default: String,
-    /// Where the map is.
-    pub loc: Loc,
 }
 
 impl Map {
@@ -94,7 +92,6 @@ impl Map {
             exact: vec![],
             regexes: vec![],
             default: String::new(),
-            loc: d.loc,
         };
         for e in d.block.as_deref().unwrap_or(&[]) {
             let value = e.arg(0).to_string();
@@ -129,6 +126,8 @@ pub struct Evaluator<'a> {
     regexes: HashMap<(String, bool), Option<Regex>>,
     /// Variables met that this interpreter does not know (evaluated as empty).
     pub unknown_vars: std::collections::BTreeSet<String>,
+    /// Variables some `set` assigns (empty until assigned, like nginx's).
+    pub declared: std::collections::HashSet<String>,
     /// `if` conditions it cannot evaluate (taken as false), and regexes that do not
     /// compile here (never matching).
     pub unknown: Vec<(Loc, String)>,
@@ -141,6 +140,7 @@ impl<'a> Evaluator<'a> {
             maps,
             regexes: HashMap::new(),
             unknown_vars: Default::default(),
+            declared: Default::default(),
             unknown: Vec::new(),
         }
     }
@@ -389,7 +389,7 @@ impl<'a> Evaluator<'a> {
             _ => {}
         }
         let Some(map) = self.maps.get(name) else {
-            if !name.chars().all(|c| c.is_ascii_digit()) {
+            if !name.chars().all(|c| c.is_ascii_digit()) && !self.declared.contains(name) {
                 self.unknown_vars.insert(name.to_string());
             }
             return String::new();

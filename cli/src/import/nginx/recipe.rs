@@ -87,6 +87,13 @@ pub fn analyse(conf: &Conf) -> Analysis {
     }
     let candidates = candidates(conf, http_body, &maps, &mut analysis.notes);
     let mut eval = Evaluator::new(&maps);
+    walk_all(&conf.root, &mut |d| {
+        if d.name == "set" {
+            if let Some(v) = d.arg(0).strip_prefix('$') {
+                eval.declared.insert(v.to_string());
+            }
+        }
+    });
     let servers: Vec<&Directive> = if http_loc.is_some() {
         http_body.iter().filter(|d| d.name == "server").collect()
     } else {
@@ -209,6 +216,13 @@ fn walk<'a>(body: &'a [Directive], f: &mut dyn FnMut(&'a Directive)) {
     }
 }
 
+fn walk_all<'a>(body: &'a [Directive], f: &mut dyn FnMut(&'a Directive)) {
+    for d in body {
+        f(d);
+        walk_all(d.block.as_deref().unwrap_or(&[]), f);
+    }
+}
+
 fn mentions_cors(levels: &[&[Directive]]) -> bool {
     let mut found = false;
     for l in levels {
@@ -319,8 +333,20 @@ fn candidates(
                 }
             }
         }
-        if d.name == "add_header" && d.arg(0).eq_ignore_ascii_case("access-control-allow-origin") {
-            let v = d.arg(1);
+        let literal = match d.name.as_str() {
+            "add_header" if d.arg(0).eq_ignore_ascii_case("access-control-allow-origin") => {
+                Some(d.arg(1).to_string())
+            }
+            "more_set_headers" => d.args.iter().find_map(|a| {
+                let (n, v) = a.text.split_once(':')?;
+                n.trim()
+                    .eq_ignore_ascii_case("access-control-allow-origin")
+                    .then(|| v.trim().to_string())
+            }),
+            _ => None,
+        };
+        if let Some(v) = literal {
+            let v = v.as_str();
             if v != "*" && !v.contains('$') && !v.is_empty() {
                 out.push(Candidate {
                     origin: DraftOrigin::Exact(v.to_string()),
@@ -362,9 +388,11 @@ fn probe(eval: &mut Evaluator<'_>, chain: Chain<'_>, origin: &str) -> Probed {
     }
 }
 
+/// Whether the recipe means to let `origin` in: its first `Access-Control-Allow-Origin`
+/// is that origin or `*`. (Sent twice, browsers refuse it anyway: reported apart.)
 fn allowed(a: &Answer, origin: &str) -> bool {
     let acao = a.all("access-control-allow-origin");
-    acao.len() == 1 && (acao[0].value == origin || acao[0].value == "*")
+    acao.first().is_some_and(|h| h.value == origin || h.value == "*")
 }
 
 fn list(v: Option<&str>) -> Vec<String> {
@@ -413,7 +441,7 @@ fn analyse_site(
         let mut credentials = a.get("access-control-allow-credentials") == Some("true");
         if star && credentials {
             notes.push(
-                Note::new(Level::Differs, at(conf, first.loc), "`Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true`: browsers refuse every credentialed request")
+                Note::new(Level::Hole, at(conf, first.loc), "`Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true`: browsers refuse every credentialed request")
                     .help("imported without credentials (what browsers do today); list the origins that need cookies in an `allow` block with `credentials on`"),
             );
             credentials = false;
@@ -460,6 +488,7 @@ fn analyse_site(
             expose: list(a.get("access-control-expose-headers")),
             credentials,
             max_age,
+            lists_at: [None, None, None],
             at: at(conf, rights_at),
         };
         match rules.iter_mut().find(|r| {
@@ -485,6 +514,14 @@ fn analyse_site(
             for s in &c.samples {
                 let p = probe(eval, chain, s);
                 if allowed(&p.actual, s) {
+                    if let DraftOrigin::Regex { whole, .. } = &c.origin {
+                        if whole.contains(".*") {
+                            notes.push(
+                                Note::new(Level::Hole, at(conf, c.at), format!("the regex is not anchored at both ends: nginx searches, so it is imported as `{whole}`"))
+                                    .help("anchor it (`^…$`) and escape every `.`; `--fix` writes the anchored form"),
+                            );
+                        }
+                    }
                     add(c.origin.clone(), c.at, &p, s, notes, &mut rules);
                     any_answer = true;
                     probes.push((s.clone(), p));
@@ -497,7 +534,7 @@ fn analyse_site(
     let mut all_probes = vec![(STRANGER.to_string(), stranger)];
     all_probes.extend(probes);
     for (origin, p) in &all_probes {
-        if !allowed(&p.actual, origin) && p.actual.all("access-control-allow-origin").len() < 2 {
+        if !allowed(&p.actual, origin) {
             continue;
         }
         for a in [&p.actual, &p.preflight] {

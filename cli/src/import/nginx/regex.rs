@@ -24,8 +24,11 @@ pub fn whole_match(re: &str, case_insensitive: bool) -> (String, Option<String>)
     let body = if end { &body[..body.len() - 1] } else { body };
     let faithful =
         format!("{flag}{}{body}{}", if start { "" } else { ".*" }, if end { "" } else { ".*" });
-    let tight = (!start || !end).then(|| format!("{flag}{body}"));
-    (faithful, tight)
+    // Always offered: an anchored regex that is one literal origin (dots unescaped
+    // or not) becomes that origin under `--fix`.
+    // A pattern without a scheme (`example\.com`) was meant for https.
+    let scheme = if body.contains("://") { "" } else { "https://" };
+    (faithful, Some(format!("{flag}{scheme}{body}")))
 }
 
 /// Ends with a `$` that is not escaped.
@@ -129,8 +132,13 @@ mod tests {
     #[test]
     fn whole_match_forms() {
         let cases = [
-            ("^https://a\\.example\\.com$", false, "https://a\\.example\\.com", None),
-            ("example\\.com", true, "(?i).*example\\.com.*", Some("(?i)example\\.com")),
+            (
+                "^https://a\\.example\\.com$",
+                false,
+                "https://a\\.example\\.com",
+                Some("https://a\\.example\\.com"),
+            ),
+            ("example\\.com", true, "(?i).*example\\.com.*", Some("(?i)https://example\\.com")),
             (
                 "^https://a\\.example\\.com",
                 false,
@@ -139,7 +147,8 @@ mod tests {
             ),
             ("^https://a$|^https://b$", false, "(?:^https://a$|^https://b$)", None),
             ("a|b", false, ".*(?:a|b).*", None),
-            ("x\\$", false, ".*x\\$.*", Some("x\\$")),
+            ("x\\$", false, ".*x\\$.*", Some("https://x\\$")),
+            ("^https://a", false, "https://a.*", Some("https://a")),
         ];
         for (re, ci, faithful, tight) in cases {
             let (f, t) = whole_match(re, ci);

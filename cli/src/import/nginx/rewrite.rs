@@ -48,7 +48,9 @@ pub fn rewrite(
     for (block, name) in placed {
         let Some(d) = find(&conf.root, block) else { continue };
         let body = d.block.as_deref().unwrap_or(&[]);
-        let first_removed = body.iter().find(|c| removed.contains(&c.loc));
+        // In the block's own file: a snippet included elsewhere too keeps no `cors`.
+        let first_removed =
+            body.iter().find(|c| removed.contains(&c.loc) && c.loc.file == d.loc.file);
         let (file, offset, indent) = match first_removed {
             Some(c) => (c.loc.file, line_start(conf, c.loc), indent_of(conf, c.loc)),
             None => after_open(conf, d),
