@@ -225,3 +225,53 @@ fn gateway_star_with_credentials_reflects_every_origin() {
         fix.stdout
     );
 }
+
+/// Recipes that are not a whole nginx configuration (a conf.d snippet) or not a valid
+/// one (written broken, or using variables of modules not loaded here).
+const NOT_A_RUNNABLE_CONFIG: &[&str] =
+    &["17-unknown-constructs.conf", "18-broken-syntax.conf", "23-server-snippet.conf"];
+
+#[test]
+fn converted_configurations_pass_nginx_t() {
+    let Some(env) = cors_tests::env() else { return }; // skipped loudly (fails under CI=true)
+    let module = env.module.display().to_string();
+    let mut failures = Vec::new();
+    for name in
+        fixtures("nginx", ".conf").iter().filter(|n| !NOT_A_RUNNABLE_CONFIG.contains(&n.as_str()))
+    {
+        let dir = scratch(&format!("nginx-t-{name}"));
+        copy_dir(&root().join("cli/tests/import/nginx"), &dir);
+        let conf = dir.join(name);
+        let policy = dir.join("policies.cors").display().to_string();
+        let run = corsc(&[
+            "import",
+            "nginx",
+            &conf.display().to_string(),
+            "-o",
+            &policy,
+            "--fix",
+            "--write",
+            "--load-module",
+            &module,
+        ]);
+        assert_eq!(run.code, 0, "{name}: the --fix policy must load\n{}", run.stderr);
+        std::fs::create_dir_all(dir.join("logs")).unwrap_or_else(|e| panic!("{e}"));
+        let out = Command::new(&env.nginx)
+            .arg("-p")
+            .arg(&dir)
+            .arg("-c")
+            .arg(&conf)
+            .arg("-e")
+            .arg(dir.join("logs/error.log"))
+            .arg("-g")
+            .arg(format!("pid {};", dir.join("logs/nginx.pid").display()))
+            .arg("-t")
+            .output()
+            .unwrap_or_else(|e| panic!("run nginx: {e}"));
+        if !out.status.success() {
+            let text = std::fs::read_to_string(&conf).unwrap_or_default();
+            failures.push(format!("{name}:\n{}\n{text}", String::from_utf8_lossy(&out.stderr)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -186,7 +186,9 @@ pub fn removals(root: &[Directive]) -> HashSet<Loc> {
         let used = used_vars(root, &removed);
         visit(
             root,
-            &mut |d, removed_now: &HashSet<Loc>| decide(d, removed_now, &used, &cors_vars),
+            &mut |d, siblings, removed_now: &HashSet<Loc>| {
+                decide(d, siblings, removed_now, &used, &cors_vars)
+            },
             &mut removed,
         );
         let mut all = Vec::new();
@@ -199,7 +201,11 @@ pub fn removals(root: &[Directive]) -> HashSet<Loc> {
         if removed.len() == before {
             // One more pass once the variables are known.
             let used = used_vars(root, &removed);
-            visit(root, &mut |d, r: &HashSet<Loc>| decide(d, r, &used, &cors_vars), &mut removed);
+            visit(
+                root,
+                &mut |d, siblings, r: &HashSet<Loc>| decide(d, siblings, r, &used, &cors_vars),
+                &mut removed,
+            );
             if removed.len() == before {
                 return removed;
             }
@@ -209,14 +215,23 @@ pub fn removals(root: &[Directive]) -> HashSet<Loc> {
 
 fn decide(
     d: &Directive,
+    siblings: &[Directive],
     removed: &HashSet<Loc>,
     used: &HashSet<String>,
     cors_vars: &HashSet<String>,
 ) -> bool {
     match d.name.as_str() {
         "add_header" | "more_set_headers" if sets_cors_header(d) => true,
+        // `Vary: Origin` beside CORS headers: the module keeps `Vary` right.
         "add_header" => {
-            d.arg(0).eq_ignore_ascii_case("vary") && d.arg(1).eq_ignore_ascii_case("origin")
+            d.arg(0).eq_ignore_ascii_case("vary")
+                && d.arg(1).eq_ignore_ascii_case("origin")
+                && siblings.iter().any(sets_cors_header)
+        }
+        // `more_set_headers "Vary: Origin"` beside CORS ones: the module keeps `Vary`.
+        "more_set_headers" => {
+            d.args.iter().all(|a| a.text.replace(' ', "").eq_ignore_ascii_case("vary:origin"))
+                && siblings.iter().any(sets_cors_header)
         }
         "set" => {
             d.arg(0).strip_prefix('$').is_some_and(|v| cors_vars.contains(v) && !used.contains(v))
@@ -249,14 +264,14 @@ fn decide(
 
 fn visit(
     body: &[Directive],
-    f: &mut dyn FnMut(&Directive, &HashSet<Loc>) -> bool,
+    f: &mut dyn FnMut(&Directive, &[Directive], &HashSet<Loc>) -> bool,
     removed: &mut HashSet<Loc>,
 ) {
     for d in body {
         if let Some(b) = d.block.as_deref() {
             visit(b, f, removed);
         }
-        if !removed.contains(&d.loc) && f(d, removed) {
+        if !removed.contains(&d.loc) && f(d, body, removed) {
             removed.insert(d.loc);
         }
     }
