@@ -262,9 +262,12 @@ fn decide(
     }
 }
 
+/// Whether to remove a directive, given its siblings and what is removed so far.
+type Decider<'a> = dyn FnMut(&Directive, &[Directive], &HashSet<Loc>) -> bool + 'a;
+
 fn visit(
     body: &[Directive],
-    f: &mut dyn FnMut(&Directive, &[Directive], &HashSet<Loc>) -> bool,
+    f: &mut Decider<'_>,
     removed: &mut HashSet<Loc>,
 ) {
     for d in body {
