@@ -243,7 +243,9 @@ fn decide(
             let cond = super::eval::if_condition(d).join(" ");
             let about_cors = cond.contains("$http_origin")
                 || (cond.contains("$request_method") && cond.contains("OPTIONS"))
-                || vars_in(&cond).iter().any(|v| cors_vars.contains(v));
+                || vars_in(&cond).iter().any(|v| cors_vars.contains(v))
+                // A flag test (`if ($cors = "true")`) whose block held CORS headers.
+                || d.block.as_deref().unwrap_or(&[]).iter().any(sets_cors_header);
             let body = d.block.as_deref().unwrap_or(&[]);
             about_cors
                 && body.iter().all(|c| {
@@ -265,11 +267,7 @@ fn decide(
 /// Whether to remove a directive, given its siblings and what is removed so far.
 type Decider<'a> = dyn FnMut(&Directive, &[Directive], &HashSet<Loc>) -> bool + 'a;
 
-fn visit(
-    body: &[Directive],
-    f: &mut Decider<'_>,
-    removed: &mut HashSet<Loc>,
-) {
+fn visit(body: &[Directive], f: &mut Decider<'_>, removed: &mut HashSet<Loc>) {
     for d in body {
         if let Some(b) = d.block.as_deref() {
             visit(b, f, removed);
