@@ -80,8 +80,6 @@ pub enum Preflight {
     Answer,
     /// Answered with 200 instead of 204.
     Answer200,
-    /// Passed to the application.
-    Pass,
 }
 
 /// One policy to write.
@@ -198,10 +196,8 @@ pub fn render(drafts: &[Draft], mode: Mode, header: &str) -> Written {
                 w.line("    }", None);
             }
         }
-        match (draft.preflight, mode) {
-            (Preflight::Pass, Mode::Faithful) => w.line("    preflight pass;", None),
-            (Preflight::Answer200, _) => w.line("    preflight-status 200;", None),
-            _ => {}
+        if draft.preflight == Preflight::Answer200 {
+            w.line("    preflight-status 200;", None);
         }
         w.line("}", None);
     }

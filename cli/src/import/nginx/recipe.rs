@@ -590,7 +590,11 @@ fn analyse_site(
             upstream_status: 200,
         },
     );
-    let mut preflight = Preflight::Pass;
+    // A recipe that does not answer `OPTIONS` still works when the application
+    // answers them 2xx (nginx adds the headers). `preflight pass` would leave the
+    // application's answer untouched, headers and all, so the faithful import lets the
+    // module answer instead: what the browser concludes stays the same.
+    let mut preflight = Preflight::Answer;
     if let Some((_, p)) = all_probes.iter().find(|(o, p)| allowed(&p.actual, o)) {
         if p.preflight.returned.is_some() {
             preflight =
@@ -607,8 +611,8 @@ fn analyse_site(
             }
         } else {
             notes.push(
-                Note::new(Level::Differs, at(conf, owner), format!("{place}: preflights reach the application (the recipe does not answer `OPTIONS`)"))
-                    .help("imported as `preflight pass`; `--fix` lets the module answer them"),
+                Note::new(Level::Differs, at(conf, owner), format!("{place}: preflights reach the application, which must answer them 2xx for the recipe's headers to count"))
+                    .help("the module answers them itself (the application no longer sees preflights)"),
             );
         }
     }
