@@ -3,8 +3,9 @@
 //! report and the nginx diff snapshotted, faithful and `--fix`.
 //!
 //! Beyond the snapshots: the `--fix` policy of every recipe loads (the whole point of
-//! `--fix`), a configuration rewritten with `--write` has no recipe left to import, and
-//! the converted configurations pass `nginx -t` with the module when it is built.
+//! `--fix`), `--compare` finds no request the imported policy refuses while the recipe
+//! allowed it, a configuration rewritten with `--write` has no recipe left to import,
+//! and the converted configurations pass `nginx -t` with the module.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -89,9 +90,20 @@ fn nginx_corpus() {
     let mut failures = Vec::new();
     for name in &names {
         let rel = format!("cli/tests/import/nginx/{name}");
-        let (text, faithful, fix) =
-            import("nginx", &rel, &["--diff", "--load-module", "modules/ngx_http_cors_module.so"]);
+        let (text, faithful, fix) = import(
+            "nginx",
+            &rel,
+            &["--diff", "--compare", "--load-module", "modules/ngx_http_cors_module.so"],
+        );
         snapshot(&format!("nginx__{}", name.trim_end_matches(".conf")), &text);
+        // --compare: wherever a browser concludes differently, the module is the one
+        // that accepts (a recipe bug it fixes), never the other way round.
+        if faithful.stderr.contains("did not reproduce") {
+            failures.push(format!(
+                "{name}: the imported policy refuses what the recipe allowed\n{}",
+                faithful.stderr
+            ));
+        }
         if faithful.code == 2 || fix.code != 0 {
             failures.push(format!(
                 "{name}: exit {} / --fix exit {}\n{}",

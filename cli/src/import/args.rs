@@ -52,6 +52,11 @@ pub struct NginxArgs {
     /// The path `cors_policy_file` names (default: the `-o` path as given).
     #[arg(long, value_name = "PATH")]
     pub policy_path: Option<String>,
+    /// Send the recipe and the imported policy the same generated requests (through
+    /// the import's model of nginx and the module's `decide`) and report every one
+    /// where a browser would conclude differently.
+    #[arg(long)]
+    pub compare: bool,
     /// Also add `load_module PATH;` at the top of the main file.
     #[arg(long, value_name = "PATH")]
     pub load_module: Option<String>,

@@ -94,7 +94,16 @@ fn run_nginx(args: &NginxArgs, term: &mut Term<'_>) -> Result<Outcome, CliError>
             path: path.clone(),
             source: std::io::Error::other(why),
         })?;
-        let mut analysis = nginx::recipe::analyse(&conf);
+        let mut analysis = nginx::recipe::analyse(&conf, args.compare);
+        if let Some(t) = analysis.compared {
+            imported.mapping.push(format!(
+                "{}: compared {} requests: {} where a browser concludes differently, {} of them the recipe's own bugs",
+                path.display(),
+                t.requests,
+                t.differences,
+                t.recipe_bugs
+            ));
+        }
         // Policy names are unique across every file imported together.
         for d in &mut analysis.drafts {
             let base = d.name.clone();
@@ -225,7 +234,7 @@ mod tests {
 
     fn run_all(text: &str) {
         let conf = nginx::conf::parse_root(Path::new("/nonexistent/fuzz.conf"), text.to_string());
-        let analysis = nginx::recipe::analyse(&conf);
+        let analysis = nginx::recipe::analyse(&conf, true);
         let edits = nginx::rewrite::rewrite(&conf, &analysis, "p.cors", Some("m.so"));
         let _ = nginx::rewrite::diff(&conf, &edits);
         for mode in [Mode::Faithful, Mode::Fix] {

@@ -5,6 +5,7 @@
 //! parts recipes are made of, `regex` translates nginx regexes, `recipe` probes every
 //! location and derives its policy and findings, `rewrite` edits the configuration.
 
+pub mod compare;
 pub mod conf;
 pub mod eval;
 pub mod lex;

@@ -46,6 +46,8 @@ pub struct Analysis {
     pub notes: Vec<Note>,
     /// The `http` block, for `cors_policy_file`.
     pub http: Option<Loc>,
+    /// `--compare`'s tally, when asked for.
+    pub compared: Option<super::compare::Tally>,
 }
 
 /// A candidate origin named by the recipe.
@@ -57,8 +59,8 @@ struct Candidate {
 }
 
 /// Analyses the whole configuration.
-pub fn analyse(conf: &Conf) -> Analysis {
-    let mut analysis = Analysis::default();
+pub fn analyse(conf: &Conf, compare: bool) -> Analysis {
+    let mut analysis = Analysis { compared: compare.then(Default::default), ..Analysis::default() };
     for e in &conf.errors {
         analysis.notes.push(Note::new(
             Level::Unknown,
@@ -637,6 +639,22 @@ fn analyse_site(
         };
         intern(analysis, draft, server, path)
     });
+    if let (Some(p), Some(total)) = (policy, analysis.compared.as_mut()) {
+        let origins: Vec<String> =
+            candidates.iter().flat_map(|c| c.samples.iter().cloned()).collect();
+        let draft = &analysis.drafts[p];
+        let t = super::compare::compare(
+            eval,
+            chain,
+            draft,
+            &origins,
+            &at(conf, owner),
+            &mut analysis.notes,
+        );
+        total.requests += t.requests;
+        total.differences += t.differences;
+        total.recipe_bugs += t.recipe_bugs;
+    }
     let home = home.map(|h| home_block(levels, owners, h));
     Site { server: server.to_string(), path: path.to_string(), owner, home, policy }
 }
