@@ -129,6 +129,7 @@ fn every_broken_recipe_is_reported() {
         ("18-broken-syntax.conf", ":7: not imported: nginx syntax"),
         ("19-null-origin.conf", ":6: hole[CORS103]"),
         ("22-unescaped-dot.conf", ":6: hole[CORS102]"),
+        ("26-misspelled-header.conf", ":9: not imported: `Access-Control-Allow-Header`"),
     ];
     for (name, want) in cases {
         let run = corsc(&["import", "nginx", &format!("cli/tests/import/nginx/{name}")]);

@@ -66,6 +66,8 @@ pub struct DraftRule {
     pub credentials: bool,
     /// `max-age`, seconds.
     pub max_age: Option<u64>,
+    /// `private-network on` (Private Network Access preflights answered).
+    pub private_network: bool,
     /// Where the rights (the other headers) come from.
     pub at: At,
     /// Where `methods`, `headers` and `expose` come from, when apart from `at`.
@@ -243,6 +245,9 @@ fn rule_lines(w: &mut Written, rule: &DraftRule, mode: Mode, indent: &str) {
     let credentials = rule.credentials && !(mode == Mode::Fix && reflect_with_credentials);
     if credentials {
         w.line(&format!("{indent}credentials on;"), Some(&rule.at));
+    }
+    if rule.private_network {
+        w.line(&format!("{indent}private-network on;"), Some(&rule.at));
     }
     if let Some(s) = rule.max_age {
         w.line(&format!("{indent}max-age {s};"), Some(&rule.at));

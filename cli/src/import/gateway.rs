@@ -175,6 +175,7 @@ fn filter(
         expose,
         credentials,
         max_age: Some(max_age),
+        private_network: false,
         lists_at: ["allowMethods", "allowHeaders", "exposeHeaders"]
             .map(|k| get(cors, k).map(|n| at(path, source, n))),
         at: get(cors, "maxAge").or(credentials_node).map_or(cors_at, |n| at(path, source, n)),

@@ -121,6 +121,7 @@ pub fn import(path: &Path, source: &str, out: &mut Imported) {
             expose,
             credentials: credentials && !star,
             max_age: Some(max_age),
+            private_network: false,
             lists_at: ["cors-allow-methods", "cors-allow-headers", "cors-expose-headers"]
                 .map(|k| ann(k).map(|x| x.1)),
             at: ann("cors-max-age").map_or(rule_at, |x| x.1),

@@ -17,6 +17,16 @@ use std::collections::HashMap;
 
 /// An origin no recipe names: whether it is let in says "reflects anything".
 pub const STRANGER: &str = "https://corsc-import-probe.example";
+/// The response headers the import turns into policy statements.
+const KNOWN: [&str; 7] = [
+    "access-control-allow-private-network",
+    "access-control-allow-origin",
+    "access-control-allow-credentials",
+    "access-control-allow-methods",
+    "access-control-allow-headers",
+    "access-control-expose-headers",
+    "access-control-max-age",
+];
 /// The header name preflight probes ask for.
 const PROBE_HEADER: &str = "x-corsc-probe";
 
@@ -490,6 +500,8 @@ fn analyse_site(
             expose: list(a.get("access-control-expose-headers")),
             credentials,
             max_age,
+            private_network: pick("access-control-allow-private-network").as_deref()
+                == Some("true"),
             lists_at: [None, None, None],
             at: at(conf, rights_at),
         };
@@ -540,6 +552,16 @@ fn analyse_site(
             continue;
         }
         for a in [&p.actual, &p.preflight] {
+            // An `Access-Control-*` header the policy has no statement for is reported,
+            // never dropped silently (the migration removes its line).
+            for h in a.headers.iter().filter(|h| {
+                is_cors_header(&h.name) && !KNOWN.contains(&h.name.to_ascii_lowercase().as_str())
+            }) {
+                notes.push(
+                    Note::new(Level::Unknown, at(conf, h.loc), format!("`{}` is not imported", h.name))
+                        .help("the policy language has no statement for it: check whether you still need it"),
+                );
+            }
             let mut names: Vec<String> = a
                 .headers
                 .iter()
