@@ -48,6 +48,10 @@ pub enum Command {
     Fmt(FmtArgs),
     /// List every diagnostic code, or show the documentation of one.
     Rules(RulesArgs),
+    /// Read the CORS setup people already have (nginx recipes, ingress-nginx
+    /// annotations, Gateway API HTTPRoutes) and write the policies that replace it.
+    #[command(after_help = IMPORT_EXIT_CODES)]
+    Import(crate::import::args::ImportArgs),
     /// Print a shell completion script to stdout.
     Completions {
         /// The shell to complete for.
@@ -89,6 +93,13 @@ pub struct Inputs {
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
 }
+/// `import` fails on what it found, not on a policy.
+const IMPORT_EXIT_CODES: &str = "\
+Exit codes:
+  0  imported, and the recipe has no holes (differences the module fixes are listed)
+  1  imported, with holes or parts not imported (see the report);
+     with --fix: the tightened policy still has errors
+  2  usage error, unreadable or unwritable file";
 
 /// `corsc check`.
 #[derive(Debug, Args)]

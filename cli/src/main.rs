@@ -6,6 +6,7 @@
 
 mod args;
 mod commands;
+mod import;
 
 use anyhow::Context as _;
 use args::{Cli, ColorChoice, Command, ManArgs};
@@ -49,6 +50,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Explain(a) => commands::explain::run(&a, &mut term),
         Command::Fmt(a) => commands::fmt::run(&a, &mut term),
         Command::Rules(a) => commands::rules::run(&a, &mut term),
+        Command::Import(a) => import::run(&a, &mut term),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "corsc", term.out);
             Ok(Outcome::Clean)

@@ -185,7 +185,20 @@ fn a_man_page_for_every_subcommand() {
         .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
         .collect();
     pages.sort();
-    let want = ["check", "compile", "completions", "explain", "fmt", "lint", "man", "rules"];
+    let want = [
+        "check",
+        "compile",
+        "completions",
+        "explain",
+        "fmt",
+        "import",
+        "import-gateway",
+        "import-ingress",
+        "import-nginx",
+        "lint",
+        "man",
+        "rules",
+    ];
     let mut expected: Vec<String> = want.iter().map(|c| format!("corsc-{c}.1")).collect();
     expected.push("corsc.1".into());
     expected.sort();
