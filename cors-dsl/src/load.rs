@@ -72,12 +72,12 @@ pub fn load_str(path: &Path, text: &str) -> Loaded {
     let doc = loader.parse(root);
     let key = canonical_or_given(path);
     let directives = loader.expand(&doc.directives, root, &mut vec![key]);
-    let (policies, check_diags) = check::check(&directives);
+    let (policies, expectations, check_diags) = check::check(&directives);
     let mut diagnostics = loader.diags;
     diagnostics.extend(check_diags);
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
-    let set = ok.then_some(PolicySet { policies, suppressions: loader.suppressions });
+    let set = ok.then_some(PolicySet { policies, suppressions: loader.suppressions, expectations });
     Loaded { sources: loader.sources, set, diagnostics }
 }
 
