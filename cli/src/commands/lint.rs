@@ -48,6 +48,10 @@ fn allowed_codes(codes: &[String]) -> Result<Vec<&'static Code>, CliError> {
         .iter()
         .map(|code| match registry::lookup(code) {
             Some(m) if m.kind == CodeKind::Lint => Ok(m),
+            Some(m) if m.kind == CodeKind::Expectation => Err(CliError::Usage(format!(
+                "`{}` ({}) is a failed policy test and cannot be allowed: change the policy or the expectation",
+                m.code, m.name
+            ))),
             Some(m) => Err(CliError::Usage(format!(
                 "`{}` ({}) is a language error and cannot be allowed: the policy would not load",
                 m.code, m.name
