@@ -10,6 +10,7 @@ pub mod explain;
 pub mod fmt;
 pub mod lint;
 pub mod rules;
+pub mod test;
 
 use crate::args::OutputFormat;
 use cors_dsl::span::FileId;
