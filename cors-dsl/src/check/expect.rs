@@ -213,7 +213,9 @@ impl Checker {
         response: bool,
     ) -> Vec<Spanned<String>> {
         let mut names = Vec::new();
+        let mut given = false;
         while let Some(a) = args.next_if(|a| !is_keyword(a)) {
+            given = true;
             if a.kind == ArgKind::Tilde || !is_token(a.value.as_bytes()) {
                 self.push(
                     Diagnostic::new(
@@ -237,7 +239,7 @@ impl Checker {
             }
             names.push(Spanned::new(a.value.clone(), a.span));
         }
-        if names.is_empty() {
+        if !given {
             self.invalid(
                 keyword.span,
                 format!("`{}` needs at least one header name", keyword.value),
