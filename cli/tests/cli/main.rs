@@ -87,3 +87,4 @@ mod explain;
 mod fmt;
 mod lint;
 mod misc;
+mod test;

@@ -5,7 +5,7 @@ use super::walk::{Refusal, Stage, Step, Walk};
 use crate::browser::Problem;
 use crate::codes;
 use crate::diag::Diagnostic;
-use crate::fetch::FORBIDDEN_RESPONSE_HEADERS;
+use crate::fetch::{is_safelisted_method, FORBIDDEN_RESPONSE_HEADERS};
 use crate::model::{Expectation, Expected, OriginPattern, Policy, Rule};
 use crate::origin::OriginIndex;
 use crate::span::Span;
@@ -42,16 +42,20 @@ impl Judged<'_> {
             (Expected::Refuse, _) => self.allowed(e, walk),
         };
         let Cause { why, at, label, help } = cause;
-        Some(
-            Diagnostic::new(
-                codes::EXPECTATION_FAILED,
-                e.span,
-                format!("expected `{}` for {}, but {why}", e.outcome.node.as_str(), request(e)),
-            )
-            .label(format!("expected `{}`", e.outcome.node.as_str()))
-            .secondary(at, label)
-            .help(help),
+        let mut d = Diagnostic::new(
+            codes::EXPECTATION_FAILED,
+            e.span,
+            format!("expected `{}` for {}, but {why}", e.outcome.node.as_str(), request(e)),
         )
+        .label(format!("expected `{}`", e.outcome.node.as_str()))
+        .secondary(at, label)
+        .help(help);
+        if allowed {
+            for (span, text) in self.preflight_grants(e, walk) {
+                d = d.secondary(span, text);
+            }
+        }
+        Some(d)
     }
 
     fn unverifiable(&self, e: &Expectation) -> Diagnostic {
@@ -236,6 +240,23 @@ impl Judged<'_> {
             None => format!("the page cannot read {list}: {rule_name} does not expose it"),
         };
         Cause { why, at, label, help }
+    }
+
+    /// The `methods` and `headers` statements that let an unwanted preflight through.
+    fn preflight_grants(&self, e: &Expectation, walk: &Walk) -> Vec<(Span, String)> {
+        let preflighted = matches!(walk, Walk::Sent { steps, .. } if steps.len() > 1);
+        let Some((rule, _)) = self.rule(walk.last_rule()).filter(|_| preflighted) else {
+            return Vec::new();
+        };
+        let mut grants = Vec::new();
+        let method = &e.method.node;
+        if !is_safelisted_method(method.as_bytes()) && self.written(rule.methods.span) {
+            grants.push((rule.methods.span, format!("allows `{method}`")));
+        }
+        if !e.headers.is_empty() && self.written(rule.headers.span) {
+            grants.push((rule.headers.span, "allows the requested headers".to_string()));
+        }
+        grants
     }
 
     /// The page gets a response it should not: point at the origin pattern that lets it
