@@ -80,7 +80,11 @@ pub fn load_str(path: &Path, text: &str) -> Loaded {
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
     let count = expectations.len();
-    let set = ok.then_some(PolicySet { policies, suppressions: loader.suppressions, expectations });
+    let set = ok.then(|| PolicySet {
+        policies,
+        suppressions: loader.suppressions,
+        expectations: expectations.into_boxed_slice(),
+    });
     Loaded { sources: loader.sources, set, diagnostics, expectations: count }
 }
 

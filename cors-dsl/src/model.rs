@@ -18,7 +18,9 @@ pub struct PolicySet {
     pub suppressions: Vec<Suppression>,
     /// Every `expect` statement (in a `policy` or a `test` block), in source order.
     /// Run by [`crate::expect::run`] against the compiled table; never compiled into it.
-    pub expectations: Vec<Expectation>,
+    /// (A boxed slice: the set is built once, and `Loaded` stays small enough to return
+    /// by value.)
+    pub expectations: Box<[Expectation]>,
 }
 
 /// `policy NAME { … }`.
