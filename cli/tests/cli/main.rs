@@ -104,3 +104,4 @@ mod fix;
 mod fmt;
 mod lint;
 mod misc;
+mod test;
