@@ -1,7 +1,8 @@
-//! CORS106 `shared-hosting-origin`: a wildcard over a public suffix, or an origin on
-//! hosting where anybody can publish pages.
+//! CORS106 `shared-hosting-origin`: an origin on hosting where anybody can publish
+//! pages (a wildcard over a whole public suffix is `CORS130`).
 
-use super::support::{each_rule, is_public_suffix};
+use super::origin_exposure::answered;
+use super::support::each_origin;
 use super::Lint;
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
@@ -14,54 +15,16 @@ pub(crate) const CODE: &Code = &Code::lint(
     "CORS106",
     "shared-hosting-origin",
     Severity::Warning,
-    "a wildcard over a public suffix, or an origin on hosting shared with strangers",
+    "an origin on hosting shared with strangers",
     "## Why is this bad?\n\
-`https://*.github.io` or `https://*.co.uk` trusts every site anyone can register under a \
-public suffix (checked against the Public Suffix List). Origins on playgrounds and shared \
-hosting (`codepen.io`, `jsfiddle.net`, `glitch.me`, `herokuapp.com`, `s3.amazonaws.com`, ...) \
-serve other people's code, sometimes from the very same origin.\n\n\
-## Example\n```\norigin https://*.github.io;\n```\n\n\
-## Use instead\n```\norigin https://my-org.github.io;\n```\n\
-(and better, a custom domain you control)\n",
+Origins on playgrounds and shared hosting (`codepen.io`, `jsfiddle.net`, `glitch.me`, \
+`herokuapp.com`, `s3.amazonaws.com`, ...) serve other people's code, sometimes from the very \
+same origin. Exact origins, wildcards and `~` regexes are judged by the hosts they accept. A \
+wildcard over a whole public suffix (`https://*.github.io`) is `CORS130`.\n\n\
+## Example\n```\norigin https://codepen.io;\n```\n\n\
+## Use instead\n```\norigin https://app.example.com;\n```\n\
+(a custom domain you control)\n",
 );
-
-/// Hosts where strangers publish code (on the host itself or on subdomains).
-const SHARED_HOSTS: &[&str] = &[
-    "codepen.io",
-    "cdpn.io",
-    "jsfiddle.net",
-    "jsbin.com",
-    "codesandbox.io",
-    "csb.app",
-    "stackblitz.io",
-    "glitch.me",
-    "repl.co",
-    "replit.dev",
-    "netlify.app",
-    "vercel.app",
-    "herokuapp.com",
-    "github.io",
-    "gitlab.io",
-    "pages.dev",
-    "workers.dev",
-    "web.app",
-    "firebaseapp.com",
-    "azurewebsites.net",
-    "appspot.com",
-    "blogspot.com",
-    "s3.amazonaws.com",
-    "storage.googleapis.com",
-    "ngrok.io",
-    "ngrok-free.app",
-];
-
-/// The shared host `host` is on, if any.
-pub(crate) fn shared_host(host: &str) -> Option<&'static str> {
-    SHARED_HOSTS
-        .iter()
-        .copied()
-        .find(|s| host == *s || host.strip_suffix(s).is_some_and(|rest| rest.ends_with('.')))
-}
 
 impl Lint for SharedHostingOrigin {
     fn code(&self) -> &'static Code {
@@ -69,38 +32,26 @@ impl Lint for SharedHostingOrigin {
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
-        for (_, rule) in each_rule(set) {
-            for origin in &rule.origins {
-                if let OriginPattern::Subdomain { suffix, .. } = &origin.node {
-                    if is_public_suffix(suffix) {
-                        out.push(
-                            Diagnostic::new(
-                                CODE,
-                                origin.span,
-                                format!(
-                                    "`{}` is a wildcard over the public suffix `{suffix}`",
-                                    origin.node
-                                ),
-                            )
-                            .label("anybody can register a site that matches")
-                            .help("list your own sites under it explicitly"),
-                        );
-                        continue;
-                    }
-                }
-                let Some((_, host)) = origin.node.scheme_and_host() else { continue };
-                if let Some(shared) = shared_host(host) {
-                    out.push(
-                        Diagnostic::new(
-                            CODE,
-                            origin.span,
-                            format!("origin `{}` is on `{shared}`, shared hosting", origin.node),
-                        )
-                        .label("other people's code is served from this host")
-                        .help("serve the front-end from a domain you control"),
-                    );
-                }
+        for (_, origin) in each_origin(set) {
+            let Some(e) = answered(&origin.node) else { continue };
+            let Ok(e) = &*e else { continue };
+            // A wildcard over the whole suffix is CORS130's; everything is CORS101's.
+            if e.public_suffix.is_some() || e.every_origin.is_some() {
+                continue;
             }
+            let Some(shared) = &e.shared_hosting else { continue };
+            let message = match &origin.node {
+                OriginPattern::Regex(r) => format!(
+                    "origin regex `{r}` accepts `{}`, on `{}`, shared hosting",
+                    shared.witness, shared.about
+                ),
+                p => format!("origin `{p}` is on `{}`, shared hosting", shared.about),
+            };
+            out.push(
+                Diagnostic::new(CODE, origin.span, message)
+                    .label("other people's code is served from this host")
+                    .help("serve the front-end from a domain you control"),
+            );
         }
     }
 }
