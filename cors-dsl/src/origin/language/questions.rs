@@ -150,12 +150,16 @@ impl Exposure {
 
         if regex {
             for scheme in USUAL_SCHEMES {
+                // A set without this one member cannot hold them all: skip the build.
+                let witness = format!("{scheme}://evil.example");
+                if !accepted.contains(witness.as_bytes()) {
+                    continue;
+                }
                 let every = OriginSet::from_bytes_regex(&format!(
                     r"{}://{LABEL}(?:\.{LABEL})*",
                     lit(scheme)
                 ))?;
                 if accepted.is_superset(&every)? {
-                    let witness = format!("{scheme}://evil.example");
                     e.every_origin = Some(Found { about: (*scheme).into(), witness });
                     break;
                 }
@@ -164,14 +168,19 @@ impl Exposure {
         if accepted.contains(b"null") {
             e.null = Some(Found { about: "null".into(), witness: "null".into() });
         }
-        e.plain_http = first(accepted.intersect(&probe::plain_http_off_loopback()?)?, "http");
-        if let Some(w) =
-            accepted.intersect(&probe::scheme_other_than(&schemes)?)?.readable_witness()
-        {
+        // Cheap prefixes first: most regexes accept no `http://` at all, and then the
+        // loopback automaton is never needed.
+        let http = accepted.intersect(&probe::with_scheme_prefix(&["http"])?)?;
+        if !http.is_empty() {
+            e.plain_http = first(http.difference(&probe::loopback()?)?, "http");
+        }
+        let other = accepted
+            .difference(&probe::with_scheme_prefix(&schemes)?)?
+            .difference(&probe::null()?)?;
+        if let Some(w) = other.readable_witness() {
             let scheme = w.split("://").next().unwrap_or_default().to_string();
             e.other_scheme = Some(Found { about: scheme, witness: w });
         }
-
         let written_hosts = probe::in_or_under(&hosts)?;
         // Look-alikes and other domains are all outside the written hosts: when nothing
         // is, neither question needs asking.
