@@ -254,12 +254,19 @@ fn rule_lines(w: &mut Written, rule: &DraftRule, mode: Mode, indent: &str) {
     }
 }
 
-/// A tightened regex that is one literal origin becomes that origin.
+/// A tightened regex: `https?://` becomes `https://` (plain http lets a network attacker
+/// in: CORS104), and one that is one literal origin becomes that origin.
 fn tight_origin(regex: &str) -> String {
     let (flag, regex) = match regex.strip_prefix("(?i)") {
         Some(r) => ("(?i)", r),
         None => ("", regex),
     };
+    let https_only =
+        ["https?://", "http(s)?://", "(https?)://", "(http|https)://", "(https|http)://"]
+            .iter()
+            .find_map(|p| regex.strip_prefix(p))
+            .map(|rest| format!("https://{rest}"));
+    let regex = https_only.as_deref().unwrap_or(regex);
     let unescaped = regex.replace("\\.", ".").replace("\\/", "/").replace("\\-", "-");
     let literal =
         !unescaped.contains(['\\', '(', ')', '[', ']', '|', '?', '*', '+', '{', '}', '^', '$']);

@@ -1,6 +1,7 @@
 //! CORS103 `null-origin`: the `null` origin, or its web-view spelling `file://`, is
 //! allowed.
 
+use super::origin_exposure::answered;
 use super::support::{each_origin, worse_with_credentials};
 use super::Lint;
 use crate::codes::Code;
@@ -23,6 +24,8 @@ local files) send for a `file:` document, where a browser sends `null`. It names
 no page: every HTML file opened from local storage in such a web view sends it, one the user \
 downloaded included. Custom-scheme origins such as `capacitor://localhost` or \
 `tauri://localhost` are served by the app itself from its own bundle and are not reported.\n\n\
+A `~` regex that accepts `null` (`https://app\\.example\\.com|null`) is reported the same \
+way: the check asks the language the regex accepts, not its spelling.\n\n\
 With `credentials on` either exposes your users' data, so it is an error then.\n\n\
 ## Example\n```\norigin https://app.example.com null file://;\ncredentials on;\n```\n\n\
 ## Use instead\n```\norigin https://app.example.com;\ncredentials on;\n```\n\
@@ -46,6 +49,23 @@ impl Lint for NullOrigin {
                     "every local HTML file opened in a file-based web view sends it",
                     "remove `file://`; let the web view serve the app from an origin of its own",
                 ),
+                OriginPattern::Regex(r) => {
+                    let Some(e) = answered(&origin.node) else { continue };
+                    let Ok(e) = &*e else { continue };
+                    // CORS101 already says it accepts everything.
+                    if e.null.is_none() || e.every_origin.is_some() {
+                        continue;
+                    }
+                    let d = Diagnostic::new(
+                        CODE,
+                        origin.span,
+                        format!("origin regex `{r}` accepts the `null` origin"),
+                    )
+                    .label("accepts `null`: any site can send it from a sandboxed iframe")
+                    .help("remove the branch that matches `null`; serve local or sandboxed documents from a real origin");
+                    out.push(worse_with_credentials(d, rule));
+                    continue;
+                }
                 _ => continue,
             };
             let d = Diagnostic::new(

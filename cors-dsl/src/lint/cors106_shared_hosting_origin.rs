@@ -1,7 +1,8 @@
-//! CORS106 `shared-hosting-origin`: a wildcard over a public suffix, or an origin on
-//! hosting where anybody can publish pages.
+//! CORS106 `shared-hosting-origin`: an origin on hosting where anybody can publish
+//! pages (a wildcard over a whole public suffix is `CORS121`).
 
-use super::support::{each_rule, is_public_suffix};
+use super::origin_exposure::answered;
+use super::support::each_origin;
 use super::Lint;
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
@@ -14,59 +15,21 @@ pub(crate) const CODE: &Code = &Code::lint(
     "CORS106",
     "shared-hosting-origin",
     Severity::Warning,
-    "a wildcard over a public suffix, or an origin on hosting shared with strangers (info for one tenant's own site)",
+    "an origin on hosting shared with strangers (info for one tenant's own site)",
     "## Why is this bad?\n\
-`https://*.github.io` or `https://*.co.uk` trusts every site anyone can register under a \
-public suffix (checked against the Public Suffix List). Origins on playgrounds and shared \
-hosting (`codepen.io`, `jsfiddle.net`, `glitch.me`, `herokuapp.com`, `s3.amazonaws.com`, ...) \
-serve other people's code, sometimes from the very same origin: listing the shared host \
-itself (`https://cdpn.io`, `https://s3.amazonaws.com`) trusts every tenant. Both are \
-warnings.\n\n\
+Origins on playgrounds and shared hosting (`codepen.io`, `jsfiddle.net`, `glitch.me`, \
+`herokuapp.com`, `s3.amazonaws.com`, ...) serve other people's code, sometimes from the very \
+same origin: listing the shared host itself (`https://cdpn.io`, `https://s3.amazonaws.com`), \
+or a wildcard or regex that accepts its tenants, trusts every tenant. Exact origins, \
+wildcards and `~` regexes are judged by the hosts they accept. A wildcard over a whole \
+public suffix (`https://*.github.io`) is `CORS121`.\n\n\
 An exact origin that names one tenant's own site (`https://acme.netlify.app`) trusts only \
 that site, which the tenant controls; it is reported as info, because the site's address \
 belongs to the hosting company and a custom domain is sturdier.\n\n\
-## Example\n```\norigin https://*.github.io https://s3.amazonaws.com;\n```\n\n\
-## Use instead\n```\norigin https://my-org.github.io;\n```\n\
-(and better, a custom domain you control)\n",
+## Example\n```\norigin https://codepen.io;\n```\n\n\
+## Use instead\n```\norigin https://app.example.com;\n```\n\
+(a custom domain you control)\n",
 );
-
-/// Hosts where strangers publish code (on the host itself or on subdomains).
-const SHARED_HOSTS: &[&str] = &[
-    "codepen.io",
-    "cdpn.io",
-    "jsfiddle.net",
-    "jsbin.com",
-    "codesandbox.io",
-    "csb.app",
-    "stackblitz.io",
-    "glitch.me",
-    "repl.co",
-    "replit.dev",
-    "netlify.app",
-    "vercel.app",
-    "herokuapp.com",
-    "github.io",
-    "gitlab.io",
-    "pages.dev",
-    "workers.dev",
-    "web.app",
-    "firebaseapp.com",
-    "azurewebsites.net",
-    "appspot.com",
-    "blogspot.com",
-    "s3.amazonaws.com",
-    "storage.googleapis.com",
-    "ngrok.io",
-    "ngrok-free.app",
-];
-
-/// The shared host `host` is on, if any.
-pub(crate) fn shared_host(host: &str) -> Option<&'static str> {
-    SHARED_HOSTS
-        .iter()
-        .copied()
-        .find(|s| host == *s || host.strip_suffix(s).is_some_and(|rest| rest.ends_with('.')))
-}
 
 impl Lint for SharedHostingOrigin {
     fn code(&self) -> &'static Code {
@@ -74,49 +37,39 @@ impl Lint for SharedHostingOrigin {
     }
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
-        for (_, rule) in each_rule(set) {
-            for origin in &rule.origins {
-                if let OriginPattern::Subdomain { suffix, .. } = &origin.node {
-                    if is_public_suffix(suffix) {
-                        out.push(
-                            Diagnostic::new(
-                                CODE,
-                                origin.span,
-                                format!(
-                                    "`{}` is a wildcard over the public suffix `{suffix}`",
-                                    origin.node
-                                ),
-                            )
-                            .label("anybody can register a site that matches")
-                            .help("list your own sites under it explicitly"),
-                        );
-                        continue;
-                    }
-                }
-                let Some((_, host)) = origin.node.scheme_and_host() else { continue };
-                let Some(shared) = shared_host(host) else { continue };
-                let d = if host == shared {
-                    // The shared host itself (or every tenant under it, for a wildcard).
-                    Diagnostic::new(
-                        CODE,
-                        origin.span,
-                        format!("origin `{}` is on `{shared}`, shared hosting", origin.node),
-                    )
+        for (_, origin) in each_origin(set) {
+            let Some(e) = answered(&origin.node) else { continue };
+            let Ok(e) = &*e else { continue };
+            // A wildcard over the whole suffix is CORS121's; everything is CORS101's.
+            if e.public_suffix.is_some() || e.every_origin.is_some() {
+                continue;
+            }
+            let Some(shared) = &e.shared_hosting else { continue };
+            let message = match &origin.node {
+                OriginPattern::Regex(r) => format!(
+                    "origin regex `{r}` accepts `{}`, on `{}`, shared hosting",
+                    shared.witness, shared.about
+                ),
+                p => format!("origin `{p}` is on `{}`, shared hosting", shared.about),
+            };
+            // One tenant's own site, named exactly: only that tenant's code.
+            let one_tenant = matches!(origin.node, OriginPattern::Exact(_))
+                && origin.node.scheme_and_host().is_some_and(|(_, host)| host != shared.about);
+            let d = if one_tenant {
+                Diagnostic::new(
+                    CODE,
+                    origin.span,
+                    format!("origin `{}` is one site on `{}`", origin.node, shared.about),
+                )
+                .severity(Severity::Info)
+                .label("its address belongs to the hosting company")
+                .help("a custom domain you control is sturdier")
+            } else {
+                Diagnostic::new(CODE, origin.span, message)
                     .label("other people's code is served from this host")
                     .help("serve the front-end from a domain you control")
-                } else {
-                    // One tenant's own site (or its subdomains): only that tenant's code.
-                    Diagnostic::new(
-                        CODE,
-                        origin.span,
-                        format!("origin `{}` is one site on `{shared}`", origin.node),
-                    )
-                    .severity(Severity::Info)
-                    .label("its address belongs to the hosting company")
-                    .help("a custom domain you control is sturdier")
-                };
-                out.push(d);
-            }
+            };
+            out.push(d);
         }
     }
 }

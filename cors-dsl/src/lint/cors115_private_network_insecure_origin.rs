@@ -1,7 +1,8 @@
 //! CORS115 `private-network-insecure-origin`: private-network access for `*` or
 //! plain-http origins.
 
-use super::support::{each_rule, is_insecure};
+use super::origin_exposure::answered;
+use super::support::each_rule;
 use super::Lint;
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
@@ -33,7 +34,12 @@ impl Lint for PrivateNetworkInsecureOrigin {
             for origin in &rule.origins {
                 let why = match &origin.node {
                     OriginPattern::Any => "every site on the web",
-                    p if is_insecure(p) => "a plain-http origin a network attacker can impersonate",
+                    p if answered(p).is_some_and(|e| {
+                        e.as_ref().as_ref().is_ok_and(|e| e.plain_http.is_some())
+                    }) =>
+                    {
+                        "a plain-http origin a network attacker can impersonate"
+                    }
                     _ => continue,
                 };
                 out.push(

@@ -1,11 +1,11 @@
 //! CORS120 `shadowed-rule`: a rule every origin of which an earlier rule takes first.
 
-use super::regex_probe::anchored;
 use super::Lint;
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{OriginPattern, PolicySet, PortPattern};
-use crate::origin::OriginText;
+use crate::origin::language::probe;
+use crate::origin::{OriginSet, OriginText, TooComplex};
 use crate::span::{SourceMap, Spanned};
 
 pub(crate) struct ShadowedRule;
@@ -18,7 +18,7 @@ pub(crate) const CODE: &Code = &Code::lint(
     "## Why is this bad?\n\
 Rules are tried in order and the first whose origins match wins. When an earlier rule \
 matches every origin of a later one (`*`, a subdomain wildcard covering it, `host:*`, or a \
-regex accepting each listed origin), the later rule's methods, headers and credentials \
+`~` regex whose language contains theirs, compared as automata), the later rule's methods, headers and credentials \
 never apply: the policy grants something other than what it says.\n\n\
 ## Example\n```\npolicy api {\n    allow { origin https://*.example.com; }\n    allow { origin https://admin.example.com; credentials on; }\n}\n```\n\n\
 ## Use instead\n```\npolicy api {\n    allow { origin https://admin.example.com; credentials on; }\n    allow { origin https://*.example.com; }\n}\n```\n",
@@ -65,8 +65,9 @@ impl Lint for ShadowedRule {
     }
 }
 
-/// Whether every origin `b` accepts is accepted by `a`. Conservative: `false` when it
-/// cannot tell (a regex against a wildcard), so a finding is always real.
+/// Whether every origin `b` accepts is accepted by `a`. Patterns with a regex are
+/// compared by the languages they accept (among the origins a browser can send);
+/// `false` when that is too complex to work out, so a finding is always real.
 pub(crate) fn covers(a: &OriginPattern, b: &OriginPattern) -> bool {
     use OriginPattern as P;
     match (a, b) {
@@ -95,11 +96,17 @@ pub(crate) fn covers(a: &OriginPattern, b: &OriginPattern) -> bool {
         (P::AnyPort { scheme: s1, host: h1 }, P::AnyPort { scheme: s2, host: h2 }) => {
             s1 == s2 && h1 == h2
         }
-        (P::Regex(r), P::Exact(o)) => anchored(r).is_some_and(|re| re.is_match(o)),
-        (P::Regex(r), P::Null) => anchored(r).is_some_and(|re| re.is_match("null")),
-        (P::Regex(x), P::Regex(y)) => x == y,
+        (P::Regex(x), P::Regex(y)) if x == y => true,
+        (P::Regex(_), _) | (_, P::Regex(_)) => language_covers(a, b).unwrap_or(false),
         _ => false,
     }
+}
+
+/// Whether the browser origins `b` accepts are all accepted by `a`, by their languages.
+fn language_covers(a: &OriginPattern, b: &OriginPattern) -> Result<bool, TooComplex> {
+    let browser = probe::browser_origins()?;
+    let b = OriginSet::from_pattern(b)?.intersect(&browser)?;
+    OriginSet::from_pattern(a)?.is_superset(&b)
 }
 
 /// `host` is a proper subdomain of `suffix`.
@@ -170,7 +177,34 @@ mod tests {
                 exact("https://1.example.com"),
                 false,
             ),
-            (P::Regex(".*".into()), sub("https", "example.com", Default), false),
+            (P::Regex(".*".into()), sub("https", "example.com", Default), true),
+            (
+                P::Regex(r"https://[a-z0-9-]+\.example\.com".into()),
+                sub("https", "example.com", Default),
+                false,
+            ),
+            // The wildcard takes `_` in labels, as browsers send it: this regex does not.
+            (
+                P::Regex(r"https://([a-z0-9-]+\.)+example\.com".into()),
+                sub("https", "example.com", Default),
+                false,
+            ),
+            (
+                P::Regex(r"https://([a-z0-9_-]+\.)+example\.com".into()),
+                sub("https", "example.com", Default),
+                true,
+            ),
+            (
+                sub("https", "example.com", Any),
+                P::Regex(r"https://a\.example\.com(:[0-9]+)?".into()),
+                true,
+            ),
+            (
+                sub("https", "example.com", Default),
+                P::Regex(r"https://a\.example\.com(:[0-9]+)?".into()),
+                false,
+            ),
+            (P::Regex("null|https://a".into()), P::Null, true),
             (P::Null, exact("https://a.example"), false),
         ];
         for (a, b, want) in cases {

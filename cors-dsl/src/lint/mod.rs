@@ -7,7 +7,8 @@
 //!
 //! The layout is ruff's: one file per lint, `cors1NN_name.rs`, holding its [`Code`]
 //! (name, severity, docs) and its check; [`registry`] lists every code; what several
-//! lints need lives in `support.rs` and `regex_probe.rs`, so no lint imports another.
+//! lints need lives in `support.rs` and `origin_exposure.rs` (what each origin pattern
+//! accepts, from `origin::language`), so no lint imports another.
 //! "Rule" keeps its one meaning, an `allow` block of the model ([`crate::model::Rule`]).
 
 use crate::codes::Code;
@@ -18,11 +19,11 @@ use crate::span::SourceMap;
 pub mod registry;
 pub mod suppress;
 
-mod regex_probe;
+mod origin_exposure;
 mod support;
 
 mod cors101_permissive_origin_regex;
-mod cors102_weak_origin_regex;
+mod cors102_look_alike_origin;
 mod cors103_null_origin;
 mod cors104_insecure_origin;
 mod cors105_subdomain_wildcard_with_credentials;
@@ -41,6 +42,10 @@ mod cors117_duplicate_entry;
 mod cors118_wildcard_mixed_with_origins;
 mod cors119_empty_origin_list;
 mod cors120_shadowed_rule;
+mod cors121_public_suffix_wildcard;
+mod cors122_unwritten_scheme_origin;
+mod cors123_origin_outside_domain;
+mod cors124_origin_too_complex;
 mod cors130_needless_options_method;
 mod cors131_non_canonical_origin;
 mod cors132_loopback_origin_with_credentials;
@@ -63,9 +68,11 @@ pub(crate) trait Lint: Sync {
 /// several rules inherit the same policy-level statement.
 pub fn lint(set: &PolicySet, sources: &SourceMap) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
-    for lint in registry::LINTS {
-        lint.check(set, sources, &mut findings);
-    }
+    origin_exposure::with_answers(|| {
+        for lint in registry::LINTS {
+            lint.check(set, sources, &mut findings);
+        }
+    });
     sort_and_dedup(&mut findings);
     suppress::apply(&set.suppressions, &mut findings);
     sort_and_dedup(&mut findings);

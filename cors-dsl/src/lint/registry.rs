@@ -24,7 +24,7 @@ use crate::codes::{self, Code, CodeKind};
 /// Every lint, in code order. [`super::lint`] runs them in this order.
 pub(crate) const LINTS: &[&dyn Lint] = &[
     &cors101_permissive_origin_regex::PermissiveOriginRegex,
-    &cors102_weak_origin_regex::WeakOriginRegex,
+    &cors102_look_alike_origin::LookAlikeOrigin,
     &cors103_null_origin::NullOrigin,
     &cors104_insecure_origin::InsecureOrigin,
     &cors105_subdomain_wildcard_with_credentials::SubdomainWildcardWithCredentials,
@@ -43,6 +43,10 @@ pub(crate) const LINTS: &[&dyn Lint] = &[
     &cors118_wildcard_mixed_with_origins::WildcardMixedWithOrigins,
     &cors119_empty_origin_list::EmptyOriginList,
     &cors120_shadowed_rule::ShadowedRule,
+    &cors121_public_suffix_wildcard::PublicSuffixWildcard,
+    &cors122_unwritten_scheme_origin::UnwrittenSchemeOrigin,
+    &cors123_origin_outside_domain::OriginOutsideDomain,
+    &cors124_origin_too_complex::OriginTooComplex,
     &cors130_needless_options_method::NeedlessOptionsMethod,
     &cors131_non_canonical_origin::NonCanonicalOrigin,
     &cors132_loopback_origin_with_credentials::LoopbackOriginWithCredentials,

@@ -1,12 +1,12 @@
-//! Helpers shared by the lints: walking a policy set, judging origin patterns, building
-//! list-entry deletions, and asking the Public Suffix List about hosts.
+//! Helpers shared by the lints: walking a policy set, raising findings with
+//! credentials, building list-entry deletions.
 //!
 //! They live here so each `cors1NN_*.rs` file holds only its lint's logic and docs, and
-//! no lint imports another. Probing `~` regexes has its own file, [`super::regex_probe`].
+//! no lint imports another. What origin patterns accept has its own file,
+//! [`super::origin_exposure`].
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{OriginPattern, Policy, PolicySet, Rule};
-use crate::origin::is_loopback;
 use crate::span::{SourceMap, Span, Spanned};
 
 /// Every rule (`allow` block, or the policy's implicit one) of every policy, with its
@@ -41,19 +41,6 @@ pub(crate) fn worse_with_credentials(d: Diagnostic, rule: &Rule) -> Diagnostic {
     d.severity(Severity::Error).secondary(rule.credentials.span, "and credentials are on")
 }
 
-/// Whether a pattern only accepts plain-`http` origins off the local machine.
-pub(crate) fn is_insecure(p: &OriginPattern) -> bool {
-    match p {
-        OriginPattern::Subdomain { scheme, suffix, .. } => {
-            // `*.localhost` is all loopback.
-            scheme == "http" && !is_loopback(&format!("x.{suffix}"))
-        }
-        _ => {
-            p.scheme_and_host().is_some_and(|(scheme, host)| scheme == "http" && !is_loopback(host))
-        }
-    }
-}
-
 /// The span to delete to remove `entries[idx]` from a space-separated list, taking
 /// one neighbouring run of blanks with it; `None` when that cannot be done safely (the
 /// only entry of its statement: deleting it would leave `headers ;`).
@@ -84,38 +71,4 @@ pub(crate) fn removal_span<T>(
         }
     }
     None
-}
-
-/// The registrable domain (public suffix plus one label) of `host`, lower-case; the
-/// host itself when it has none (an IP address, `localhost`).
-pub(crate) fn registrable(host: &str) -> String {
-    let host = host.to_ascii_lowercase();
-    psl::domain_str(&host).map_or_else(|| host.clone(), str::to_string)
-}
-
-/// Whether `host` (no scheme, no port) is a public suffix on the Public Suffix List:
-/// `com`, `co.uk`, `github.io`. Unlisted names do not count (the list's implicit `*`
-/// rule would make every unknown TLD one).
-pub(crate) fn is_public_suffix(host: &str) -> bool {
-    psl::suffix(host.as_bytes())
-        .is_some_and(|s| s.is_known() && s.as_bytes().eq_ignore_ascii_case(host.as_bytes()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn public_suffixes() {
-        for (host, want) in [
-            ("com", true),
-            ("co.uk", true),
-            ("github.io", true),
-            ("example.com", false),
-            ("app.github.io", false),
-            ("notarealtld", false),
-        ] {
-            assert_eq!(is_public_suffix(host), want, "is_public_suffix({host:?})");
-        }
-    }
 }

@@ -8,14 +8,17 @@
 //! | `regex.rs` | how `~` origins are matched: anchored, size-bounded |
 //! | `index.rs` | the compiled index of one policy: built once, serialised in `.corsb` |
 //! | `matching.rs` | the request-time lookup: raw bytes, no allocation |
+//! | `language/` | origin sets as automata: what patterns accept, combined and questioned exactly |
 
 mod index;
+pub mod language;
 mod matching;
 mod pattern;
 mod regex;
 mod split;
 
 pub(crate) use index::{OriginIndex, SchemeRule};
+pub use language::{Exposure, Found, OriginSet, TooComplex, Written};
 pub use pattern::{parse_origin, OriginError, OriginPattern, PortPattern, Scheme};
 pub(crate) use regex::{anchor, REGEX_SIZE_LIMIT};
 pub use split::{is_loopback, OriginParts, OriginText};
