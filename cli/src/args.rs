@@ -18,7 +18,8 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "corsc", version, about, after_help = EXIT_CODES, propagate_version = true)]
 pub struct Cli {
-    /// When to use colours: `auto` uses them only on a terminal and when `NO_COLOR` is unset.
+    /// When to use colours. `auto`: on a terminal, unless `NO_COLOR` is set or
+    /// `TERM=dumb`; `FORCE_COLOR` or `CLICOLOR_FORCE` turn them on anywhere.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
 
@@ -47,14 +48,29 @@ pub enum Command {
     Fmt(FmtArgs),
     /// List every diagnostic code, or show the documentation of one.
     Rules(RulesArgs),
+    /// Read the CORS setup people already have (nginx recipes, ingress-nginx
+    /// annotations, Gateway API HTTPRoutes) and write the policies that replace it.
+    #[command(after_help = IMPORT_EXIT_CODES)]
+    Import(crate::import::args::ImportArgs),
     /// Print a shell completion script to stdout.
     Completions {
         /// The shell to complete for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) to stdout.
-    Man,
+    /// Print a man page (roff) to stdout, or write every page to a directory.
+    Man(ManArgs),
+}
+
+/// `corsc man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (`lint` prints `corsc-lint(1)`); `corsc(1)`
+    /// when left out.
+    pub command: Option<String>,
+    /// Write `corsc.1` and one `corsc-COMMAND.1` per subcommand into this directory.
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `explain` answers a different question, so its codes read differently.
@@ -64,30 +80,69 @@ Exit codes:
   1  refused by the policy, blocked by the browser (see --credentials), or the policy has errors
   2  usage error (e.g. unknown policy), unreadable file";
 
+/// The inputs of `check`, `lint` and `fmt`.
+#[derive(Debug, Args)]
+pub struct Inputs {
+    /// Policy files; a directory means every `*.cors` file under it, `-` reads
+    /// standard input. Files given together are checked as nginx loads them together
+    /// (a policy name defined in two files is an error).
+    #[arg(required = true, value_name = "PATH")]
+    pub files: Vec<PathBuf>,
+    /// The file name standard input stands for: shown in findings, and `include`s are
+    /// resolved relative to it.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+}
+/// `import` fails on what it found, not on a policy.
+const IMPORT_EXIT_CODES: &str = "\
+Exit codes:
+  0  imported, and the recipe has no holes (differences the module fixes are listed)
+  1  imported, with holes or parts not imported (see the report);
+     with --fix: the tightened policy still has errors
+  2  usage error, unreadable or unwritable file";
+
 /// `corsc check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Policy files (`.cors`).
-    #[arg(required = true)]
-    pub files: Vec<PathBuf>,
+    /// What to check.
+    #[command(flatten)]
+    pub inputs: Inputs,
 }
 
 /// `corsc lint`.
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// Policy files (`.cors`).
-    #[arg(required = true)]
-    pub files: Vec<PathBuf>,
+    /// What to lint.
+    #[command(flatten)]
+    pub inputs: Inputs,
     /// Output format; machine formats are written to stdout, `human` to stderr.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
-    /// Also fail (exit 1) on findings of this level.
-    #[arg(long, value_enum)]
-    pub deny: Option<DenyLevel>,
-    /// Drop findings with these lint codes: repeat the flag or separate codes with
-    /// commas (`--allow CORS101,CORS104`). Language errors cannot be allowed.
+    /// Write the report to this file instead (any format; written even when an input
+    /// cannot be read).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// `warnings`: warnings fail the run too. A code or name (`CORS104`,
+    /// `insecure-origin`): report that lint as an error. Repeat the flag or separate
+    /// values with commas.
+    #[arg(long, value_name = "warnings|CODE", value_delimiter = ',')]
+    pub deny: Vec<String>,
+    /// Report these lints (code or name) as warnings.
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub warn: Vec<String>,
+    /// Drop findings of these lints (code or name). Language errors cannot be allowed.
     #[arg(long, value_name = "CODE", value_delimiter = ',')]
     pub allow: Vec<String>,
+    /// Apply the machine-applicable fixes in place (repeatedly, until none is left),
+    /// then report what remains. With `-`, the fixed text goes to stdout.
+    #[arg(long)]
+    pub fix: bool,
+    /// Exit 0 even when findings fail the run (unreadable inputs still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Print the findings only: no summary line, no count of fixes.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `corsc compile`.
@@ -138,12 +193,15 @@ pub struct ExplainArgs {
 /// `corsc fmt`.
 #[derive(Debug, Args)]
 pub struct FmtArgs {
-    /// Policy files to format in place.
-    #[arg(required = true)]
-    pub files: Vec<PathBuf>,
+    /// What to format, in place (`-`: standard input to standard output).
+    #[command(flatten)]
+    pub inputs: Inputs,
     /// Write nothing; exit 1 and list the files that would change.
     #[arg(long)]
     pub check: bool,
+    /// Write nothing; print a unified diff of the changes and exit 1 if there are any.
+    #[arg(long, conflicts_with = "check")]
+    pub diff: bool,
 }
 
 /// `corsc rules`.
@@ -164,13 +222,6 @@ pub enum OutputFormat {
     Sarif,
     /// GitHub Actions workflow commands, shown as annotations (stdout).
     Github,
-}
-
-/// Extra levels that fail a lint run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DenyLevel {
-    /// Warnings fail the run too (info never does).
-    Warnings,
 }
 
 /// Alternative outputs of `compile`.
@@ -208,5 +259,24 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// `docs/cli.md` names every subcommand and every long flag it takes.
+    #[test]
+    fn docs_name_every_command_and_flag() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/cli.md");
+        let docs = std::fs::read_to_string(path).unwrap_or_default();
+        let cmd = Cli::command();
+        for sub in cmd.get_subcommands() {
+            let name = sub.get_name();
+            assert!(docs.contains(&format!("`corsc {name}")), "docs/cli.md: no `corsc {name}`");
+            for arg in sub.get_arguments() {
+                let Some(long) = arg.get_long() else { continue };
+                if ["help", "version", "color"].contains(&long) {
+                    continue;
+                }
+                assert!(docs.contains(&format!("--{long}")), "docs/cli.md: no --{long} ({name})");
+            }
+        }
     }
 }

@@ -6,9 +6,10 @@
 
 mod args;
 mod commands;
+mod import;
 
 use anyhow::Context as _;
-use args::{Cli, ColorChoice, Command};
+use args::{Cli, ColorChoice, Command, ManArgs};
 use clap::{CommandFactory, Parser};
 use commands::{CliError, Outcome, Term};
 use std::io::{IsTerminal, Write};
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Failed) => ExitCode::from(1),
+        Ok(Outcome::InputFailed) => ExitCode::from(2),
         Err(err) => {
             // A closed pipe (`corsc rules | head`) is the reader's choice, not a failure.
             if is_broken_pipe(&err) {
@@ -34,9 +36,10 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
+    let env = ColorEnv::from_env();
     let mut term = Term {
-        color_out: use_color(cli.color, stdout.is_terminal(), std::env::var_os("NO_COLOR")),
-        color_err: use_color(cli.color, stderr.is_terminal(), std::env::var_os("NO_COLOR")),
+        color_out: use_color(cli.color, stdout.is_terminal(), &env),
+        color_err: use_color(cli.color, stderr.is_terminal(), &env),
         out: &mut stdout.lock(),
         err: &mut stderr.lock(),
     };
@@ -47,27 +50,78 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Explain(a) => commands::explain::run(&a, &mut term),
         Command::Fmt(a) => commands::fmt::run(&a, &mut term),
         Command::Rules(a) => commands::rules::run(&a, &mut term),
+        Command::Import(a) => import::run(&a, &mut term),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "corsc", term.out);
             Ok(Outcome::Clean)
         }
-        Command::Man => clap_mangen::Man::new(Cli::command())
-            .render(term.out)
-            .map(|()| Outcome::Clean)
-            .map_err(CliError::Write),
+        Command::Man(a) => man(&a, &mut term),
     };
     let outcome = outcome.map_err(anyhow::Error::new)?;
     term.out.flush().context("cannot write to stdout")?;
     Ok(outcome)
 }
 
-/// `auto` follows the NO_COLOR convention (<https://no-color.org>): set and non-empty
-/// disables colours.
-fn use_color(choice: ColorChoice, is_tty: bool, no_color: Option<std::ffi::OsString>) -> bool {
+/// `corsc man`: the page of the whole tool or of one subcommand (`corsc-lint(1)`), or
+/// every page into a directory, all generated from the same clap definitions as `--help`.
+fn man(args: &ManArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    // Building names each subcommand `corsc-NAME`, the page's title and file name.
+    cmd.build();
+    if let Some(dir) = &args.dir {
+        let io = |source| CliError::Io { action: "write", path: dir.clone(), source };
+        std::fs::create_dir_all(dir).map_err(io)?;
+        clap_mangen::generate_to(cmd, dir).map_err(io)?;
+        return Ok(Outcome::Clean);
+    }
+    let page = match &args.command {
+        None => cmd,
+        Some(name) => match cmd.find_subcommand(name) {
+            Some(sub) => sub.clone(),
+            None => {
+                let names: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
+                let msg = format!("no command `{name}` (one of {})", names.join(", "));
+                return Err(CliError::Usage(msg));
+            }
+        },
+    };
+    clap_mangen::Man::new(page).render(term.out).map_err(CliError::Write)?;
+    Ok(Outcome::Clean)
+}
+
+/// The environment variables that decide colours under `--color auto`.
+#[derive(Debug, Default, Clone)]
+struct ColorEnv {
+    /// `NO_COLOR` set and non-empty (<https://no-color.org>).
+    no_color: bool,
+    /// `FORCE_COLOR` or `CLICOLOR_FORCE` set, non-empty and not `0` (or `false`).
+    force: bool,
+    /// `TERM=dumb`: a terminal that cannot show escape sequences.
+    dumb: bool,
+}
+
+impl ColorEnv {
+    fn from_env() -> ColorEnv {
+        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let forcing = |name: &str| var(name).is_some_and(|v| v != "0" && v != "false");
+        ColorEnv {
+            no_color: var("NO_COLOR").is_some(),
+            force: forcing("FORCE_COLOR") || forcing("CLICOLOR_FORCE"),
+            dumb: var("TERM").is_some_and(|t| t == "dumb"),
+        }
+    }
+}
+
+/// `--color always|never` decide; `auto` follows the conventions in this order:
+/// `NO_COLOR` turns colours off, `FORCE_COLOR`/`CLICOLOR_FORCE` on (even into a pipe),
+/// `TERM=dumb` off, and otherwise a terminal gets them.
+fn use_color(choice: ColorChoice, is_tty: bool, env: &ColorEnv) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => is_tty && no_color.is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto if env.no_color => false,
+        ColorChoice::Auto if env.force => true,
+        ColorChoice::Auto => is_tty && !env.dumb,
     }
 }
 
@@ -84,20 +138,27 @@ mod tests {
 
     #[test]
     fn colour_choice() {
-        let set = || Some("1".into());
-        let empty = || Some("".into());
-        // (choice, is a terminal, NO_COLOR, expected)
+        let plain = ColorEnv::default();
+        let no_color = ColorEnv { no_color: true, ..ColorEnv::default() };
+        let force = ColorEnv { force: true, ..ColorEnv::default() };
+        let dumb = ColorEnv { dumb: true, ..ColorEnv::default() };
+        let force_dumb = ColorEnv { force: true, dumb: true, ..ColorEnv::default() };
+        let force_no = ColorEnv { force: true, no_color: true, ..ColorEnv::default() };
+        // (choice, is a terminal, environment, expected)
         let cases = [
-            (ColorChoice::Auto, true, None, true),
-            (ColorChoice::Auto, false, None, false),
-            (ColorChoice::Auto, true, set(), false),
-            (ColorChoice::Auto, true, empty(), true),
-            (ColorChoice::Always, false, set(), true),
-            (ColorChoice::Never, true, None, false),
+            (ColorChoice::Auto, true, &plain, true),
+            (ColorChoice::Auto, false, &plain, false),
+            (ColorChoice::Auto, true, &no_color, false),
+            (ColorChoice::Auto, false, &force, true),
+            (ColorChoice::Auto, true, &dumb, false),
+            (ColorChoice::Auto, false, &force_dumb, true),
+            (ColorChoice::Auto, true, &force_no, false),
+            (ColorChoice::Always, false, &no_color, true),
+            (ColorChoice::Never, true, &force, false),
         ];
-        for (choice, tty, no_color, expected) in cases {
-            let case = format!("{choice:?} tty={tty} NO_COLOR={no_color:?}");
-            assert_eq!(use_color(choice, tty, no_color), expected, "{case}");
+        for (choice, tty, env, expected) in cases {
+            let case = format!("{choice:?} tty={tty} {env:?}");
+            assert_eq!(use_color(choice, tty, env), expected, "{case}");
         }
     }
 }

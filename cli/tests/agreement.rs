@@ -24,7 +24,7 @@ const POLICIES: &[(&str, &str, bool)] = &[
     ("lint error, bare suppression", "# corsc: allow CORS101\norigin ~ \".*\";\ncredentials on;", false),
     ("warning only", "origin https://*.example.com;\ncredentials on;", true),
     ("credentialed wildcards", "origin https://app.example.com;\nmethods *;\nheaders *;\ncredentials on;", true),
-    ("forbidden request header (lint error)", "origin https://app.example.com;\nheaders Cookie;", false),
+    ("forbidden request header (lint warning)", "origin https://app.example.com;\nheaders Cookie;", true),
 ];
 
 fn corsc_ok(args: &[&str]) -> bool {

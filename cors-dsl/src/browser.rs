@@ -14,10 +14,15 @@
 //! request carries credentials; `Authorization` is never covered by `*`), and which
 //! response headers a script can read. Not modelled: the preflight cache, private
 //! network access, redirects, and the byte and length limits on safelisted values.
+//!
+//! Two faces of the one model: [`cors_check`] and [`preflight_check`] explain every
+//! failed check (for `corsc explain` and the tests), and [`passes`] only answers whether
+//! a browser accepts, over borrowed headers and without allocating, for the module's
+//! report-only mode. Both are made of the same per-check functions below.
 
 use crate::fetch::{
-    is_safelisted_request_header, FORBIDDEN_RESPONSE_HEADERS, SAFELISTED_METHODS,
-    SAFELISTED_RESPONSE_HEADERS,
+    is_safelisted_method, is_safelisted_request_header, list_elements, FORBIDDEN_RESPONSE_HEADERS,
+    SAFELISTED_METHODS, SAFELISTED_RESPONSE_HEADERS,
 };
 
 /// What a page's `fetch()` asks for, as far as CORS is concerned.
@@ -172,23 +177,155 @@ pub enum Problem {
     },
 }
 
+/// A response's header lines as the browser reads them, without copying: what the
+/// checks need of a response (an owned [`Response`], or the module's output headers).
+pub trait ResponseLines {
+    /// The status code.
+    fn status(&self) -> u16;
+    /// Calls `f` with the value of every line named `name` (any case), in order.
+    fn for_each_line(&self, name: &str, f: &mut dyn FnMut(&[u8]));
+}
+
+impl ResponseLines for Response {
+    fn status(&self) -> u16 {
+        self.status
+    }
+
+    fn for_each_line(&self, name: &str, f: &mut dyn FnMut(&[u8])) {
+        for (n, v) in &self.headers {
+            if n.eq_ignore_ascii_case(name) {
+                f(v);
+            }
+        }
+    }
+}
+
+/// What the browser knows of the request it checks an answer against, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    /// The page's origin, serialised.
+    pub origin: &'a [u8],
+    /// The method (case-sensitive).
+    pub method: &'a [u8],
+    /// The unsafe request header names, as an `Access-Control-Request-Headers` value
+    /// (a comma-separated list; empty for none).
+    pub unsafe_headers: &'a [u8],
+    /// Credentials mode `include`.
+    pub credentials: bool,
+}
+
+/// How `Access-Control-Allow-Origin` fails the CORS check, if it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OriginFailure {
+    Missing,
+    WildcardWithCredentials,
+    Mismatch,
+}
+
+/// The `Access-Control-Allow-Origin` part of the CORS check
+/// (<https://fetch.spec.whatwg.org/#cors-check>). Fetch "gets" a header's lines combined
+/// with `, `, which never equals `*` or an origin: the value must be exactly one line.
+fn origin_failure(asked: &Asked, resp: &impl ResponseLines) -> Option<OriginFailure> {
+    let (mut lines, mut star, mut same) = (0usize, false, false);
+    resp.for_each_line("Access-Control-Allow-Origin", &mut |v| {
+        lines += 1;
+        star = v == b"*";
+        same = v == asked.origin;
+    });
+    match lines {
+        0 => Some(OriginFailure::Missing),
+        1 if star && asked.credentials => Some(OriginFailure::WildcardWithCredentials),
+        1 if star || same => None,
+        _ => Some(OriginFailure::Mismatch),
+    }
+}
+
+/// Whether header `name` is exactly one line equal to `expected` (for values too long
+/// for [`single_line`]'s buffer).
+fn long_line_equals(resp: &impl ResponseLines, name: &str, expected: &[u8]) -> bool {
+    let (mut count, mut equal) = (0usize, false);
+    resp.for_each_line(name, &mut |v| {
+        count += 1;
+        equal = v == expected;
+    });
+    count == 1 && equal
+}
+
+/// The credentials part of the CORS check: `Access-Control-Allow-Credentials` must be
+/// exactly `true` when the request carries credentials.
+fn credentials_ok(asked: &Asked, resp: &impl ResponseLines) -> bool {
+    !asked.credentials || long_line_equals(resp, "Access-Control-Allow-Credentials", b"true")
+}
+
+/// Whether any element of the comma-separated header `name` satisfies `f`.
+fn any_element(resp: &impl ResponseLines, name: &str, f: impl Fn(&[u8]) -> bool) -> bool {
+    let mut found = false;
+    resp.for_each_line(name, &mut |v| found = found || list_elements(v).any(&f));
+    found
+}
+
+/// The preflight's method check: (allowed, `*` was listed).
+fn method_check(asked: &Asked, resp: &impl ResponseLines) -> (bool, bool) {
+    let star = any_element(resp, "Access-Control-Allow-Methods", |m| m == b"*");
+    let listed = any_element(resp, "Access-Control-Allow-Methods", |m| m == asked.method);
+    (is_safelisted_method(asked.method) || listed || (star && !asked.credentials), star)
+}
+
+/// Whether the preflight answer covers request header `name`, and whether `*` was
+/// listed. `Authorization` is a "CORS non-wildcard request-header name": only listed by
+/// name.
+fn header_covered(asked: &Asked, resp: &impl ResponseLines, name: &[u8]) -> (bool, bool) {
+    let star = any_element(resp, "Access-Control-Allow-Headers", |h| h == b"*");
+    let listed =
+        any_element(resp, "Access-Control-Allow-Headers", |h| h.eq_ignore_ascii_case(name));
+    let by_star = star && !asked.credentials && !name.eq_ignore_ascii_case(b"authorization");
+    (listed || by_star, star)
+}
+
+/// Whether a browser accepts `resp` as the answer to `asked`: the preflight checks
+/// (status, CORS check, method, every unsafe header) when `preflight`, else the CORS
+/// check. No allocation: [`cors_check`] and [`preflight_check`] say why not.
+pub fn passes(asked: &Asked, resp: &impl ResponseLines, preflight: bool) -> bool {
+    if origin_failure(asked, resp).is_some() || !credentials_ok(asked, resp) {
+        return false;
+    }
+    if !preflight {
+        return true;
+    }
+    (200..300).contains(&resp.status())
+        && method_check(asked, resp).0
+        && list_elements(asked.unsafe_headers).all(|h| header_covered(asked, resp, h).0)
+}
+
+impl PageRequest {
+    /// The request as [`Asked`], with its unsafe header names joined in `joined`.
+    fn asked<'a>(&'a self, joined: &'a str) -> Asked<'a> {
+        Asked {
+            origin: self.origin.as_bytes(),
+            method: self.method.as_bytes(),
+            unsafe_headers: joined.as_bytes(),
+            credentials: self.credentials,
+        }
+    }
+}
+
 /// The CORS check (<https://fetch.spec.whatwg.org/#cors-check>) of a response to
 /// `req` (the actual response, or a preflight answer).
 pub fn cors_check(req: &PageRequest, resp: &Response) -> Vec<Problem> {
+    let asked = req.asked("");
     let mut problems = Vec::new();
-    match resp.get("Access-Control-Allow-Origin") {
-        None => problems.push(Problem::NoAllowOrigin),
-        Some(acao) if acao == b"*" => {
-            if req.credentials {
-                problems.push(Problem::WildcardOriginWithCredentials);
-            }
+    match origin_failure(&asked, resp) {
+        None => {}
+        Some(OriginFailure::Missing) => problems.push(Problem::NoAllowOrigin),
+        Some(OriginFailure::WildcardWithCredentials) => {
+            problems.push(Problem::WildcardOriginWithCredentials)
         }
-        Some(acao) if acao == req.origin.as_bytes() => {}
-        Some(acao) => {
+        Some(OriginFailure::Mismatch) => {
+            let acao = resp.get("Access-Control-Allow-Origin").unwrap_or_default();
             problems.push(Problem::OriginMismatch(String::from_utf8_lossy(&acao).into_owned()))
         }
     }
-    if req.credentials && resp.get("Access-Control-Allow-Credentials").as_deref() != Some(b"true") {
+    if !credentials_ok(&asked, resp) {
         problems.push(Problem::NoAllowCredentials);
     }
     problems
@@ -198,29 +335,23 @@ pub fn cors_check(req: &PageRequest, resp: &Response) -> Vec<Problem> {
 /// (<https://fetch.spec.whatwg.org/#cors-preflight-fetch>): an ok status, the CORS
 /// check, then the method and every unsafe header.
 pub fn preflight_check(req: &PageRequest, resp: &Response) -> Vec<Problem> {
+    let asked = req.asked("");
     let mut problems = Vec::new();
     if !(200..300).contains(&resp.status) {
         problems.push(Problem::PreflightStatus(resp.status));
     }
     problems.extend(cors_check(req, resp));
-
-    let methods = resp.list("Access-Control-Allow-Methods");
-    let method_star = methods.iter().any(|m| m == "*");
-    let method_ok = req.has_safelisted_method()
-        || methods.contains(&req.method)
-        || (method_star && !req.credentials);
+    let (method_ok, method_star) = method_check(&asked, resp);
     if !method_ok {
         problems.push(Problem::MethodNotAllowed { wildcard_ignored: method_star });
     }
-
-    let allowed = resp.list("Access-Control-Allow-Headers");
-    let header_star = allowed.iter().any(|h| h == "*");
-    // `Authorization` is a "CORS non-wildcard request-header name": only listed by name.
-    let covered = |name: &str| {
-        allowed.iter().any(|a| a.eq_ignore_ascii_case(name))
-            || (header_star && !req.credentials && !name.eq_ignore_ascii_case("authorization"))
-    };
-    let missing: Vec<String> = req.unsafe_headers.iter().filter(|n| !covered(n)).cloned().collect();
+    let header_star = any_element(resp, "Access-Control-Allow-Headers", |h| h == b"*");
+    let missing: Vec<String> = req
+        .unsafe_headers
+        .iter()
+        .filter(|n| !header_covered(&asked, resp, n.as_bytes()).0)
+        .cloned()
+        .collect();
     if !missing.is_empty() {
         problems.push(Problem::HeadersNotAllowed { names: missing, wildcard_ignored: header_star });
     }
@@ -327,6 +458,51 @@ mod tests {
         assert_eq!(preflight_check(&plain, &listed), vec![]);
         let failed = Response { status: 403, ..listed };
         assert_eq!(preflight_check(&plain, &failed), vec![Problem::PreflightStatus(403)]);
+    }
+
+    /// The allocation-free verdict agrees with the explained checks on answers a
+    /// misconfigured server sends (the module's report-only mode judges those).
+    #[test]
+    fn passes_agrees_with_the_explained_checks() {
+        let answers: &[&[(&str, &str)]] = &[
+            &[],
+            &[("Access-Control-Allow-Origin", "*")],
+            &[("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Origin", "*")],
+            &[("Access-Control-Allow-Origin", APP), ("access-control-allow-origin", APP)],
+            &[("Access-Control-Allow-Origin", APP), ("Access-Control-Allow-Credentials", "True")],
+            &[("Access-Control-Allow-Origin", APP), ("Access-Control-Allow-Credentials", "true")],
+            &[
+                ("Access-Control-Allow-Origin", APP),
+                ("Access-Control-Allow-Credentials", "true"),
+                ("Access-Control-Allow-Credentials", "true"),
+            ],
+            &[("Access-Control-Allow-Origin", "https://app.example.com ")],
+            &[
+                ("Access-Control-Allow-Origin", APP),
+                ("Access-Control-Allow-Methods", "GET"),
+                ("Access-Control-Allow-Methods", " PUT ,"),
+                ("Access-Control-Allow-Headers", "x-a"),
+                ("Access-Control-Allow-Headers", "*"),
+            ],
+        ];
+        for status in [200, 204, 403] {
+            for headers in answers {
+                let resp = Response::new(status, headers.iter().map(|(n, v)| (*n, v.as_bytes())));
+                for credentials in [false, true] {
+                    for (method, names) in [("GET", ""), ("PUT", ""), ("PUT", "x-a,authorization")]
+                    {
+                        let page = PageRequest::new(APP, method)
+                            .with_unsafe_headers(names.split(',').filter(|n| !n.is_empty()))
+                            .with_credentials(credentials);
+                        let asked = page.asked(names);
+                        let why = (cors_check(&page, &resp), preflight_check(&page, &resp));
+                        let case = format!("{status} {headers:?} {method} {names} {credentials}");
+                        assert_eq!(passes(&asked, &resp, false), why.0.is_empty(), "{case}");
+                        assert_eq!(passes(&asked, &resp, true), why.1.is_empty(), "{case}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -28,6 +28,21 @@ pub struct Fix {
     pub replacement: String,
     /// A short description ("remove the trailing slash").
     pub description: String,
+    /// Whether `corsc lint --fix` may apply it without asking.
+    pub applicability: Applicability,
+}
+
+/// How sure a fix is (rustc's and ruff's distinction): `corsc lint --fix` applies only
+/// [`Applicability::MachineApplicable`] fixes; the others are shown as suggestions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applicability {
+    /// Keeps what the author meant (removes a dead entry, writes an origin the way a
+    /// browser sends it): safe to apply unattended.
+    MachineApplicable,
+    /// A guess at what was meant (the closest directive name, a scheme added): a
+    /// person should look first.
+    MaybeIncorrect,
 }
 
 /// One finding about a policy.
@@ -90,13 +105,29 @@ impl Diagnostic {
         self
     }
 
-    /// Adds a mechanical fix.
+    /// Adds a mechanical fix that keeps the author's meaning (`corsc lint --fix`
+    /// applies it).
     pub fn fix(mut self, span: Span, replacement: impl Into<String>, description: &str) -> Self {
         self.fix = Some(Fix {
             span,
             replacement: replacement.into(),
             description: description.to_string(),
+            applicability: Applicability::MachineApplicable,
         });
+        self
+    }
+
+    /// Adds a fix that guesses what was meant: shown, never applied unattended.
+    pub fn suggestion(
+        mut self,
+        span: Span,
+        replacement: impl Into<String>,
+        description: &str,
+    ) -> Self {
+        self = self.fix(span, replacement, description);
+        if let Some(fix) = self.fix.as_mut() {
+            fix.applicability = Applicability::MaybeIncorrect;
+        }
         self
     }
 

@@ -159,6 +159,51 @@ pub const SAFELISTED_RESPONSE_HEADERS: [&str; 7] = [
 /// (<https://fetch.spec.whatwg.org/#forbidden-response-header-name>), lower case.
 pub const FORBIDDEN_RESPONSE_HEADERS: [&str; 2] = ["set-cookie", "set-cookie2"];
 
+/// Request header names that never appear on a response, lower case: request context
+/// (RFC 9110 sections 10.1 and 12.5, `Cookie` from RFC 6265), conditionals (section
+/// 13.1), and Fetch's `Origin`, `Sec-Fetch-*` and `Access-Control-Request-*`. Listing
+/// one in `Access-Control-Expose-Headers` exposes nothing. Names used on both sides
+/// (`Date`, `Via`, `Connection`, `Content-*`) are not here.
+pub const REQUEST_ONLY_HEADERS: &[&str] = &[
+    "accept",
+    "accept-charset",
+    "accept-encoding",
+    "accept-language",
+    "access-control-request-headers",
+    "access-control-request-method",
+    "access-control-request-private-network",
+    "authorization",
+    "cookie",
+    "cookie2",
+    "dnt",
+    "expect",
+    "from",
+    "host",
+    "if-match",
+    "if-modified-since",
+    "if-none-match",
+    "if-range",
+    "if-unmodified-since",
+    "max-forwards",
+    "origin",
+    "proxy-authorization",
+    "range",
+    "referer",
+    "te",
+    "upgrade-insecure-requests",
+    "user-agent",
+];
+
+/// Prefixes of request-only header names: fetch metadata and client hints.
+pub const REQUEST_ONLY_HEADER_PREFIXES: [&str; 2] = ["sec-fetch-", "sec-ch-"];
+
+/// Whether `name` (any case) is a header only requests carry ([`REQUEST_ONLY_HEADERS`]).
+pub fn is_request_only_header(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    REQUEST_ONLY_HEADERS.contains(&lower.as_str())
+        || REQUEST_ONLY_HEADER_PREFIXES.iter().any(|p| lower.starts_with(p))
+}
+
 /// RFC 9110 `tchar`s as a lookup table: one load per byte on the request path.
 const TCHAR: [bool; 256] = {
     let mut t = [false; 256];

@@ -24,6 +24,7 @@
 //!   the Chromium suite).
 //! - [`render`]: diagnostics as rustc-style text, JSON, SARIF or GitHub annotations.
 //! - [`printer`]: canonical formatting (`corsc fmt`).
+//! - [`fix`]: applying the machine-applicable fixes of diagnostics (`corsc lint --fix`).
 #![deny(missing_docs, unsafe_code)]
 
 pub mod ast;
@@ -36,6 +37,7 @@ pub mod corsb;
 pub mod decide;
 pub mod diag;
 pub mod fetch;
+pub mod fix;
 pub mod lint;
 pub mod load;
 pub mod model;
@@ -43,6 +45,7 @@ mod open;
 pub mod origin;
 pub mod printer;
 pub mod render;
+pub mod report;
 pub mod span;
 pub mod syntax;
 pub mod table;

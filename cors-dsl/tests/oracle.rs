@@ -251,13 +251,25 @@ fn browse(
                 req = req.with_request_headers(combined.as_bytes());
             }
             let d = table.decide(id, &req);
-            (
-                d.as_str(),
-                browser::preflight_check(page, &response(&d, d.respond_with().unwrap_or(200))),
-            )
+            let answer = response(&d, d.respond_with().unwrap_or(200));
+            let problems = browser::preflight_check(page, &answer);
+            // The model's two faces agree: the allocation-free verdict the module's
+            // report-only mode uses, and the explained one.
+            let asked = browser::Asked {
+                origin,
+                method: page.method.as_bytes(),
+                unsafe_headers: combined.as_bytes(),
+                credentials: page.credentials,
+            };
+            let verdicts = (browser::passes(&asked, &answer, true), problems.is_empty());
+            (d.as_str(), problems, verdicts)
         };
-        let (decision, problems) = preflight(&spell(&page.unsafe_headers, spelling));
-        let (canonical, _) = preflight(&spell(&page.unsafe_headers, Spelling::Chromium));
+        let (decision, problems, (passes, explained)) =
+            preflight(&spell(&page.unsafe_headers, spelling));
+        if passes != explained {
+            return Err(format!("browser::passes says {passes}, preflight_check {problems:?}"));
+        }
+        let (canonical, _, _) = preflight(&spell(&page.unsafe_headers, Spelling::Chromium));
         if decision != canonical {
             return Err(format!(
                 "the header list's spelling changed the decision: {decision} vs {canonical}"
@@ -270,6 +282,15 @@ fn browse(
     let d = table.decide(id, &Request::actual(page.method.as_bytes(), Some(origin)));
     let answer = response(&d, 200);
     let problems = browser::cors_check(page, &answer);
+    let asked = browser::Asked {
+        origin,
+        method: page.method.as_bytes(),
+        unsafe_headers: b"",
+        credentials: page.credentials,
+    };
+    if browser::passes(&asked, &answer, false) != problems.is_empty() {
+        return Err(format!("browser::passes disagrees with cors_check {problems:?}"));
+    }
     if !matches!(d, Decision::Allowed { .. }) && !problems.contains(&Problem::NoAllowOrigin) {
         return Err(format!("decide() says {} but CORS headers went out", d.as_str()));
     }

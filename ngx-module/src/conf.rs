@@ -19,6 +19,7 @@ use ngx::ffi::{ngx_command_t, ngx_conf_t};
 use ngx::http::{HttpModuleLocationConf, HttpModuleMainConf, Merge, MergeConfigError};
 
 use crate::ffi::{conf_error, Cf};
+use crate::filter::Slots;
 use crate::policy::{self, Message, PolicyFile};
 use crate::Module;
 
@@ -30,6 +31,8 @@ pub struct MainConf {
     /// Globs that matched no file (accepted, as by `include`), for the message of a
     /// `cors NAME` that then finds nothing.
     pub unmatched: Vec<String>,
+    /// Where requests keep their state (declared in preconfiguration).
+    pub slots: Slots,
 }
 
 impl MainConf {
@@ -48,12 +51,14 @@ pub enum Setting {
     Unset,
     /// `cors off;`
     Off,
-    /// `cors NAME;`, resolved to a table and a policy in it.
+    /// `cors NAME [report-only];`, resolved to a table and a policy in it.
     Policy {
         /// Index into [`MainConf::files`].
         table: u32,
         /// The policy in that table.
         id: PolicyId,
+        /// `report-only`: decide and report (`$cors_report`), change nothing.
+        report_only: bool,
     },
 }
 
@@ -123,7 +128,7 @@ fn load_file(cf: &Cf, main: &mut MainConf, path: String) -> bool {
     true
 }
 
-/// `cors NAME | off;`
+/// `cors NAME [report-only] | off;`
 pub unsafe extern "C" fn cmd_cors(
     cf: *mut ngx_conf_t,
     _cmd: *mut ngx_command_t,
@@ -137,6 +142,15 @@ pub unsafe extern "C" fn cmd_cors(
     }
     let args = cf.args();
     let Some(name) = args.get(1) else { return NGX_CONF_ERROR };
+    let report_only = match args.get(2).copied() {
+        None => false,
+        Some(b"report-only") if *name != b"off" => true,
+        Some(other) => {
+            let other = String::from_utf8_lossy(other);
+            cf.log(false, &format!("invalid parameter \"{other}\" (expected \"report-only\")"));
+            return NGX_CONF_ERROR;
+        }
+    };
     if *name == b"off" {
         lc.setting = Setting::Off;
         return NGX_CONF_OK;
@@ -144,7 +158,7 @@ pub unsafe extern "C" fn cmd_cors(
     let Some(main) = Module::main_conf(&cf) else { return NGX_CONF_ERROR };
     match policy::resolve(&main.files, &main.unmatched, name) {
         Ok((table, id)) => {
-            lc.setting = Setting::Policy { table, id };
+            lc.setting = Setting::Policy { table, id, report_only };
             NGX_CONF_OK
         }
         Err(msg) => {

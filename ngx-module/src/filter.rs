@@ -1,16 +1,15 @@
 //! Request time: the rewrite and preflight handlers, the header filter and the
 //! `$cors_*` variables.
 //!
-//! All act on one [`Decision`] per request, made for the setting a small [`Ctx`] in the
-//! request pool names:
+//! All act on one [`Decision`] per request, made for the setting the request's
+//! [`Slots`] name (request slots: no allocation, and they survive internal redirects):
 //!
 //! - The **rewrite handler** (location-level REWRITE phase, before the location's own
 //!   `rewrite`/`return`/`if`) records which `cors` setting decides the request at the
 //!   location it reached ([`settle`]). It runs again after `rewrite … last` (the final
-//!   location decides) and after internal redirects, where nginx zeroes every module
-//!   ctx: the ctx is found again in the request pool's cleanup list (`Req::kept_ctx`),
-//!   and a location that does not set `cors` itself keeps it — error pages carry the
-//!   answer of the request they replace.
+//!   location decides) and after internal redirects, where a location that does not set
+//!   `cors` itself keeps the setting — error pages carry the answer of the request they
+//!   replace.
 //! - The **preflight handler** (PREACCESS: after `rewrite … last`, before access checks
 //!   and limits) decides `OPTIONS` requests, stores the decision and answers
 //!   preflights.
@@ -34,6 +33,7 @@
 use core::ptr;
 
 use cors_dsl::fetch::{list_elements, trim_ows};
+use cors_dsl::report::{self, Report};
 use cors_dsl::{Decision, Request};
 use ngx::ffi::{
     ngx_http_output_header_filter_pt, ngx_http_request_t, ngx_http_top_header_filter,
@@ -41,8 +41,8 @@ use ngx::ffi::{
 };
 use ngx::http::{HttpModuleLocationConf, HttpModuleMainConf};
 
-use crate::conf::{LocConf, Setting};
-use crate::ffi::{self, OutputHeader, Req};
+use crate::conf::{LocConf, MainConf, Setting};
+use crate::ffi::{self, Cf, OutputHeader, Req, RequestSlot, SlotFlags};
 use crate::{log, Module};
 
 /// The next header filter in the chain, set by [`init`].
@@ -62,25 +62,86 @@ pub fn init() {
     }
 }
 
-/// What the module knows of one request: which setting decides it and, once made and
-/// stored, the decision. Small on purpose: the usual request only needs the setting
-/// kept (for error pages), and the header filter decides once, on the spot.
+/// The module's per-request state, in request slots (`ffi/slot.rs`): no allocation, and
+/// it survives internal redirects, so error pages keep the answer of the request.
+#[derive(Default)]
+pub struct Slots {
+    /// The location conf whose `cors` setting decides the request, with [`OPTIONS`] and
+    /// [`ANSWERED`].
+    decider: RequestSlot<LocConf>,
+    /// The decision, once made and stored (preflights, `$cors_*` variables); request
+    /// pool.
+    decision: RequestSlot<Active>,
+}
+
+impl Slots {
+    /// Declares the slots on the configuration being parsed (preconfiguration).
+    pub fn declare(cf: &Cf) -> Option<Slots> {
+        Some(Slots {
+            decider: RequestSlot::declare(cf, "cors:decider")?,
+            decision: RequestSlot::declare(cf, "cors:decision")?,
+        })
+    }
+}
+
+/// The request was `OPTIONS` when it reached the deciding setting (nginx turns the
+/// method into `GET` for an `error_page` URI; the decision stays that of the request).
+const OPTIONS: SlotFlags = 1;
+/// The preflight handler answered the request itself (so an error page that answers it
+/// is the policy's answer, not one to replace).
+const ANSWERED: SlotFlags = 2;
+/// Where a report-only location's [`Report`] is kept: 0 for none, else the report's
+/// position in [`REPORTS`] plus one, shifted by [`REPORT_SHIFT`].
+const REPORT_MASK: SlotFlags = 0b111 << REPORT_SHIFT;
+const REPORT_SHIFT: u32 = 2;
+/// The reports, in the order their flag values count.
+const REPORTS: [Report; 4] =
+    [Report::Same, Report::WouldRefuse, Report::WouldAllow, Report::WouldRefuseAndAllow];
+
+/// Which setting decides a request, as kept in [`Slots::decider`].
 #[derive(Clone, Copy)]
-pub struct Ctx {
-    /// The `cors` setting that decides: the location's, or the one carried from before an
-    /// internal redirect.
-    pub setting: Setting,
-    /// The location conf this ctx was made for or carried to: [`settle`] starts a new
-    /// one when the request reaches another location.
-    pub conf: *const LocConf,
-    /// The request was `OPTIONS` when it reached that setting (nginx turns the method
-    /// into `GET` for an `error_page` URI; the decision stays that of the request).
-    pub options: bool,
-    /// The preflight handler answered the request itself (so an error page that
-    /// answers it is the policy's answer, not one to replace).
-    pub answered: bool,
-    /// The decision, when stored (preflights, `$cors_*` variables); request pool.
-    pub active: Option<&'static Active>,
+struct Decider {
+    /// The location conf whose setting decides: the location's own, or one carried from
+    /// before an internal redirect.
+    conf: &'static LocConf,
+    /// [`OPTIONS`] and [`ANSWERED`].
+    flags: SlotFlags,
+}
+
+impl Decider {
+    /// The request's deciding setting at `lc`, as it arrives there.
+    fn at(r: Req, lc: &'static LocConf) -> Decider {
+        Decider { conf: lc, flags: if r.is_options() { OPTIONS } else { 0 } }
+    }
+
+    fn options(self) -> bool {
+        self.flags & OPTIONS != 0
+    }
+
+    fn answered(self) -> bool {
+        self.flags & ANSWERED != 0
+    }
+
+    /// The report of a report-only location, once the header filter made it.
+    fn report(self) -> Option<Report> {
+        let n = (self.flags & REPORT_MASK) >> REPORT_SHIFT;
+        REPORTS.get(usize::from(n).checked_sub(1)?).copied()
+    }
+
+    fn with_report(self, report: Report) -> Decider {
+        let n = REPORTS.iter().position(|r| *r == report).map_or(0, |i| i + 1) as SlotFlags;
+        Decider { flags: (self.flags & !REPORT_MASK) | (n << REPORT_SHIFT), ..self }
+    }
+}
+
+impl Req {
+    fn decider(&self, slots: &Slots) -> Option<Decider> {
+        self.slot(slots.decider).map(|(conf, flags)| Decider { conf, flags })
+    }
+
+    fn set_decider(&self, slots: &Slots, d: Decider) {
+        self.set_slot(slots.decider, d.conf, d.flags);
+    }
 }
 
 /// A decision under a policy.
@@ -93,91 +154,96 @@ pub struct Active {
 }
 
 /// Decides under `setting` for the request (as an `OPTIONS` request when `options`),
-/// logs the decision (`log.rs`) and hands it to `f`; `None` when no policy applies.
+/// logs the decision (`log.rs`) and hands it, with the request as read, to `f`; `None`
+/// when no policy applies.
+///
+/// Callers make sure the request's header section was read: a recorded [`Decider`]
+/// proves it (the phases run only after), and without one they check
+/// `Req::headers_complete` — after an early parse error there is no decision on a partial
+/// header section, and the error response goes out without CORS headers.
 /// A continuation rather than a return value: the ~250-byte decision stays where it
 /// was made instead of being moved (a `memcpy` per request).
 #[inline(always)]
 fn decide<T>(
     r: Req,
+    main: &'static MainConf,
     setting: Setting,
     options: bool,
-    f: impl FnOnce(&'static str, &Decision<'static>) -> T,
+    f: impl FnOnce(&'static str, &Decision<'static>, &Request<'static>) -> T,
 ) -> Option<T> {
-    let Setting::Policy { table, id } = setting else { return None };
-    // An early parse error: no decision on a partial header section (see
-    // `Req::headers_complete`), so the error response goes out without CORS headers.
-    if !r.headers_complete() {
-        return None;
-    }
-    let (table, policy) = Module::main_conf(&r)?.policy(table, id)?;
+    let Setting::Policy { table, id, report_only } = setting else { return None };
+    let (table, policy) = main.policy(table, id)?;
     let method = if options { b"OPTIONS" } else { r.method() };
     let mut req = Request::actual(method, None);
     r.read_cors_headers(&mut req);
     let decision = table.decide(id, &req);
-    log::decision(r, table, id, policy, &decision, &req);
-    Some(f(policy, &decision))
+    log::decision(r, table, id, policy, &decision, &req, report_only);
+    Some(f(policy, &decision, &req))
 }
 
-/// [`decide`], the decision stored in the request pool: `None` when no policy applies,
-/// `Some(None)` on allocation failure.
+/// [`decide`], the decision stored in the request pool and in [`Slots::decision`]:
+/// `None` when no policy applies, `Some(None)` on allocation failure.
 #[inline(never)]
-fn compute_and_store(r: Req, setting: Setting, options: bool) -> Option<Option<&'static Active>> {
-    decide(r, setting, options, |policy, decision| {
-        r.store_with(|| Active { policy, decision: *decision })
+fn compute_and_store(
+    r: Req,
+    main: &'static MainConf,
+    setting: Setting,
+    options: bool,
+) -> Option<Option<&'static Active>> {
+    decide(r, main, setting, options, |policy, decision, _| {
+        let a = r.store_with(|| Active { policy, decision: *decision })?;
+        r.set_slot(main.slots.decision, a, 0);
+        Some(a)
     })
 }
 
-/// A new ctx for the request at `lc`.
-fn fresh(r: Req, lc: &LocConf) -> Ctx {
-    Ctx { setting: lc.setting, conf: lc, options: r.is_options(), answered: false, active: None }
-}
-
-/// The stored ctx, if any: in the ctx slot, or kept in the request pool after nginx
-/// zeroed the slot (an internal redirect, or `ngx_http_filter_finalize_request`).
-fn stored(r: Req) -> Option<&'static Ctx> {
-    r.ctx::<Module>().or_else(|| r.kept_ctx::<Module>())
-}
-
 /// NGX_HTTP_REWRITE_PHASE: records which setting decides the request at the location it
-/// reached, before the location's `return`, `rewrite` or `if` can answer it, in the
-/// request pool, where it survives internal redirects.
+/// reached, before the location's `return`, `rewrite` or `if` can answer it, in a request
+/// slot, where it survives internal redirects.
 pub unsafe extern "C" fn rewrite_handler(r: *mut ngx_http_request_t) -> ngx_int_t {
     // SAFETY: nginx passes a live request to phase handlers.
     let Some(r) = (unsafe { Req::new(r) }) else { return NGX_DECLINED as ngx_int_t };
     match std::panic::catch_unwind(|| settle(r)) {
-        Ok(true) => NGX_DECLINED as ngx_int_t,
-        _ => NGX_ERROR as ngx_int_t,
+        Ok(()) => NGX_DECLINED as ngx_int_t,
+        Err(_) => NGX_ERROR as ngx_int_t,
     }
 }
 
-/// Makes the ctx name the setting that decides the request at its current location;
-/// `false` on allocation failure.
+/// Records the setting that decides the request at its current location.
 ///
 /// - First location: the location's setting, if one applies (a policy, or `off`, which
 ///   must be carried too).
-/// - Another location without an internal redirect (`rewrite … last`): the final
-///   location's.
+/// - Another location in the same pass (`rewrite … last`): the final location's.
 /// - After an internal redirect (`error_page`, `proxy_intercept_errors`, `try_files`,
 ///   `index`): a location that sets `cors` itself decides; any other keeps the setting,
 ///   method and decision of before the redirect — so an error page served from
 ///   `location /errors/ { internal; }` carries the API's answer, and a refused
 ///   preflight stays refused.
-fn settle(r: Req) -> bool {
+///
+/// The ctx slot marks the pass: it points at the location settled in it, and nginx
+/// zeroes it on an internal redirect — which is how the two last cases are told apart.
+fn settle(r: Req) {
     if !r.is_main() {
-        return true;
+        return;
     }
-    let Some(lc) = Module::location_conf(&r) else { return true };
-    if let Some(c) = r.ctx::<Module>() {
-        return ptr::eq(c.conf, lc) || r.set_ctx::<Module>(fresh(r, lc)).is_some();
-    }
-    let ctx = match r.kept_ctx::<Module>() {
-        Some(kept) if ptr::eq(kept.conf, lc) || !lc.own => Ctx { conf: lc, ..*kept },
-        Some(_) => fresh(r, lc),
-        // The usual request: its first location.
-        None if lc.setting == Setting::Unset => return true,
-        None => return r.new_ctx::<Module>(fresh(r, lc)).is_some(),
+    let (Some(lc), Some(main)) = (Module::location_conf(&r), Module::main_conf(&r)) else {
+        return;
     };
-    r.set_ctx::<Module>(ctx).is_some()
+    let here = r.ctx::<Module>();
+    if here.is_some_and(|h| ptr::eq(h, lc)) {
+        return;
+    }
+    match r.decider(&main.slots) {
+        // The usual request: its first location, without `cors` anywhere.
+        None if lc.setting == Setting::Unset => return,
+        // Redirected to a location that does not decide anew: keep everything.
+        Some(d) if here.is_none() && (!lc.own || ptr::eq(d.conf, lc)) => {}
+        _ => {
+            r.set_decider(&main.slots, Decider::at(r, lc));
+            r.clear_slot(main.slots.decision);
+        }
+    }
+    r.set_ctx::<Module>(lc);
 }
 
 /// NGX_HTTP_PREACCESS_PHASE: answers preflights before access checks and upstreams.
@@ -193,16 +259,20 @@ fn preflight(r: Req) -> ngx_int_t {
     if !r.is_main() || !r.is_options() {
         return NGX_DECLINED as ngx_int_t;
     }
-    let Some(c) = r.ctx::<Module>() else { return NGX_DECLINED as ngx_int_t };
+    let Some(main) = Module::main_conf(&r) else { return NGX_DECLINED as ngx_int_t };
+    let Some(d) = r.decider(&main.slots) else { return NGX_DECLINED as ngx_int_t };
+    // A report-only location answers nothing: the header filter decides and reports.
+    if let Setting::Policy { report_only: true, .. } = d.conf.setting {
+        return NGX_DECLINED as ngx_int_t;
+    }
     // Stored for the filter and the variables, with whether we answer.
-    let Some(stored) = compute_and_store(r, c.setting, c.options) else {
+    let Some(stored) = compute_and_store(r, main, d.conf.setting, d.options()) else {
         return NGX_DECLINED as ngx_int_t;
     };
     let Some(a) = stored else { return NGX_ERROR as ngx_int_t };
     let status = a.decision.respond_with();
-    let ctx = Ctx { active: Some(a), answered: status.is_some(), ..*c };
-    if r.set_ctx::<Module>(ctx).is_none() {
-        return NGX_ERROR as ngx_int_t;
+    if status.is_some() {
+        r.set_decider(&main.slots, Decider { flags: d.flags | ANSWERED, ..d });
     }
     match (status, &a.decision) {
         (Some(status), Decision::PreflightAllowed { .. }) => r.answer_header_only(status),
@@ -231,25 +301,61 @@ pub unsafe extern "C" fn header_filter(r: *mut ngx_http_request_t) -> ngx_int_t 
     }
 }
 
-/// Edits the output headers for the request's decision; `false` on allocation failure.
+/// Edits the output headers for the request's decision (or, at a report-only location,
+/// reports on them); `false` on allocation failure.
 fn apply(r: Req) -> bool {
     if !r.is_main() {
         return true;
     }
+    let Some(main) = Module::main_conf(&r) else { return true };
     // Decide now, without storing anything (deciding is cheaper than allocating, and
     // the filter normally runs once), for the setting the rewrite handler recorded — or,
     // without one (a server-level `return`, an error before the phases ran, a location
     // without `cors` anywhere), for the location the response comes from. Preflights
     // were decided and stored by the preflight handler.
-    let (setting, options, answered) = match stored(r) {
-        Some(Ctx { active: Some(a), answered, .. }) => return put(r, &a.decision, *answered),
-        Some(c) => (c.setting, c.options, c.answered),
-        None => {
-            let setting = Module::location_conf(&r).map_or(Setting::Unset, |lc| lc.setting);
-            (setting, r.is_options(), false)
+    let d = match r.decider(&main.slots) {
+        Some(d) => {
+            if let Some((a, _)) = r.slot(main.slots.decision) {
+                if !is_report_only(d.conf.setting) {
+                    return put(r, &a.decision, d.answered());
+                }
+            }
+            d
         }
+        None => match Module::location_conf(&r) {
+            Some(lc) if lc.setting != Setting::Unset && r.headers_complete() => Decider::at(r, lc),
+            _ => return true,
+        },
     };
-    decide(r, setting, options, |_, d| put(r, d, answered)).unwrap_or(true)
+    let setting = d.conf.setting;
+    if is_report_only(setting) {
+        return decide(r, main, setting, d.options(), |_, decision, req| {
+            report_on(r, main, d, decision, req)
+        })
+        .unwrap_or(true);
+    }
+    decide(r, main, setting, d.options(), |_, decision, _| put(r, decision, d.answered()))
+        .unwrap_or(true)
+}
+
+fn is_report_only(setting: Setting) -> bool {
+    matches!(setting, Setting::Policy { report_only: true, .. })
+}
+
+/// Report-only: records how enforcing `decision` would change what a browser concludes
+/// from the response that goes out (`$cors_report`), and changes nothing.
+fn report_on(
+    r: Req,
+    main: &MainConf,
+    d: Decider,
+    decision: &Decision<'static>,
+    req: &Request<'static>,
+) -> bool {
+    if let Some(report) = report::compare(req, decision, &r.output()) {
+        r.set_decider(&main.slots, d.with_report(report));
+        log::report(r, report);
+    }
+    true
 }
 
 /// Puts the headers of `decision` on the response; `answered` when the preflight
@@ -311,8 +417,10 @@ pub const VAR_DECISION: usize = 0;
 pub const VAR_REASON: usize = 1;
 /// `$cors_policy`.
 pub const VAR_POLICY: usize = 2;
+/// `$cors_report`.
+pub const VAR_REPORT: usize = 3;
 
-/// Get handler of `$cors_decision`, `$cors_reason` and `$cors_policy`.
+/// Get handler of `$cors_decision`, `$cors_reason`, `$cors_policy` and `$cors_report`.
 pub unsafe extern "C" fn variable(
     r: *mut ngx_http_request_t,
     v: *mut ngx_http_variable_value_t,
@@ -321,31 +429,37 @@ pub unsafe extern "C" fn variable(
     // SAFETY: nginx passes a live request to variable handlers.
     let Some(req) = (unsafe { Req::new(r) }) else { return NGX_ERROR as ngx_int_t };
     let value = std::panic::catch_unwind(|| {
-        let active = match stored(req) {
-            Some(Ctx { active: Some(a), .. }) => Some(*a),
-            // Decided once, then stored: a log format reads several variables.
-            Some(c) => {
-                let a = compute_and_store(req, c.setting, c.options).flatten();
-                a.and_then(|a| req.set_ctx::<Module>(Ctx { active: Some(a), ..*c }));
-                a
+        let main = Module::main_conf(&req)?;
+        if data == VAR_REPORT {
+            // Made by the header filter: empty before the response header is sent.
+            return req.decider(&main.slots)?.report().map(Report::as_str);
+        }
+        // Decided once, then stored: a log format reads several variables.
+        let active = match req.slot(main.slots.decision) {
+            Some((a, _)) => Some(a),
+            None => {
+                // Without a recorded setting: read before the rewrite handler ran (a
+                // server-level `set` or `if`), or at a location without `cors` anywhere.
+                let (setting, options) = match req.decider(&main.slots) {
+                    Some(d) => (d.conf.setting, d.options()),
+                    None if req.headers_complete() => {
+                        (Module::location_conf(&req)?.setting, req.is_options())
+                    }
+                    None => return None,
+                };
+                compute_and_store(req, main, setting, options).flatten()
             }
-            // Read before the rewrite handler ran (a server-level `set` or `if`), or at
-            // a location without `cors` anywhere.
-            None => Module::location_conf(&req).and_then(|lc| {
-                let c = fresh(req, lc);
-                let a = compute_and_store(req, c.setting, c.options).flatten();
-                req.set_ctx::<Module>(Ctx { active: a, ..c });
-                a
-            }),
         };
         match (data, active) {
-            (_, None) => "",
-            (VAR_DECISION, Some(a)) => a.decision.as_str(),
-            (VAR_REASON, Some(a)) => a.decision.reason().map_or("", |r| r.code()),
-            (VAR_POLICY, Some(a)) => a.policy,
-            _ => "",
+            (_, None) => None,
+            (VAR_DECISION, Some(a)) => Some(a.decision.as_str()),
+            (VAR_REASON, Some(a)) => a.decision.reason().map(|r| r.code()),
+            (VAR_POLICY, Some(a)) => Some(a.policy),
+            _ => None,
         }
     })
+    .ok()
+    .flatten()
     .unwrap_or("");
     // SAFETY: `v` is the value nginx passed; the text is static or table memory.
     unsafe { ffi::set_variable(v, value.as_bytes()) };

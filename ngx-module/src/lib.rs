@@ -7,9 +7,9 @@
 //! directives, `policy.rs` loads policy files, `filter.rs` the requests, and `ffi/`
 //! every raw pointer.
 //!
-//! Directives: `cors_policy_file PATH | GLOB;` (http, repeatable) and `cors NAME | off;`
-//! (http, server, location). Variables: `$cors_decision`, `$cors_reason`,
-//! `$cors_policy`.
+//! Directives: `cors_policy_file PATH | GLOB;` (http, repeatable) and
+//! `cors NAME [report-only] | off;` (http, server, location). Variables:
+//! `$cors_decision`, `$cors_reason`, `$cors_policy`, `$cors_report`.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod conf;
@@ -22,8 +22,8 @@ use core::ptr::{addr_of, addr_of_mut};
 
 use ngx::ffi::{
     ngx_command_t, ngx_conf_t, ngx_http_module_t, ngx_int_t, ngx_module_t, ngx_str_t, ngx_uint_t,
-    NGX_CONF_TAKE1, NGX_ERROR, NGX_HTTP_LOC_CONF, NGX_HTTP_LOC_CONF_OFFSET, NGX_HTTP_MAIN_CONF,
-    NGX_HTTP_MAIN_CONF_OFFSET, NGX_HTTP_MODULE, NGX_HTTP_SRV_CONF, NGX_OK,
+    NGX_CONF_TAKE1, NGX_CONF_TAKE12, NGX_ERROR, NGX_HTTP_LOC_CONF, NGX_HTTP_LOC_CONF_OFFSET,
+    NGX_HTTP_MAIN_CONF, NGX_HTTP_MAIN_CONF_OFFSET, NGX_HTTP_MODULE, NGX_HTTP_SRV_CONF, NGX_OK,
 };
 use ngx::http::{HttpModule, HttpModuleLocationConf, HttpModuleMainConf};
 
@@ -46,12 +46,18 @@ impl HttpModule for Module {
             ("cors_decision", filter::VAR_DECISION),
             ("cors_reason", filter::VAR_REASON),
             ("cors_policy", filter::VAR_POLICY),
+            ("cors_report", filter::VAR_REPORT),
         ];
         for (name, data) in vars {
             if !ffi::add_variable(&cf, name, filter::variable, data) {
                 return NGX_ERROR as ngx_int_t;
             }
         }
+        let (Some(main), Some(slots)) = (Module::main_conf_mut(&cf), filter::Slots::declare(&cf))
+        else {
+            return NGX_ERROR as ngx_int_t;
+        };
+        main.slots = slots;
         NGX_OK as ngx_int_t
     }
 
@@ -79,8 +85,10 @@ unsafe impl HttpModuleLocationConf for Module {
 }
 
 // SAFETY: the module writes its request ctx slot only through `Req::set_ctx::<Module>`.
+// It points at the location conf the request was settled at in its current pass
+// (`filter::settle`).
 unsafe impl HttpModuleRequestCtx for Module {
-    type Ctx = filter::Ctx;
+    type Ctx = conf::LocConf;
 }
 
 static NGX_HTTP_CORS_MODULE_CTX: ngx_http_module_t = ngx_http_module_t {
@@ -111,7 +119,7 @@ static mut NGX_HTTP_CORS_COMMANDS: [ngx_command_t; 3] = [
     },
     ngx_command_t {
         name: name(c"cors"),
-        type_: (NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE1)
+        type_: (NGX_HTTP_MAIN_CONF | NGX_HTTP_SRV_CONF | NGX_HTTP_LOC_CONF | NGX_CONF_TAKE12)
             as ngx_uint_t,
         set: Some(conf::cmd_cors),
         conf: NGX_HTTP_LOC_CONF_OFFSET,

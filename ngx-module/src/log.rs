@@ -14,6 +14,7 @@
 
 use core::fmt::Write;
 
+use cors_dsl::report::Report;
 use cors_dsl::{
     Decision, OriginHeader, PolicyId, Reason, Request, RequestHeaders, RuleTable, SourceLoc,
 };
@@ -24,7 +25,9 @@ use crate::ffi::Req;
 /// Longest request value (origin, method, header name) quoted in full.
 const MAX_VALUE: usize = 128;
 
-/// Logs `d`, made under policy `id` (`policy`) of `table` for `req`.
+/// Logs `d`, made under policy `id` (`policy`) of `table` for `req`. At a report-only
+/// location every decision is logged at `debug` (nothing was refused); [`report`] says
+/// at `info` where enforcing would change the outcome.
 #[inline]
 pub fn decision(
     r: Req,
@@ -33,12 +36,14 @@ pub fn decision(
     policy: &str,
     d: &Decision,
     req: &Request,
+    report_only: bool,
 ) {
     // One comparison in the usual case, a log below `info`.
     if !r.log_enabled(NGX_LOG_INFO) {
         return;
     }
-    let level = if d.reason().is_some() { NGX_LOG_INFO } else { NGX_LOG_DEBUG };
+    let refused = d.reason().is_some() && !report_only;
+    let level = if refused { NGX_LOG_INFO } else { NGX_LOG_DEBUG };
     if r.log_enabled(level) {
         write_line(r, level, table, id, policy, d, req);
     }
@@ -60,6 +65,41 @@ fn write_line(
     // Writing to a `Line` never fails: it truncates.
     let _ = write_decision(&mut line, policy, rule, d, req);
     r.log(level, line.as_bytes());
+}
+
+/// At most this many report-only lines per second and worker: a report-only policy
+/// that differs from the recipe on every request must not flood `error_log`.
+const REPORT_LINES_PER_SECOND: u32 = 10;
+
+/// The second and count of the last report-only lines (one worker is one thread).
+static REPORT_BUDGET: std::sync::Mutex<(ngx::ffi::time_t, u32)> = std::sync::Mutex::new((0, 0));
+
+/// Logs at `info` that enforcing a report-only location's policy would change what a
+/// browser concludes (the decision line, at `debug`, says why), rate-limited to
+/// [`REPORT_LINES_PER_SECOND`].
+#[inline]
+pub fn report(r: Req, report: Report) {
+    if report == Report::Same || !r.log_enabled(NGX_LOG_INFO) {
+        return;
+    }
+    let now = crate::ffi::cached_seconds();
+    let Ok(mut budget) = REPORT_BUDGET.lock() else { return };
+    if budget.0 != now {
+        *budget = (now, 0);
+    }
+    if budget.1 >= REPORT_LINES_PER_SECOND {
+        return;
+    }
+    budget.1 += 1;
+    let what = match report {
+        Report::WouldRefuse => "refuse what the response allows",
+        Report::WouldAllow => "allow what the response refuses",
+        _ => "refuse and allow what the response does not",
+    };
+    let mut line = Line::default();
+    let _ =
+        write!(line, "cors report-only: enforcing the policy would {what} ({})", report.as_str());
+    r.log(NGX_LOG_INFO, line.as_bytes());
 }
 
 fn write_decision(

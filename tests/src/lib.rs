@@ -10,11 +10,13 @@
 //! - [`tmp`]: temporary prefixes and free loopback ports.
 //! - [`nginx`]: writing a configuration, `nginx -t`, running and reloading nginx.
 //! - [`http`]: the raw HTTP/1.x client.
+//! - [`fastcgi`]: a minimal FastCGI responder, for `fastcgi_pass` behind a policy.
 //! - [`fixtures`]: the policies and servers most real-nginx tests share.
 //! - [`cases`]: request/expected-response tables and their runner.
 
 pub mod cases;
 pub mod env;
+pub mod fastcgi;
 pub mod fixtures;
 pub mod http;
 pub mod nginx;

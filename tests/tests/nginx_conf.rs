@@ -466,3 +466,22 @@ fn corsb_table_answers_like_its_source() {
     assert_eq!(r.all("Access-Control-Allow-Origin"), [APP], "{r:?}");
     assert_eq!(table.send(&requests[2]).status, 403);
 }
+
+/// The module keeps per-request state in two indexed-variable entries (`ffi/slot.rs`)
+/// whose names contain `:` so that no configuration can read or overwrite them: every
+/// way of writing such a reference is refused by `nginx -t` (nginx takes `$cors` as the
+/// variable, which does not exist) or is not a variable at all.
+#[test]
+fn the_modules_request_slots_cannot_be_referenced() {
+    for reference in ["$cors:decider", "${cors:decider}", "$cors:decision"] {
+        let http = format!(
+            "server {{ listen 127.0.0.1:{{PORT}}; location / {{ return 200 \"{reference}\"; }} }}"
+        );
+        let Some((ok, out)) = nginx_t(&http, &[]) else { return };
+        assert!(!ok, "{reference} must not compile:\n{out}");
+    }
+    // `set` cannot create a variable by that name either.
+    let http = "server { listen 127.0.0.1:{PORT}; location / { set $cors:decider x; } }";
+    let Some((ok, out)) = nginx_t(http, &[]) else { return };
+    assert!(!ok, "set must refuse the name:\n{out}");
+}

@@ -7,6 +7,7 @@
 //! lines.
 
 use cors_tests::cases::{case, get, pf, run, H, NO_CORS};
+use cors_tests::fastcgi::FastCgi;
 use cors_tests::fixtures::APP;
 use cors_tests::nginx::Setup;
 use cors_tests::{require_nginx, wait_for, Nginx, Req};
@@ -137,6 +138,48 @@ fn non_cors_responses_keep_no_foreign_cors_headers() {
         let r = nginx.send(&plain(path));
         assert_eq!(r.vary_tokens(), ["origin"], "Vary: Origin on {path}: {r:?}");
     }
+}
+
+#[test]
+fn fastcgi_responses_are_owned_like_any_other() {
+    let env = require_nginx!();
+    let fcgi = FastCgi::start();
+    let http = r#"
+cors_policy_file policies.cors;
+server {
+    listen 127.0.0.1:{PORT};
+    location /fcgi/ {
+        cors api;
+        fastcgi_pass 127.0.0.1:{FCGI};
+        fastcgi_param REQUEST_URI $request_uri;
+    }
+    location /fcgi-intercept/ {
+        cors api;
+        fastcgi_pass 127.0.0.1:{FCGI};
+        fastcgi_param REQUEST_URI $request_uri;
+        fastcgi_intercept_errors on;
+        error_page 404 /errors/404.json;
+    }
+    location /errors/ { internal; alias html/errors/; }
+}
+"#
+    .replace("{FCGI}", &fcgi.port.to_string());
+    let nginx = Nginx::start(&env, &Setup { http, ..setup() });
+    let cases = vec![
+        case("no Origin", plain("/fcgi/x"), 200, &NO_CORS),
+        case("allowed origin: the policy's headers only", get("/fcgi/x", APP), 200, &API_ALLOWED),
+        case("refused origin", get("/fcgi/x", "https://evil.example"), 200, &NO_CORS),
+        case("FastCGI 404", get("/fcgi/404", APP), 404, &API_ALLOWED),
+        case("preflight: the policy answers", pf("/fcgi/x", APP, "PUT"), 204, &API_ALLOWED),
+        case("refused preflight", pf("/fcgi/x", APP, "DELETE"), 403, &NO_CORS),
+        case("intercepted 404", get("/fcgi-intercept/404", APP), 404, &API_ALLOWED),
+    ];
+    run(&nginx, cases);
+    let r = nginx.send(&get("/fcgi/x", APP));
+    assert_eq!(r.text(), "fastcgi\n", "the FastCGI responder answered: {r:?}");
+    assert_eq!(r.vary_tokens(), ["origin"], "{r:?}");
+    let r = nginx.send(&get("/fcgi-intercept/404", APP));
+    assert_eq!(r.text(), "{\"error\":\"not found\"}\n", "the error page was served: {r:?}");
 }
 
 #[test]

@@ -8,12 +8,15 @@ pub mod check;
 pub mod compile;
 pub mod explain;
 pub mod fmt;
+pub mod input;
 pub mod lint;
 pub mod rules;
 
 use crate::args::OutputFormat;
+use cors_dsl::render::Failure;
 use cors_dsl::span::FileId;
-use cors_dsl::{Diagnostic, Loaded, RuleTable, SourceMap};
+use cors_dsl::{Diagnostic, Loaded, PolicySet, RuleTable, SourceMap, Span};
+use input::{Input, InputError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -36,6 +39,8 @@ pub enum Outcome {
     Clean,
     /// Exit 1: findings at the failing level, a refused request, files to reformat.
     Failed,
+    /// Exit 2: an input could not be read or is not policy source (already reported).
+    InputFailed,
 }
 
 impl Outcome {
@@ -65,6 +70,8 @@ pub enum CliError {
     Write(std::io::Error),
     /// Arguments that parse but make no sense (unknown policy, unknown code).
     Usage(String),
+    /// An input that is not policy source, or cannot be read (one line says which).
+    Input(InputError),
     /// A compiled table that cannot be read.
     Table {
         /// The file.
@@ -82,6 +89,7 @@ impl std::fmt::Display for CliError {
             }
             CliError::Write(_) => f.write_str("cannot write output"),
             CliError::Usage(msg) => f.write_str(msg),
+            CliError::Input(e) => write!(f, "{e}"),
             CliError::Table { path, .. } => write!(f, "cannot load `{}`", path.display()),
         }
     }
@@ -92,7 +100,7 @@ impl std::error::Error for CliError {
         match self {
             CliError::Io { source, .. } | CliError::Write(source) => Some(source),
             CliError::Table { source, .. } => Some(source),
-            CliError::Usage(_) => None,
+            CliError::Usage(_) | CliError::Input(_) => None,
         }
     }
 }
@@ -103,33 +111,15 @@ impl From<std::io::Error> for CliError {
     }
 }
 
-/// Reads a file as bytes, naming it in the error.
-pub fn read_bytes(path: &Path) -> Result<Vec<u8>, CliError> {
-    std::fs::read(path).map_err(|source| CliError::Io { action: "read", path: path.into(), source })
-}
-
-/// Reads a policy file as text, naming it in the error.
-pub fn read_text(path: &Path) -> Result<String, CliError> {
-    let bytes = read_bytes(path)?;
-    String::from_utf8(bytes).map_err(|e| CliError::Io {
-        action: "read",
-        path: path.into(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
-    })
-}
-
-/// Reads and checks a policy file. The file is read here (not by the library) so an
-/// unreadable root file is an I/O error (exit 2), not a finding.
-pub fn load(path: &Path) -> Result<Loaded, CliError> {
-    let text = read_text(path)?;
-    Ok(cors_dsl::load_str(path, &text))
-}
-
 /// Reads, checks, compiles and lints a policy file ([`cors_dsl::build`], the one
 /// verdict every tool and `nginx -t` share): the table and the remaining findings, or
-/// the sources and every finding when the policy is refused.
+/// the sources and every finding when the policy is refused. The root file is read
+/// here (not by the library) so an unreadable one, or one that is not policy source,
+/// is a one-line error (exit 2), not a finding.
 pub fn build(path: &Path) -> Result<Result<(RuleTable, Loaded), Loaded>, CliError> {
-    Ok(cors_dsl::build(path, &read_text(path)?))
+    let input = Input::File { path: path.to_path_buf(), found: false };
+    let text = input::read_source(&input).map_err(CliError::Input)?;
+    Ok(cors_dsl::build(path, &text))
 }
 
 /// Diagnostics of several independently loaded files gathered into one source map,
@@ -142,11 +132,27 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// How many root files were given.
     pub files: usize,
+    /// Inputs that could not be read or are not policy source.
+    pub failures: Vec<Failure>,
+    /// Every policy name defined so far, where, and in which root file: the files of
+    /// one run are loaded together, as nginx loads its `cors_policy_file`s.
+    policies: std::collections::HashMap<String, (Span, String)>,
 }
 
 impl Report {
     /// Adds one root file's sources and findings, re-numbering their file ids.
     pub fn add(&mut self, sources: &SourceMap, diagnostics: Vec<Diagnostic>) {
+        self.add_root(sources, diagnostics, None);
+    }
+
+    /// [`Report::add`], and reports each policy of `set` whose name an earlier root file
+    /// already defines: `CORS011`, as `nginx -t` refuses the second file.
+    pub fn add_root(
+        &mut self,
+        sources: &SourceMap,
+        diagnostics: Vec<Diagnostic>,
+        set: Option<&PolicySet>,
+    ) {
         self.files += 1;
         let base = self.sources.files().count() as u32;
         for (_, file) in sources.files() {
@@ -161,17 +167,63 @@ impl Report {
             }
             self.diagnostics.push(d);
         }
+        let root = sources.path(FileId(0)).display().to_string();
+        for policy in set.map_or(&[][..], |s| &s.policies) {
+            let mut span = policy.name.span;
+            shift(&mut span.file);
+            let name = &policy.name.node;
+            match self.policies.get(name) {
+                Some((first, file)) => {
+                    let d = Diagnostic::new(
+                        cors_dsl::codes::DUPLICATE_POLICY,
+                        span,
+                        format!("policy `{name}` is already defined in `{file}`"),
+                    )
+                    .label("second definition")
+                    .secondary(*first, "first defined here")
+                    .help("nginx refuses a policy file that redefines a policy: rename one, or merge them");
+                    self.diagnostics.push(d);
+                }
+                None => {
+                    self.policies.insert(name.clone(), (span, root.clone()));
+                }
+            }
+        }
     }
 
-    /// The diagnostics in `format` (human text is coloured when `color`).
+    /// Records an input that could not be linted.
+    pub fn fail(&mut self, e: &InputError) {
+        self.failures
+            .push(Failure { path: e.path.display().to_string(), message: e.message.clone() });
+    }
+
+    /// The diagnostics in `format` (human text is coloured when `color`; `quiet`
+    /// leaves out its summary line). Failures are in machine formats only: people see
+    /// them as `error:` lines on stderr.
     pub fn render(&self, format: OutputFormat, color: bool) -> String {
+        self.render_with(format, color, false)
+    }
+
+    /// [`Report::render`], with `quiet`.
+    pub fn render_with(&self, format: OutputFormat, color: bool, quiet: bool) -> String {
         use cors_dsl::render::{github, human, json, sarif};
+        let (sources, diags, failures) = (&self.sources, &self.diagnostics, &self.failures);
         match format {
-            OutputFormat::Human => human::render(&self.sources, &self.diagnostics, color),
-            OutputFormat::Json => json::render(&self.sources, &self.diagnostics),
-            OutputFormat::Sarif => sarif::render(&self.sources, &self.diagnostics),
-            OutputFormat::Github => github::render(&self.sources, &self.diagnostics),
+            OutputFormat::Human if quiet => human::render_findings(sources, diags, color),
+            OutputFormat::Human => human::render(sources, diags, color),
+            OutputFormat::Json => json::render_run(sources, diags, failures),
+            OutputFormat::Sarif => {
+                let base = std::env::current_dir().ok();
+                sarif::render_run(sources, diags, failures, base.as_deref())
+            }
+            OutputFormat::Github => github::render_run(sources, diags, failures),
         }
+    }
+
+    /// Puts the findings in file and position order (after files were added one by
+    /// one and cross-file findings appended).
+    pub fn sort(&mut self) {
+        self.diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end, d.code));
     }
 }
 

@@ -103,3 +103,62 @@ fn lint_allow_refuses_language_and_unknown_codes() {
     case!("lint_allow_language", 2, &["lint", "--allow", "CORS001", "examples/spa-api.cors"]);
     case!("lint_allow_unknown", 2, &["lint", "--allow", "CORS999", "examples/spa-api.cors"]);
 }
+
+/// Every policy the project shows people: `examples/*.cors`, and each fenced block of
+/// the README and `docs/` that defines a policy (`docs/rules.md` is left out: its
+/// examples are wrong on purpose; blocks with `{PORT…}` are test templates).
+fn shown_policies() -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = example_paths()
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).expect("example is readable");
+            (p.display().to_string(), text)
+        })
+        .collect();
+    let mut docs = vec![root().join("README.md")];
+    let mut dir: Vec<PathBuf> = std::fs::read_dir(root().join("docs"))
+        .expect("docs/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "md") && !p.ends_with("rules.md"))
+        .collect();
+    dir.sort();
+    docs.extend(dir);
+    for doc in docs {
+        let text = std::fs::read_to_string(&doc).expect("doc is readable");
+        let mut block: Option<(usize, String)> = None;
+        for (n, line) in text.lines().enumerate() {
+            match block.take() {
+                None if line.starts_with("```") => block = Some((n + 1, String::new())),
+                None => {}
+                Some((start, body)) if line.starts_with("```") => {
+                    let defines_policy = body.lines().any(|l| {
+                        let l = l.trim_start();
+                        l.starts_with("policy ") && l.trim_end().ends_with('{')
+                    });
+                    if defines_policy && !body.contains("{PORT") {
+                        out.push((format!("{}:{start}", doc.display()), body));
+                    }
+                }
+                Some((start, mut body)) => {
+                    body.push_str(line);
+                    body.push('\n');
+                    block = Some((start, body));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn shown_policies_pass_deny_warnings() {
+    let dir = scratch("shown-policies");
+    let shown = shown_policies();
+    assert!(shown.len() >= 8, "expected the examples and the docs' policies, got {}", shown.len());
+    for (i, (origin, text)) in shown.iter().enumerate() {
+        let file = dir.join(format!("shown-{i}.cors"));
+        std::fs::write(&file, text).expect("write policy");
+        let run = corsc(&["lint", "--deny", "warnings", &file.display().to_string()]);
+        assert_eq!(run.code, 0, "{origin} fails `corsc lint --deny warnings`:\n{}", run.stderr);
+    }
+}

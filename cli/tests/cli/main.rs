@@ -33,26 +33,41 @@ pub struct Run {
 }
 
 impl Run {
-    /// The snapshot text, with `scratch` (if any) replaced by `[TMP]`.
+    /// The snapshot text, with `scratch` (if any) replaced by `[TMP]` and the
+    /// workspace root (SARIF's `%SRCROOT%`) by `[ROOT]`.
     pub fn snapshot(&self, scratch: Option<&Path>) -> String {
         let text = format!(
             "exit_code: {}\n----- stdout -----\n{}\n----- stderr -----\n{}",
             self.code, self.stdout, self.stderr
         );
-        match scratch {
+        let text = match scratch {
             Some(dir) => text.replace(&dir.display().to_string(), "[TMP]"),
             None => text,
-        }
+        };
+        text.replace(&root().display().to_string(), "[ROOT]")
     }
 }
 
 pub fn corsc(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_corsc"))
-        .args(args)
-        .current_dir(root())
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("run corsc");
+    corsc_io(args, b"", &[])
+}
+
+/// [`corsc`] with `stdin` piped in and `env` set (colour variables are cleared first,
+/// so the caller's terminal settings never leak in).
+pub fn corsc_io(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Run {
+    use std::io::Write;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_corsc"));
+    cmd.args(args).current_dir(root());
+    for var in ["NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "TERM"] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env.iter().copied());
+    cmd.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("run corsc");
+    child.stdin.take().expect("stdin").write_all(stdin).expect("write stdin");
+    let out = child.wait_with_output().expect("wait for corsc");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -83,7 +98,9 @@ macro_rules! case {
 
 mod check;
 mod compile;
+mod conventions;
 mod explain;
+mod fix;
 mod fmt;
 mod lint;
 mod misc;

@@ -90,7 +90,13 @@ impl Checker {
                         .label("not a valid origin")
                         .help(e.help);
                     if let Some(fixed) = e.fix {
-                        diag = diag.fix(a.span, fixed, "correct the origin");
+                        // Adding a scheme the author never wrote is a guess (`http`?);
+                        // cutting a path, a slash or blanks keeps what was meant.
+                        diag = if a.value.contains("://") {
+                            diag.fix(a.span, fixed, "correct the origin")
+                        } else {
+                            diag.suggestion(a.span, fixed, "correct the origin")
+                        };
                     }
                     self.push(diag);
                 }

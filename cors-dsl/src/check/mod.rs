@@ -154,7 +154,7 @@ impl Checker {
         )
         .label("unknown directive");
         diag = match close(candidates).or_else(|| close(ALL)) {
-            Some(s) => diag.help(format!("did you mean `{s}`?")).fix(
+            Some(s) => diag.help(format!("did you mean `{s}`?")).suggestion(
                 d.name.span,
                 s.clone(),
                 &format!("rename to `{s}`"),

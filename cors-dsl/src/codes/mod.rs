@@ -103,6 +103,11 @@ impl Code {
     pub const fn as_str(&self) -> &'static str {
         self.code
     }
+
+    /// The anchor of the code's section in `docs/rules.md`: `cors001-credentials-with-wildcard-origin`.
+    pub fn doc_anchor(&self) -> String {
+        format!("{}-{}", self.code, self.name).to_ascii_lowercase()
+    }
 }
 
 impl fmt::Display for Code {

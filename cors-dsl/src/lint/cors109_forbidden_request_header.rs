@@ -14,7 +14,7 @@ pub(crate) struct ForbiddenRequestHeader;
 pub(crate) const CODE: &Code = &Code::lint(
     "CORS109",
     "forbidden-request-header",
-    Severity::Error,
+    Severity::Warning,
     "a forbidden request header (`Cookie`, `Host`, `Origin`, `Sec-*`, ...) in `headers`",
     "## Why is this bad?\n\
 The Fetch standard forbids scripts from setting these headers; the browser sets them \

@@ -13,7 +13,7 @@ pub(crate) struct ResponseHeaderInAllowedHeaders;
 pub(crate) const CODE: &Code = &Code::lint(
     "CORS111",
     "response-header-in-allowed-headers",
-    Severity::Error,
+    Severity::Warning,
     "a response-only `Access-Control-*` header in `headers`",
     "## Why is this bad?\n\
 `Access-Control-Allow-Origin` and its siblings are response headers the server sends. A \

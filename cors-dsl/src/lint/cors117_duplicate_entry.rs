@@ -12,7 +12,7 @@ pub(crate) struct DuplicateEntry;
 pub(crate) const CODE: &Code = &Code::lint(
     "CORS117",
     "duplicate-entry",
-    Severity::Warning,
+    Severity::Info,
     "an origin, method or header listed twice in the same rule",
     "## Why is this bad?\n\
 A repeated entry does nothing; often it is a typo for the entry that was meant \

@@ -12,7 +12,7 @@ pub(crate) struct WildcardMixedWithOrigins;
 pub(crate) const CODE: &Code = &Code::lint(
     "CORS118",
     "wildcard-mixed-with-origins",
-    Severity::Warning,
+    Severity::Info,
     "the `*` origin beside specific origins in the same rule: they are dead entries",
     "## Why is this bad?\n\
 `*` already matches every origin, so the other origins of the rule never make a \

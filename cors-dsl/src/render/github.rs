@@ -6,7 +6,7 @@
 //! values (also `:` and `,`), otherwise a message containing `::` or a newline would
 //! end the command early or inject another one.
 
-use super::end_position;
+use super::{end_position, Failure};
 use crate::{Diagnostic, Severity, SourceMap};
 use std::fmt::Write;
 
@@ -15,7 +15,16 @@ use std::fmt::Write;
 /// Columns are given only for single-line spans: GitHub rejects (or misplaces)
 /// `col`/`endColumn` on annotations that span several lines.
 pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
+    render_run(sources, diags, &[])
+}
+
+/// [`render`], then one `::error` per input that could not be linted.
+pub fn render_run(sources: &SourceMap, diags: &[Diagnostic], failures: &[Failure]) -> String {
     let mut out = String::new();
+    for f in failures {
+        let props = format!("file={},title=corsc", escape_property(&f.path));
+        let _ = writeln!(out, "::error {props}::{}", escape_data(&f.message));
+    }
     for d in diags {
         let command = match d.severity {
             Severity::Error => "error",

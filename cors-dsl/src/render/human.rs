@@ -27,17 +27,24 @@ use super::Summary;
 /// detection, no timing.
 pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String {
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
-    let mut out = String::new();
-    for diag in diags {
-        let report = report(sources, diag);
-        out.push_str(&renderer.render(&report));
-        out.push_str("\n\n");
-    }
+    let mut out = render_findings(sources, diags, color);
     if let Some(worst) = diags.iter().map(|d| d.severity).max() {
         let summary = Summary::of(diags).to_string();
         let title = level(worst).primary_title(summary);
         out.push_str(&renderer.render(&[Group::with_title(title)]));
         out.push('\n');
+    }
+    out
+}
+
+/// [`render`] without the summary line (`corsc lint --quiet`).
+pub fn render_findings(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String {
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let mut out = String::new();
+    for diag in diags {
+        let report = report(sources, diag);
+        out.push_str(&renderer.render(&report));
+        out.push_str("\n\n");
     }
     out
 }

@@ -3,7 +3,7 @@
 //! The schema is versioned (`"version": 1`) and documented in `docs/json-schema.md`;
 //! fields are only ever added, never renamed or removed, within a version.
 
-use super::{end_position, Summary};
+use super::{end_position, Failure, Summary};
 use crate::{Diagnostic, SourceMap, Span};
 use serde::Serialize;
 
@@ -15,6 +15,14 @@ struct Document<'a> {
     version: u32,
     diagnostics: Vec<JsonDiagnostic<'a>>,
     summary: Summary,
+    /// Inputs that could not be linted (unreadable, not policy source).
+    failures: Vec<JsonFailure<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFailure<'a> {
+    file: &'a str,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -51,6 +59,8 @@ struct JsonLabel<'a> {
 #[derive(Serialize)]
 struct JsonFix<'a> {
     description: &'a str,
+    /// `machine-applicable` (`corsc lint --fix` applies it) or `maybe-incorrect`.
+    applicability: crate::diag::Applicability,
     #[serde(flatten)]
     position: Position,
     replacement: &'a str,
@@ -70,6 +80,11 @@ fn position(sources: &SourceMap, span: Span) -> Position {
 /// Renders `diags` as one pretty-printed JSON document (schema in
 /// `docs/json-schema.md`), ending with a newline.
 pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
+    render_run(sources, diags, &[])
+}
+
+/// [`render`], with the inputs that could not be linted in `failures`.
+pub fn render_run(sources: &SourceMap, diags: &[Diagnostic], failures: &[Failure]) -> String {
     let doc = Document {
         version: SCHEMA_VERSION,
         diagnostics: diags
@@ -89,12 +104,17 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
                     .collect(),
                 fix: d.fix.as_ref().map(|f| JsonFix {
                     description: &f.description,
+                    applicability: f.applicability,
                     position: position(sources, f.span),
                     replacement: &f.replacement,
                 }),
             })
             .collect(),
         summary: Summary::of(diags),
+        failures: failures
+            .iter()
+            .map(|f| JsonFailure { file: &f.path, message: &f.message })
+            .collect(),
     };
     // Serialising plain structs of strings and integers cannot fail; fall back to an
     // empty document rather than panic if it ever did.

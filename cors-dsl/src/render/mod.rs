@@ -15,6 +15,17 @@ pub mod sarif;
 
 use crate::{Diagnostic, Severity, SourceMap, Span};
 
+/// A problem with the run rather than with a policy: an input that could not be read,
+/// or is not policy source. Machine formats record it beside the findings, so a
+/// report is never empty or silently partial when an input is missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The input as given (`policies/api.cors`, `<stdin>`).
+    pub path: String,
+    /// One line, lower-case: what the file is and what to do.
+    pub message: String,
+}
+
 /// Start and end of a span as 1-based `(line, column)` pairs, end exclusive.
 ///
 /// The start comes from the span itself (the parser computed it); the end is computed

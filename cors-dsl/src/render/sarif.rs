@@ -2,19 +2,42 @@
 //!
 //! Built from the typed `serde-sarif` structures (generated from the official SARIF
 //! 2.1.0 schema), so the shape is right by construction. `tool.driver.rules[]` comes
-//! from the code registry, so every `ruleId` in `results` has its documentation.
+//! from the code registry, so every `ruleId` in `results` has its documentation, and
+//! each rule's `helpUri` points at its entry in `docs/rules.md`. Relative paths are
+//! written as relative URIs against the `%SRCROOT%` base (`uriBaseId`), which
+//! `originalUriBaseIds` resolves when the directory is known; inputs that could not be
+//! linted are `toolExecutionNotifications` of the run's invocation.
 
-use super::end_position;
+use super::{end_position, Failure};
 use crate::codes::Code;
 use crate::lint::registry;
 use crate::{Diagnostic, Severity, SourceMap, Span};
 use serde_sarif::sarif;
+use std::path::Path;
+
+/// The base relative artifact URIs are resolved against (SARIF's conventional name).
+const SRCROOT: &str = "%SRCROOT%";
+
+/// Where the rules are documented: `docs/rules.md` of the repository.
+const RULES_DOC: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/rules.md");
 
 /// Where SARIF readers find the schema.
 const SCHEMA_URL: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// Renders `diags` as a SARIF 2.1.0 log with one run, pretty-printed.
 pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
+    render_run(sources, diags, &[], None)
+}
+
+/// [`render`], recording the inputs that could not be linted as notifications of a
+/// failed invocation, and resolving relative paths against `base` (the directory they
+/// are relative to, usually the working directory) when given.
+pub fn render_run(
+    sources: &SourceMap,
+    diags: &[Diagnostic],
+    failures: &[Failure],
+    base: Option<&Path>,
+) -> String {
     let codes: Vec<&Code> = registry::all().collect();
     let driver = sarif::ToolComponent::builder()
         .name("corsc")
@@ -64,11 +87,35 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
             result
         })
         .collect();
-    let run = sarif::Run::builder()
+    let notifications: Vec<sarif::Notification> = failures
+        .iter()
+        .map(|f| {
+            let physical =
+                sarif::PhysicalLocation::builder().artifact_location(artifact_at(&f.path)).build();
+            sarif::Notification::builder()
+                .level(serde_json::json!("error"))
+                .message(sarif::Message::builder().text(f.message.clone()).build())
+                .locations(vec![sarif::Location::builder().physical_location(physical).build()])
+                .build()
+        })
+        .collect();
+    let mut invocation =
+        sarif::Invocation::builder().execution_successful(notifications.is_empty()).build();
+    invocation.tool_execution_notifications = (!notifications.is_empty()).then_some(notifications);
+    let mut run = sarif::Run::builder()
         .tool(sarif::Tool::builder().driver(driver).build())
         .results(results)
+        .invocations(vec![invocation])
         .column_kind(serde_json::json!("unicodeCodePoints"))
         .build();
+    run.original_uri_base_ids = base.map(|dir| {
+        let mut uri = file_uri(dir);
+        if !uri.ends_with('/') {
+            uri.push('/');
+        }
+        std::iter::once((SRCROOT.to_string(), sarif::ArtifactLocation::builder().uri(uri).build()))
+            .collect()
+    });
     let log = sarif::Sarif::builder()
         .schema(SCHEMA_URL)
         .version(serde_json::json!("2.1.0"))
@@ -105,6 +152,7 @@ fn descriptor(m: &Code) -> sarif::ReportingDescriptor {
         .short_description(text(m.summary))
         .full_description(text(m.summary))
         .help(markdown(m.docs))
+        .help_uri(format!("{RULES_DOC}#{}", m.doc_anchor()))
         .default_configuration(
             sarif::ReportingConfiguration::builder()
                 .level(serde_json::to_value(level(m.severity)).unwrap_or_default())
@@ -116,8 +164,25 @@ fn descriptor(m: &Code) -> sarif::ReportingDescriptor {
 /// The file as a relative URI reference: SARIF wants `/` separators and
 /// percent-encoding of characters that are not allowed in a URI.
 fn artifact(sources: &SourceMap, span: Span) -> sarif::ArtifactLocation {
-    let path = sources.path(span.file).to_string_lossy().replace('\\', "/");
-    sarif::ArtifactLocation::builder().uri(uri_encode(&path)).build()
+    artifact_at(&sources.path(span.file).to_string_lossy())
+}
+
+/// A relative path as a relative URI against `%SRCROOT%`; an absolute one as a
+/// `file://` URI.
+fn artifact_at(path: &str) -> sarif::ArtifactLocation {
+    if Path::new(path).is_absolute() {
+        return sarif::ArtifactLocation::builder().uri(file_uri(Path::new(path))).build();
+    }
+    let path = path.replace('\\', "/");
+    let path = path.strip_prefix("./").unwrap_or(&path);
+    sarif::ArtifactLocation::builder().uri(uri_encode(path)).uri_base_id(SRCROOT).build()
+}
+
+/// `file:///abs/path`, percent-encoded.
+fn file_uri(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let text = if text.starts_with('/') { text } else { format!("/{text}") };
+    format!("file://{}", uri_encode(&text))
 }
 
 fn uri_encode(path: &str) -> String {

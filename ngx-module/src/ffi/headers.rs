@@ -8,6 +8,7 @@ use core::ptr;
 
 use ngx::ffi::{ngx_list_push, ngx_list_t, ngx_pnalloc, ngx_str_t, ngx_table_elt_t, ngx_uint_t};
 
+use cors_dsl::browser::ResponseLines;
 use cors_dsl::decide::MAX_REQUEST_HEADERS_LEN;
 use cors_dsl::{OriginHeader, Request, RequestHeaders};
 
@@ -260,5 +261,36 @@ impl Req {
             (*header.elt).value = ngx_str_t { len, data: p };
         }
         true
+    }
+}
+
+/// The response about to go out, as a browser would read its CORS headers: the status
+/// and the live output header lines ([`Req::output`]).
+#[derive(Clone, Copy)]
+pub struct Output(Req);
+
+impl Req {
+    /// The response about to go out, for judging it with the browser model.
+    pub fn output(&self) -> Output {
+        Output(*self)
+    }
+}
+
+impl ResponseLines for Output {
+    fn status(&self) -> u16 {
+        u16::try_from(self.0.r().headers_out.status).unwrap_or(0)
+    }
+
+    fn for_each_line(&self, name: &str, f: &mut dyn FnMut(&[u8])) {
+        // SAFETY: `headers_out.headers` is the request's live output list; keys and
+        // values live as long as the request.
+        unsafe {
+            let list = ptr::addr_of_mut!((*self.0 .0).headers_out.headers);
+            for_each_elt(list, |h| {
+                if h.hash != 0 && bytes(&h.key).eq_ignore_ascii_case(name.as_bytes()) {
+                    f(bytes(&h.value));
+                }
+            });
+        }
     }
 }

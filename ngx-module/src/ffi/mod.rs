@@ -14,23 +14,26 @@
 //! - `register.rs`: declaring variables and phase handlers.
 //! - `request.rs`: a request — its method and state, the module's ctx slot, answering a
 //!   preflight, filling a variable.
+//! - `slot.rs`: per-request values that survive internal redirects, without allocating.
 //! - `headers.rs`: header lists — reading the CORS request headers, editing output
 //!   headers.
 //!
 //! Lifetimes: slices built from request memory (header values, the method) are handed
-//! out as `'static` because they are only ever stored in the request ctx, which is
-//! allocated from the same request pool and so never outlives them. Table memory lives
+//! out as `'static` because they are only ever stored in the request pool (the stored
+//! decision) or in the request's slots, so never outlive the request. Table memory lives
 //! in the http main conf, owned by the cycle, which outlives every request it serves.
 
 mod conf;
 mod headers;
 mod register;
 mod request;
+mod slot;
 
 pub use conf::{conf_error, release_freed_heap, Cf};
 pub use headers::OutputHeader;
 pub use register::{add_preaccess_handler, add_rewrite_handler, add_variable};
-pub use request::{set_variable, HttpModuleRequestCtx, Req};
+pub use request::{cached_seconds, set_variable, HttpModuleRequestCtx, Req};
+pub use slot::{RequestSlot, SlotFlags};
 
 use ngx::ffi::ngx_str_t;
 

@@ -12,38 +12,24 @@ use core::ptr::{self, NonNull};
 use ngx::ffi::{
     ngx_http_discard_request_body, ngx_http_finalize_request, ngx_http_request_t,
     ngx_http_send_header, ngx_http_state_e_NGX_HTTP_READING_REQUEST_STATE, ngx_int_t,
-    ngx_log_error_core, ngx_module_t, ngx_palloc, ngx_pool_cleanup_t, ngx_str_t, ngx_table_elt_t,
-    ngx_uint_t, ngx_variable_value_t, NGX_DONE, NGX_ERROR, NGX_HTTP_OPTIONS,
+    ngx_log_error_core, ngx_module_t, ngx_palloc, ngx_str_t, ngx_table_elt_t, ngx_uint_t,
+    ngx_variable_value_t, NGX_DONE, NGX_ERROR, NGX_HTTP_OPTIONS,
 };
 use ngx::http::{HttpModule, HttpModuleConfExt};
 
 use super::bytes;
 
-/// The request ctx of a module: the type its slot in `r->ctx` holds, the request-time
-/// counterpart of ngx's `HttpModuleLocationConf`. `Copy`, so it has no `Drop` and needs
-/// no pool cleanup.
+/// The request ctx of a module: the type its slot in `r->ctx` points at, the
+/// request-time counterpart of ngx's `HttpModuleLocationConf`. nginx zeroes the slot on
+/// internal redirects; what must survive them goes in a [`RequestSlot`](super::RequestSlot).
 ///
 /// # Safety
 /// Nothing but [`Req::set_ctx`] may write the module's ctx slot, so that a non-null slot
-/// always holds a `Ctx`.
+/// always points at a `Ctx` that outlives the request.
 pub unsafe trait HttpModuleRequestCtx: HttpModule {
     /// What the slot points at.
-    type Ctx: Copy;
+    type Ctx: 'static;
 }
-
-/// A module's request ctx in the request pool, linked into the pool's cleanup list so
-/// that it can be found again after nginx zeroes the ctx slots ([`Req::kept_ctx`]).
-#[repr(C)]
-struct Kept<T> {
-    /// First, so that the cleanup entry's address is the block's.
-    cleanup: ngx_pool_cleanup_t,
-    /// The owning module's ctx_index.
-    module: ngx_uint_t,
-    ctx: T,
-}
-
-/// The cleanup handler that marks a [`Kept`] block: there is nothing to free.
-unsafe extern "C" fn kept_marker(_data: *mut c_void) {}
 
 /// A request as the module sees it: a non-null pointer nginx gave to a handler.
 #[derive(Clone, Copy)]
@@ -100,111 +86,25 @@ impl Req {
         unsafe { bytes(&self.r().method_name) }
     }
 
-    /// Module `M`'s request ctx, if one is in its slot. nginx zeroes the slots on an
-    /// internal redirect and in `ngx_http_filter_finalize_request`; [`Req::kept_ctx`]
-    /// finds the ctx again after that.
+    /// Module `M`'s request ctx, if its slot points at one (nginx zeroes the slots on
+    /// an internal redirect and in `ngx_http_filter_finalize_request`).
+    #[inline]
     pub fn ctx<M: HttpModuleRequestCtx>(&self) -> Option<&'static M::Ctx> {
         // SAFETY: `ctx` is the request's module ctx array, indexed by ctx_index.
         let p = unsafe { *self.r().ctx.add(M::module().ctx_index) };
-        // SAFETY: the slot is null or points at the `ctx` of a `Kept<M::Ctx>` written by
-        // `set_ctx` in this request's pool (the trait's contract).
-        unsafe { p.cast::<M::Ctx>().as_ref() }
+        // SAFETY: the slot is null or was written by `set_ctx` with a `&'static M::Ctx`
+        // (the trait's contract).
+        unsafe { p.cast::<M::Ctx>().cast_const().as_ref() }
     }
 
-    /// Module `M`'s ctx as stored before nginx zeroed the slots (internal redirects:
-    /// `error_page`, `try_files`, `index`, named locations; and
-    /// `ngx_http_filter_finalize_request`). It is found through the request pool's
-    /// cleanup list, where `set_ctx` linked it — the way nginx's realip module finds its
-    /// ctx again. The slot is not restored: call `set_ctx` to adopt it.
-    pub fn kept_ctx<M: HttpModuleRequestCtx>(&self) -> Option<&'static M::Ctx> {
-        let r = self.r();
-        if r.internal() == 0 && r.filter_finalize() == 0 {
-            return None;
-        }
-        // SAFETY: see `kept_ptr`; the block lives as long as the request pool.
-        unsafe { self.kept_ptr::<M>().map(|k| &(*k).ctx) }
-    }
-
-    /// The `Kept` block of module `M` in the request pool's cleanup list.
-    ///
-    /// # Safety
-    /// None beyond `Req::new`'s: the list is nginx's, each entry live until the pool is
-    /// destroyed, and only entries with the `kept_marker` handler are read as `Kept`.
-    unsafe fn kept_ptr<M: HttpModuleRequestCtx>(&self) -> Option<*mut Kept<M::Ctx>> {
-        let marker = kept_marker as unsafe extern "C" fn(*mut c_void) as usize;
-        let index = M::module().ctx_index;
-        // SAFETY: `pool` is the request's live pool; its cleanup entries are a null-
-        // terminated list of live `ngx_pool_cleanup_t`. An entry whose handler is
-        // `kept_marker` was made by `set_ctx` as the first field of a `#[repr(C)]`
-        // `Kept<T>`, and `module` names the ctx type `T` (the trait's contract).
+    /// Points module `M`'s ctx slot at `ctx`.
+    #[inline]
+    pub fn set_ctx<M: HttpModuleRequestCtx>(&self, ctx: &'static M::Ctx) {
+        // SAFETY: the slot array is the request's, indexed by ctx_index; `ctx` outlives
+        // the request.
         unsafe {
-            let mut c = (*self.r().pool).cleanup;
-            while let Some(cln) = c.as_ref() {
-                if cln.handler.map(|h| h as usize) == Some(marker) {
-                    let k = c.cast::<Kept<M::Ctx>>();
-                    if (*k).module == index {
-                        return Some(k);
-                    }
-                }
-                c = cln.next;
-            }
-        }
-        None
-    }
-
-    /// Stores `ctx` as module `M`'s request ctx and points its slot at it, overwriting
-    /// the request's block if it has one (in the slot, or kept after nginx zeroed the
-    /// slot), else as [`Req::new_ctx`]. Callers must not use a reference from
-    /// [`Req::ctx`] or [`Req::kept_ctx`] after calling this.
-    pub fn set_ctx<M: HttpModuleRequestCtx>(&self, ctx: M::Ctx) -> Option<&'static M::Ctx> {
-        let index = M::module().ctx_index;
-        // SAFETY: the slot array is the request's, indexed by ctx_index. An existing
-        // block (in the slot, or kept in the cleanup list) is this request's and holds an
-        // `M::Ctx` (the trait's contract); overwriting a `Copy` value needs no drop.
-        unsafe {
-            let slot = self.r().ctx.add(index);
-            let mut p = (*slot).cast::<M::Ctx>();
-            if p.is_null() {
-                let internal = self.r().internal() != 0 || self.r().filter_finalize() != 0;
-                match internal.then(|| self.kept_ptr::<M>()).flatten() {
-                    Some(k) => p = ptr::addr_of_mut!((*k).ctx),
-                    None => return self.new_ctx::<M>(ctx),
-                }
-            }
-            p.write(ctx);
-            *slot = p.cast::<c_void>();
-            p.as_ref()
-        }
-    }
-
-    /// Stores `ctx` as module `M`'s request ctx in a new block of the request pool,
-    /// linked into the pool's cleanup list so that it survives nginx zeroing the slots
-    /// ([`Req::kept_ctx`]), and points the slot at it. For a request that has no block
-    /// yet (else use [`Req::set_ctx`], which reuses it).
-    pub fn new_ctx<M: HttpModuleRequestCtx>(&self, ctx: M::Ctx) -> Option<&'static M::Ctx> {
-        const { assert!(core::mem::align_of::<Kept<M::Ctx>>() <= 8) };
-        let index = M::module().ctx_index;
-        // SAFETY: the block comes from the request pool, aligned to the platform word
-        // (8, asserted above), and is fully written before the cleanup list or the slot
-        // (the request's, indexed by ctx_index) points at it; its cleanup handler does
-        // nothing, so nginx destroying the pool just skips it.
-        unsafe {
-            let pool = self.r().pool;
-            let k = ngx_palloc(pool, core::mem::size_of::<Kept<M::Ctx>>()).cast::<Kept<M::Ctx>>();
-            if k.is_null() {
-                return None;
-            }
-            let p = ptr::addr_of_mut!((*k).ctx);
-            p.write(ctx);
-            ptr::addr_of_mut!((*k).module).write(index);
-            ptr::addr_of_mut!((*k).cleanup).write(ngx_pool_cleanup_t {
-                handler: Some(kept_marker),
-                data: p.cast(),
-                next: (*pool).cleanup,
-            });
-            (*pool).cleanup = ptr::addr_of_mut!((*k).cleanup);
-            *self.r().ctx.add(index) = p.cast::<c_void>();
-            p.as_ref()
+            *self.r().ctx.add(M::module().ctx_index) =
+                ptr::from_ref(ctx).cast::<c_void>().cast_mut();
         }
     }
 
@@ -353,4 +253,12 @@ pub unsafe fn set_variable(v: *mut ngx_variable_value_t, value: &'static [u8]) {
         v.set_no_cacheable(1);
         v.set_not_found(0);
     }
+}
+
+/// nginx's cached current time, in seconds (`ngx_time()`), as of the event loop's last
+/// update.
+pub fn cached_seconds() -> ngx::ffi::time_t {
+    // SAFETY: `ngx_cached_time` points at a live `ngx_time_t` slot from nginx's start
+    // (`ngx_time_init`) on; workers only read it between event-loop updates.
+    unsafe { ngx::ffi::ngx_cached_time.as_ref().map_or(0, |t| t.sec) }
 }
