@@ -24,6 +24,7 @@
 //!   the Chromium suite).
 //! - [`render`]: diagnostics as rustc-style text, JSON, SARIF or GitHub annotations.
 //! - [`printer`]: canonical formatting (`corsc fmt`).
+//! - [`diff`]: what a change to a policy file grants and takes away (`corsc diff`).
 //! - [`fix`]: applying the machine-applicable fixes of diagnostics (`corsc lint --fix`).
 #![deny(missing_docs, unsafe_code)]
 
@@ -36,6 +37,7 @@ mod compile;
 pub mod corsb;
 pub mod decide;
 pub mod diag;
+pub mod diff;
 pub mod fetch;
 pub mod fix;
 pub mod lint;
