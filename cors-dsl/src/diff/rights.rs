@@ -19,8 +19,7 @@ use std::collections::BTreeMap;
 
 /// A set of names that is either finite or everything but a few: `*` is the second.
 /// Keys are the compared form (lower case for headers); values are shown.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(tag = "kind", content = "names", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum NameSet {
     /// Exactly these.
     Only(BTreeMap<String, String>),
@@ -32,6 +31,14 @@ impl NameSet {
     /// Whether the set has no name at all.
     pub fn is_empty(&self) -> bool {
         matches!(self, NameSet::Only(m) if m.is_empty())
+    }
+
+    /// Whether the set holds `key`.
+    pub fn contains(&self, key: &str) -> bool {
+        match self {
+            NameSet::Only(m) => m.contains_key(key),
+            NameSet::AllBut(m) => !m.contains_key(key),
+        }
     }
 
     /// Names in `self` that are not in `other`.
@@ -50,6 +57,21 @@ impl NameSet {
             }
             (AllBut(x), AllBut(y)) => Only(keep(y, &|k| !x.contains_key(k))),
         }
+    }
+}
+
+/// `{"kind": "only" | "all_but", "names": [shown names]}`.
+impl Serialize for NameSet {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (kind, names) = match self {
+            NameSet::Only(m) => ("only", m),
+            NameSet::AllBut(m) => ("all_but", m),
+        };
+        let mut out = s.serialize_struct("NameSet", 2)?;
+        out.serialize_field("kind", kind)?;
+        out.serialize_field("names", &names.values().collect::<Vec<_>>())?;
+        out.end()
     }
 }
 
@@ -159,6 +181,9 @@ pub enum GrantChange {
         gained: bool,
         /// Which.
         names: NameSet,
+        /// Names an [`NameSet::AllBut`] leaves out because both sides allow them.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        kept: Vec<String>,
     },
     /// Request headers now allowed or no longer allowed.
     Headers {
@@ -166,6 +191,9 @@ pub enum GrantChange {
         gained: bool,
         /// Which.
         names: NameSet,
+        /// Names an [`NameSet::AllBut`] leaves out because both sides allow them.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        kept: Vec<String>,
     },
     /// Response headers now readable by scripts, or no longer.
     Expose {
@@ -173,6 +201,9 @@ pub enum GrantChange {
         gained: bool,
         /// Which.
         names: NameSet,
+        /// Names an [`NameSet::AllBut`] leaves out because both sides allow them.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        kept: Vec<String>,
     },
     /// `credentials` switched.
     Credentials {
@@ -226,20 +257,42 @@ pub fn compare(old: &Grants, new: &Grants) -> Vec<GrantChange> {
     if old.credentials != new.credentials {
         out.push(GrantChange::Credentials { now: new.credentials });
     }
-    type Make = fn(bool, NameSet) -> GrantChange;
+    type Make = fn(bool, NameSet, Vec<String>) -> GrantChange;
     let lists: [(&NameSet, &NameSet, Make); 3] = [
-        (&old.methods, &new.methods, |gained, names| GrantChange::Methods { gained, names }),
-        (&old.headers, &new.headers, |gained, names| GrantChange::Headers { gained, names }),
-        (&old.expose, &new.expose, |gained, names| GrantChange::Expose { gained, names }),
+        (&old.methods, &new.methods, |gained, names, kept| GrantChange::Methods {
+            gained,
+            names,
+            kept,
+        }),
+        (&old.headers, &new.headers, |gained, names, kept| GrantChange::Headers {
+            gained,
+            names,
+            kept,
+        }),
+        (&old.expose, &new.expose, |gained, names, kept| GrantChange::Expose {
+            gained,
+            names,
+            kept,
+        }),
     ];
     for (o, n, make) in lists {
+        let kept = |d: &NameSet| match d {
+            NameSet::AllBut(x) => x
+                .iter()
+                .filter(|(k, _)| o.contains(k) && n.contains(k))
+                .map(|(_, v)| v.clone())
+                .collect(),
+            NameSet::Only(_) => Vec::new(),
+        };
         let gained = n.minus(o);
         if !gained.is_empty() {
-            out.push(make(true, gained));
+            let k = kept(&gained);
+            out.push(make(true, gained, k));
         }
         let lost = o.minus(n);
         if !lost.is_empty() {
-            out.push(make(false, lost));
+            let k = kept(&lost);
+            out.push(make(false, lost, k));
         }
     }
     if old.private_network != new.private_network {

@@ -138,7 +138,15 @@ fn markdown(d: &Diff, (old, new): &(String, String)) -> String {
     }
     out.push_str(&format!("{}\n", summary(d)));
     for p in &d.policies {
-        out.push_str(&format!("\n#### `{}` ({})\n\n", p.name, status(p)));
+        let heading = match p.status {
+            PolicyStatus::Added => "added",
+            PolicyStatus::Removed => "removed",
+            PolicyStatus::Changed => "changed",
+        };
+        out.push_str(&format!("\n#### `{}` ({heading})\n\n", p.name));
+        if p.status == PolicyStatus::Removed {
+            out.push_str(&format!("A configuration with `cors {};` no longer loads.\n\n", p.name));
+        }
         if p.changes.is_empty() {
             out.push_str("No origin is allowed.\n");
         }

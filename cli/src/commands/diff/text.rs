@@ -61,17 +61,21 @@ fn grant(change: &GrantChange, region: &str) -> String {
         GrantChange::Credentials { now: false } => {
             format!("no longer allows credentials for {region}")
         }
-        GrantChange::Methods { gained, names } => {
-            format!("{} {} for {region}", more(*gained), name_list(names, "method"))
+        GrantChange::Methods { gained, names, kept } => {
+            let names = changed_names(names, kept, "method");
+            format!("{} {names} for {region}", more(*gained))
         }
-        GrantChange::Headers { gained, names } => {
-            format!("{} {} for {region}", more(*gained), name_list(names, "request header"))
+        GrantChange::Headers { gained, names, kept } => {
+            let names = changed_names(names, kept, "request header");
+            format!("{} {names} for {region}", more(*gained))
         }
-        GrantChange::Expose { gained: true, names } => {
-            format!("now lets {region} read {}", name_list(names, "response header"))
+        GrantChange::Expose { gained: true, names, kept } => {
+            let names = changed_names(names, kept, "response header");
+            format!("now lets {region} read {names}")
         }
-        GrantChange::Expose { gained: false, names } => {
-            format!("no longer lets {region} read {}", name_list(names, "response header"))
+        GrantChange::Expose { gained: false, names, kept } => {
+            let names = changed_names(names, kept, "response header");
+            format!("no longer lets {region} read {names}")
         }
         GrantChange::PrivateNetwork { now } => {
             format!("{} private-network access for {region}", more(*now))
@@ -136,7 +140,7 @@ fn with(g: &Grants) -> String {
     if parts.is_empty() {
         String::new()
     } else {
-        format!(" ({})", parts.join("; "))
+        format!(" (with {})", parts.join("; "))
     }
 }
 
@@ -146,14 +150,14 @@ fn had(g: &Grants) -> String {
     if parts.is_empty() {
         String::new()
     } else {
-        format!(" (which had {})", parts.join("; "))
+        format!(" (it had {})", parts.join("; "))
     }
 }
 
 fn grant_parts(g: &Grants) -> Vec<String> {
     let mut parts = Vec::new();
     if g.credentials {
-        parts.push("with credentials".to_string());
+        parts.push("credentials".to_string());
     }
     if !g.methods.is_empty() {
         parts.push(name_list(&g.methods, "method"));
@@ -162,12 +166,28 @@ fn grant_parts(g: &Grants) -> Vec<String> {
         parts.push(name_list(&g.headers, "request header"));
     }
     if !g.expose.is_empty() {
-        parts.push(format!("exposing {}", name_list(&g.expose, "response header")));
+        parts.push(format!("readable {}", name_list(&g.expose, "response header")));
     }
     if g.private_network {
         parts.push("private-network access".into());
     }
     parts
+}
+
+/// [`name_list`] of names gained or lost; an "every …" says which names were and
+/// are allowed (`kept`) as "beyond" them.
+fn changed_names(names: &NameSet, kept: &[String], what: &str) -> String {
+    let NameSet::AllBut(except) = names else { return name_list(names, what) };
+    let refused: Vec<&str> =
+        except.values().filter(|v| !kept.contains(v)).map(String::as_str).collect();
+    let mut out = format!("every {what} (`*`)");
+    if !kept.is_empty() {
+        out.push_str(&format!(" beyond {}", list(kept.iter().map(String::as_str))));
+    }
+    if !refused.is_empty() {
+        out.push_str(&format!(" except {}", list(refused.into_iter())));
+    }
+    out
 }
 
 /// `` `PUT` ``, `` methods `PUT`, `PATCH` ``, `every request header but `Authorization``.
