@@ -153,7 +153,7 @@ impl Dfa {
         let ra_start = ra
             .start_state(&start::Config::new().anchored(Anchored::Yes))
             .map_err(|e| too_complex(&e))?;
-        let ra_classes = ra.byte_classes().clone();
+        let ra_classes = *ra.byte_classes();
         let (class, rep) = classes(|b| u64::from(ra_classes.get(b)));
 
         // Copy the reachable part breadth first; their state 0 need not be dead, so

@@ -197,3 +197,167 @@ impl OriginSet {
         self.dfa.states()
     }
 }
+
+/// The automata against the matcher the module runs: for generated patterns and
+/// origins (valid ones and near misses), [`OriginSet::contains`] must agree with
+/// [`crate::origin::OriginIndex`], and every witness must be accepted by it.
+#[cfg(test)]
+mod agreement {
+    use super::*;
+    use crate::origin::{parse_origin, OriginIndex};
+    use proptest::prelude::*;
+
+    fn label() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["a", "b", "x_y", "acme", "test", "xn--bcher-kva", "a-b", "0"])
+            .prop_map(String::from)
+    }
+
+    fn host() -> impl Strategy<Value = String> {
+        prop::collection::vec(label(), 1..4).prop_map(|l| l.join("."))
+    }
+
+    fn scheme() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec!["https", "http", "ws", "chrome-extension"])
+    }
+
+    fn port() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["", ":*", ":8443", ":1", ":65535", ":443"]).prop_map(String::from)
+    }
+
+    fn regex() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            r"https://(.+\.)?acme\.test",
+            r"https?://[a-z0-9-]+\.test(:[0-9]+)?",
+            r"[a-z]+://a\.b",
+            r"https://acme.test|null",
+            r"(?i)HTTPS://A\.ACME\.TEST",
+            r"https://.*",
+            r"http://localhost:[0-9]{2,5}",
+            r"https://\w+\.acme\.test",
+        ])
+        .prop_map(String::from)
+    }
+
+    /// Pattern text as a policy would write it, parsed the way the checker does.
+    fn pattern() -> impl Strategy<Value = OriginPattern> {
+        prop_oneof![
+            8 => (scheme(), host(), port()).prop_map(|(s, h, p)| format!("{s}://{h}{p}")),
+            8 => (scheme(), host(), port()).prop_map(|(s, h, p)| format!("{s}://*.{h}{p}")),
+            1 => Just("null".to_string()),
+            1 => Just("*".to_string()),
+        ]
+        .prop_filter_map("valid origin", |t| parse_origin(&t).ok())
+        .boxed()
+        .prop_union(regex().prop_map(OriginPattern::Regex).boxed())
+    }
+
+    /// Origins: well-formed ones over the same alphabet, and near misses (upper case,
+    /// paths, bad ports, stray bytes, empty labels).
+    fn origin() -> impl Strategy<Value = Vec<u8>> {
+        let ports = prop::sample::select(vec![
+            "", ":8443", ":1", ":65535", ":0", ":65536", ":080", ":", ":443",
+        ]);
+        prop_oneof![
+            4 => (scheme(), prop::collection::vec(label(), 1..6), ports)
+                .prop_map(|(s, l, p)| format!("{s}://{}{p}", l.join(".")).into_bytes()),
+            1 => Just(b"null".to_vec()),
+            1 => (scheme(), host()).prop_map(|(s, h)| format!("{s}://{h}/").into_bytes()),
+            1 => (scheme(), host()).prop_map(|(s, h)| format!("{}://{h}", s.to_uppercase()).into_bytes()),
+            1 => (host(), prop::num::u8::ANY, 0usize..20).prop_map(|(h, b, at)| {
+                let mut o = format!("https://{h}").into_bytes();
+                let at = at.min(o.len());
+                o.insert(at, b);
+                o
+            }),
+            1 => host().prop_map(|h| format!("https://{h}..test").into_bytes()),
+            1 => prop::collection::vec(label(), 33..36)
+                .prop_map(|l| format!("https://{}.acme.test", l.join(".")).into_bytes()),
+        ]
+    }
+
+    /// Edges the generator rarely hits: the matcher's label limit, ports at the bounds.
+    #[test]
+    fn edges_agree_with_the_matcher() {
+        for (pattern, origins) in
+            [("https://*.acme.test", vec![32, 33]), ("https://*.acme.test:*", vec![32, 33])]
+        {
+            let p = vec![parse_origin(pattern).unwrap()];
+            let (index, set) =
+                (OriginIndex::build([p.iter()]).unwrap(), OriginSet::from_patterns(&p).unwrap());
+            for labels in origins {
+                let o = format!("https://{}acme.test", "a.".repeat(labels));
+                assert_eq!(
+                    set.contains(o.as_bytes()),
+                    index.find(o.as_bytes()).is_some(),
+                    "{pattern} {labels}"
+                );
+            }
+            for port in ["", ":1", ":65535", ":65536", ":0", ":080"] {
+                let o = format!("https://a.acme.test{port}");
+                assert_eq!(
+                    set.contains(o.as_bytes()),
+                    index.find(o.as_bytes()).is_some(),
+                    "{pattern} {o}"
+                );
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn contains_agrees_with_the_matcher(
+            patterns in prop::collection::vec(pattern(), 1..4),
+            origins in prop::collection::vec(origin(), 1..24),
+        ) {
+            let index = OriginIndex::build([patterns.iter()]).unwrap();
+            let set = OriginSet::from_patterns(&patterns).unwrap();
+            for o in &origins {
+                prop_assert_eq!(
+                    set.contains(o),
+                    index.find(o).is_some(),
+                    "patterns {:?}, origin {:?}", patterns, String::from_utf8_lossy(o)
+                );
+            }
+            // Witnesses are real members, for the matcher too.
+            let browser = set.intersect(&probe::browser_origins().unwrap()).unwrap();
+            if let Some(w) = browser.readable_witness() {
+                prop_assert!(index.find(w.as_bytes()).is_some(), "{:?}: witness {}", patterns, w);
+                prop_assert!(crate::origin::OriginText::parse(&w).is_some() || w == "null", "{}", w);
+            }
+            for p in &patterns {
+                if let Ok(e) = Exposure::of(p) {
+                    let one = OriginIndex::build([[p]]).unwrap();
+                    for f in [&e.null, &e.plain_http, &e.other_scheme, &e.lookalike, &e.outside_domain, &e.any_subdomain, &e.public_suffix, &e.shared_hosting].into_iter().flatten() {
+                        prop_assert!(one.find(f.witness.as_bytes()).is_some(), "{}: {:?}", p, f);
+                    }
+                }
+            }
+        }
+
+        /// Set algebra agrees with membership, string by string.
+        #[test]
+        fn operations_agree_with_membership(
+            a in prop::collection::vec(pattern(), 1..3),
+            b in prop::collection::vec(pattern(), 1..3),
+            origins in prop::collection::vec(origin(), 1..24),
+        ) {
+            let (sa, sb) = (OriginSet::from_patterns(&a).unwrap(), OriginSet::from_patterns(&b).unwrap());
+            let (and, or, minus) = (sa.intersect(&sb).unwrap(), sa.union(&sb).unwrap(), sa.difference(&sb).unwrap());
+            let not_a = sa.complement();
+            for o in &origins {
+                let (x, y) = (sa.contains(o), sb.contains(o));
+                prop_assert_eq!(and.contains(o), x && y);
+                prop_assert_eq!(or.contains(o), x || y);
+                prop_assert_eq!(minus.contains(o), x && !y);
+                prop_assert_eq!(not_a.contains(o), !x);
+            }
+            if let Some(w) = and.witness() {
+                prop_assert!(sa.contains(w.as_bytes()) && sb.contains(w.as_bytes()));
+            } else {
+                prop_assert!(and.is_empty());
+            }
+        }
+    }
+}

@@ -12,7 +12,7 @@ use super::grammar::{lit, LABEL};
 use super::probe::{self, USUAL_SCHEMES};
 use super::written::Written;
 use super::{OriginSet, TooComplex};
-use crate::origin::{OriginPattern, OriginText};
+use crate::origin::{OriginPattern, OriginText, PortPattern};
 
 /// A yes: what it is about (a scheme, a host, a domain, a suffix) and an origin the
 /// pattern accepts that shows it.
@@ -66,11 +66,15 @@ impl Exposure {
         match pattern {
             OriginPattern::Any => Ok(Exposure { written, ..Exposure::default() }),
             OriginPattern::Exact(origin) => Ok(Self::of_exact(origin, written)),
-            OriginPattern::Subdomain { scheme, suffix, .. } => {
-                Ok(Self::of_wildcard(scheme, suffix, true, written))
+            OriginPattern::Subdomain { scheme, suffix, port } => {
+                let port = match port {
+                    PortPattern::Number(p) => format!(":{p}"),
+                    PortPattern::Default | PortPattern::Any => String::new(),
+                };
+                Ok(Self::of_wildcard(scheme, suffix, &port, true, written))
             }
             OriginPattern::AnyPort { scheme, host } => {
-                Ok(Self::of_wildcard(scheme, host, false, written))
+                Ok(Self::of_wildcard(scheme, host, "", false, written))
             }
             OriginPattern::Null | OriginPattern::Regex(_) => {
                 let accepted = OriginSet::from_pattern(pattern)?;
@@ -83,19 +87,25 @@ impl Exposure {
     /// else `scheme://host:*`): the same answers the automata give (a test holds them
     /// to it), without building any. Its scheme and host are written, so it cannot
     /// accept another scheme, a look-alike or another domain.
-    fn of_wildcard(scheme: &str, host: &str, subdomains: bool, written: Written) -> Exposure {
-        let example =
-            if subdomains { format!("{scheme}://x.{host}") } else { format!("{scheme}://{host}") };
+    fn of_wildcard(
+        scheme: &str,
+        host: &str,
+        port: &str,
+        subdomains: bool,
+        written: Written,
+    ) -> Exposure {
+        let sub = if subdomains { "x." } else { "" };
+        let example = format!("{scheme}://{sub}{host}{port}");
         let found = |about: &str| Some(Found { about: about.into(), witness: example.clone() });
         let loopback = crate::origin::is_loopback(&if subdomains {
             format!("x.{host}")
         } else {
             host.to_string()
         });
-        let domain = registrable_domain(host).unwrap_or(host);
+        let domain = registrable_domain(host).filter(|_| subdomains && !is_public_suffix(host));
         Exposure {
             plain_http: if scheme == "http" && !loopback { found("http") } else { None },
-            any_subdomain: if subdomains && !is_public_suffix(host) { found(domain) } else { None },
+            any_subdomain: domain.and_then(found),
             public_suffix: if subdomains && is_public_suffix(host) { found(host) } else { None },
             shared_hosting: shared_host(host).and_then(found),
             written,
@@ -140,12 +150,16 @@ impl Exposure {
 
         if regex {
             for scheme in USUAL_SCHEMES {
+                // A set without this one member cannot hold them all: skip the build.
+                let witness = format!("{scheme}://evil.example");
+                if !accepted.contains(witness.as_bytes()) {
+                    continue;
+                }
                 let every = OriginSet::from_bytes_regex(&format!(
                     r"{}://{LABEL}(?:\.{LABEL})*",
                     lit(scheme)
                 ))?;
                 if accepted.is_superset(&every)? {
-                    let witness = format!("{scheme}://evil.example");
                     e.every_origin = Some(Found { about: (*scheme).into(), witness });
                     break;
                 }
@@ -154,27 +168,33 @@ impl Exposure {
         if accepted.contains(b"null") {
             e.null = Some(Found { about: "null".into(), witness: "null".into() });
         }
-        e.plain_http = first(accepted.intersect(&probe::plain_http_off_loopback()?)?, "http");
-        if let Some(w) =
-            accepted.intersect(&probe::scheme_other_than(&schemes)?)?.readable_witness()
-        {
+        // Cheap prefixes first: most regexes accept no `http://` at all, and then the
+        // loopback automaton is never needed.
+        let http = accepted.intersect(&probe::with_scheme_prefix(&["http"])?)?;
+        if !http.is_empty() {
+            e.plain_http = first(http.difference(&probe::loopback()?)?, "http");
+        }
+        let other = accepted
+            .difference(&probe::with_scheme_prefix(&schemes)?)?
+            .difference(&probe::null()?)?;
+        if let Some(w) = other.readable_witness() {
             let scheme = w.split("://").next().unwrap_or_default().to_string();
             e.other_scheme = Some(Found { about: scheme, witness: w });
         }
-
         let written_hosts = probe::in_or_under(&hosts)?;
         // Look-alikes and other domains are all outside the written hosts: when nothing
         // is, neither question needs asking.
         let beyond = !accepted.difference(&written_hosts)?.is_empty();
         for host in hosts.iter().filter(|h| beyond && h.contains('.')) {
+            let mut families = Vec::new();
             for family in probe::lookalike_families(host) {
                 let looks = accepted.intersect(&family?)?.difference(&written_hosts)?;
-                if let Some(witness) = pretty(&looks, host, &schemes) {
-                    e.lookalike = Some(Found { about: (*host).into(), witness });
-                    break;
+                if !looks.is_empty() {
+                    families.push(looks);
                 }
             }
-            if e.lookalike.is_some() {
+            if let Some(witness) = pretty(&families, host, &schemes) {
+                e.lookalike = Some(Found { about: (*host).into(), witness });
                 break;
             }
         }
@@ -227,49 +247,133 @@ fn first(set: OriginSet, about: &str) -> Option<Found> {
     set.readable_witness().map(|witness| Found { about: about.into(), witness })
 }
 
-/// A witness from `set` for look-alikes of `host`: an attacker's classic first, else
-/// any member.
-fn pretty(set: &OriginSet, host: &str, schemes: &[&str]) -> Option<String> {
+/// A witness from `sets` of look-alikes of `host`: an attacker's classic first, else
+/// any member of the first set.
+fn pretty(sets: &[OriginSet], host: &str, schemes: &[&str]) -> Option<String> {
     for scheme in schemes {
         for example in probe::lookalike_examples(host) {
             let origin = format!("{scheme}://{example}");
-            if set.contains(origin.as_bytes()) {
+            if sets.iter().any(|s| s.contains(origin.as_bytes())) {
                 return Some(origin);
             }
         }
     }
-    set.readable_witness()
+    sets.iter().find_map(OriginSet::readable_witness)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::origin::parse_origin;
 
     fn regex(source: &str) -> Exposure {
         Exposure::of(&OriginPattern::Regex(source.into())).unwrap()
     }
 
+    /// Every witness is accepted by the pattern it was found for, by the matcher the
+    /// module runs.
+    fn witnesses_hold(pattern: &OriginPattern, e: &Exposure) {
+        let index = crate::origin::OriginIndex::build([[pattern]]).unwrap();
+        for f in [
+            &e.every_origin,
+            &e.null,
+            &e.plain_http,
+            &e.other_scheme,
+            &e.lookalike,
+            &e.outside_domain,
+            &e.any_subdomain,
+            &e.public_suffix,
+            &e.shared_hosting,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            assert!(index.find(f.witness.as_bytes()).is_some(), "{pattern}: {f:?}");
+        }
+    }
+
     #[test]
-    fn dump() {
-        for s in [
-            r"https://shop\.acme\.test|null",
-            r"https://(.+\.)?acme\.test",
-            r"[a-z]+://.+\.acme\.test",
-            r"https://app.example.com",
-            r"https://app\.example\.com.*",
-            r".*example\.com",
-            r"https?://app\.example\.com",
-            r"https://[a-z]+\.vercel\.app",
-            r"https://pr-[0-9]+\.preview\.acme\.dev",
-            r"http://localhost:[0-9]+",
-            r"https://.*",
-            r".+",
-            r"https://(www\.)?example\.com",
-            r"https://[a-z0-9-]+\.example\.com",
+    fn the_issue_examples() {
+        let e = regex(r"https://shop\.acme\.test|null");
+        assert_eq!(e.null.map(|f| f.witness).as_deref(), Some("null"));
+        let e = regex(r"https://(.+\.)?acme\.test");
+        assert_eq!(e.any_subdomain.map(|f| f.about).as_deref(), Some("acme.test"));
+        let e = regex(r"[a-z]+://.+\.acme\.test");
+        assert!(e.other_scheme.is_some(), "{e:?}");
+    }
+
+    #[test]
+    fn answers_by_meaning() {
+        type Pick = fn(&Exposure) -> &Option<Found>;
+        let lookalike: Pick = |e| &e.lookalike;
+        let http: Pick = |e| &e.plain_http;
+        let every: Pick = |e| &e.every_origin;
+        let outside: Pick = |e| &e.outside_domain;
+        let suffix: Pick = |e| &e.public_suffix;
+        let sub: Pick = |e| &e.any_subdomain;
+        // (regex, question, expected witness or None)
+        let cases: &[(&str, Pick, Option<&str>)] = &[
+            (r"https://app.example.com", lookalike, Some("https://appxexample.com")),
+            (r"https://app\.example\.com.*", lookalike, Some("https://app.example.com.evil.net")),
+            (r".*example\.com", lookalike, Some("https://evilexample.com")),
+            (r"https://.*shop\.acme\.test", lookalike, Some("https://evilshop.acme.test")),
+            (r"https://app\.example\.com", lookalike, None),
+            (r"https://(www\.)?example\.com", lookalike, None),
+            (r"https://[a-z0-9-]+\.example\.com", lookalike, None),
+            (r"https?://app\.example\.com", http, Some("http://app.example.com")),
+            (r"http://localhost:[0-9]+", http, None),
+            (r"https://.*", every, Some("https://evil.example")),
+            (r"https://.*\.example\.com", every, None),
+            (r"https://app\.acme\.test|https://[a-z]+\.com", outside, Some("https://x.com")),
+            (r"https://[a-z]+\.acme\.test", outside, None),
+            (r"https://[a-z]+\.vercel\.app", suffix, Some("https://x.vercel.app")),
+            (r"https://my-app\.vercel\.app", suffix, None),
+            (r"https://pr-[0-9]+\.preview\.acme\.dev", sub, Some("https://pr-0.preview.acme.dev")),
+            (r"https://(app|admin)\.acme\.dev", sub, None),
+        ];
+        for (source, pick, want) in cases {
+            let e = regex(source);
+            witnesses_hold(&OriginPattern::Regex((*source).into()), &e);
+            assert_eq!(pick(&e).as_ref().map(|f| f.witness.as_str()), *want, "{source}: {e:#?}");
+        }
+    }
+
+    /// A wildcard's answers, read off its parts, are the answers the automata give.
+    #[test]
+    fn wildcard_fast_path_agrees_with_the_automata() {
+        for text in [
+            "https://*.acme.test",
+            "http://*.acme.test:*",
+            "http://*.localhost:*",
+            "https://*.github.io",
+            "https://*.co.uk:8443",
+            "https://*.my-org.netlify.app",
+            "http://localhost:*",
+            "http://app.acme.test:*",
+            "https://acme.netlify.app:*",
         ] {
-            let t = std::time::Instant::now();
-            let e = regex(s);
-            println!("{s}  ({:?})\n{e:#?}", t.elapsed());
+            let pattern = parse_origin(text).unwrap();
+            let fast = Exposure::of(&pattern).unwrap();
+            let slow = Exposure::of_set(
+                &OriginSet::from_pattern(&pattern).unwrap(),
+                Written::of(&pattern),
+                false,
+            )
+            .unwrap();
+            witnesses_hold(&pattern, &fast);
+            let shape = |e: &Exposure| {
+                [
+                    e.null.is_some(),
+                    e.plain_http.is_some(),
+                    e.other_scheme.is_some(),
+                    e.lookalike.is_some(),
+                    e.outside_domain.is_some(),
+                    e.any_subdomain.is_some(),
+                    e.public_suffix.is_some(),
+                    e.shared_hosting.is_some(),
+                ]
+            };
+            assert_eq!(shape(&fast), shape(&slow), "{text}\nfast {fast:#?}\nslow {slow:#?}");
         }
     }
 }
