@@ -10,11 +10,12 @@ use std::path::PathBuf;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  clean: no errors (and no warnings with --deny warnings); explain: the browser accepts
-  1  findings or errors at the failing level; fmt --check: files would change;
+  1  findings or errors at the failing level; test: an expectation fails, or none was found;
+     fmt --check: files would change;
      explain: the request is refused or the browser would block the response
   2  usage error, unreadable or unwritable file";
 
-/// Check, lint, compile, explain and format ngx-cors policies.
+/// Check, lint, test, compile, explain and format ngx-cors policies.
 #[derive(Debug, Parser)]
 #[command(name = "corsc", version, about, after_help = EXIT_CODES, propagate_version = true)]
 pub struct Cli {
@@ -43,6 +44,9 @@ pub enum Command {
     /// Show what a policy answers to one request, and why.
     #[command(after_help = EXPLAIN_EXIT_CODES)]
     Explain(ExplainArgs),
+    /// Run the policy tests (`expect` statements) of policy files and `*.cors-test` files.
+    #[command(after_help = EXIT_CODES)]
+    Test(TestArgs),
     /// Print policy files in canonical form, in place.
     #[command(after_help = EXIT_CODES)]
     Fmt(FmtArgs),
@@ -146,6 +150,18 @@ pub struct LintArgs {
     /// Print the findings only: no summary line, no count of fixes.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `corsc test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Policy files (`.cors`), test files (`.cors-test`), or directories (every
+    /// `*.cors-test` file under them).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format; machine formats are written to stdout, `human` to stderr.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
 }
 
 /// `corsc compile`.

@@ -3,7 +3,8 @@
 //!
 //! `decide()` is the server's half; this is the other half, written from the standard
 //! and independently of `decide()`, so the two can be held against each other.
-//! `corsc explain` uses it for its "browser" line, and the Chromium suite
+//! `corsc explain` uses it for its "browser" line, policy tests (`expect`,
+//! [`crate::expect`]) judge the compiled policy's answers with it, and the Chromium suite
 //! (`tests/tests/browser/`) holds it against real Chromium, so what `explain` says a
 //! browser does is what a browser does.
 //!
@@ -54,12 +55,20 @@ impl PageRequest {
     /// Sets the headers a script adds (`name`, `value`): the ones that are not
     /// CORS-safelisted become the request's unsafe names, lower-cased, sorted and
     /// deduplicated as browsers list them in `Access-Control-Request-Headers`.
-    pub fn with_script_headers(mut self, headers: &[(&str, &str)]) -> Self {
-        let mut names: Vec<String> = headers
-            .iter()
-            .filter(|(n, v)| !is_safelisted_request_header(n, v))
-            .map(|(n, _)| n.to_ascii_lowercase())
-            .collect();
+    pub fn with_script_headers(self, headers: &[(&str, &str)]) -> Self {
+        let unsafe_names =
+            headers.iter().filter(|(n, v)| !is_safelisted_request_header(n, v)).map(|(n, _)| *n);
+        self.with_unsafe_header_names(unsafe_names)
+    }
+
+    /// Sets the names of headers a script sets with values that are not CORS-safelisted
+    /// (`Content-Type` for JSON, `X-Request-ID`): lower-cased, sorted and deduplicated
+    /// as browsers list them in `Access-Control-Request-Headers`.
+    pub fn with_unsafe_header_names<'n>(
+        mut self,
+        names: impl IntoIterator<Item = &'n str>,
+    ) -> Self {
+        let mut names: Vec<String> = names.into_iter().map(str::to_ascii_lowercase).collect();
         names.sort();
         names.dedup();
         self.unsafe_headers = names;

@@ -249,6 +249,14 @@ pub fn trim_ows(mut s: &[u8]) -> &[u8] {
     s
 }
 
+/// Whether `value` may be written as a header field value: it has no CR, LF or NUL, the
+/// bytes that end a header line (or a C string) and would let a value add headers of
+/// its own (response splitting). The module checks every value it writes, whatever its
+/// source (table text, or request bytes it reflects).
+pub fn is_safe_field_value(value: &[u8]) -> bool {
+    memchr::memchr3(b'\r', b'\n', 0, value).is_none()
+}
+
 /// The non-empty elements of one comma-separated header line, optional whitespace
 /// trimmed (RFC 9110 `#rule`). Linear in the line; allocates nothing.
 pub fn list_elements(line: &[u8]) -> impl Iterator<Item = &[u8]> {

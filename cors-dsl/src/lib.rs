@@ -20,6 +20,8 @@
 //! - [`open()`]: a path → a table, from `.corsb` or from source; [`build()`] is the one
 //!   pipeline from source (load, check, compile, lint).
 //! - [`decide`]: the server side of the Fetch CORS protocol, allocation-free.
+//! - [`expect`]: policy tests, `expect` statements run through `decide()` and judged
+//!   by [`browser`].
 //! - [`browser`]: the browser side of it, to judge `decide()`'s answers (`corsc explain`,
 //!   the Chromium suite).
 //! - [`render`]: diagnostics as rustc-style text, JSON, SARIF or GitHub annotations.
@@ -38,6 +40,7 @@ pub mod corsb;
 pub mod decide;
 pub mod diag;
 pub mod diff;
+pub mod expect;
 pub mod fetch;
 pub mod fix;
 pub mod lint;

@@ -32,6 +32,8 @@ pub struct Loaded {
     pub set: Option<PolicySet>,
     /// Errors (and, after linting, findings), in source order.
     pub diagnostics: Vec<Diagnostic>,
+    /// How many well-formed `expect` statements were read (kept when `set` is not).
+    pub expectations: usize,
 }
 
 impl Loaded {
@@ -59,7 +61,7 @@ pub fn load_file(path: &Path) -> Loaded {
             )
             .label("cannot be read")
             .help("check the path and the file's permissions");
-            Loaded { sources, set: None, diagnostics: vec![diag] }
+            Loaded { sources, set: None, diagnostics: vec![diag], expectations: 0 }
         }
     }
 }
@@ -72,13 +74,18 @@ pub fn load_str(path: &Path, text: &str) -> Loaded {
     let doc = loader.parse(root);
     let key = canonical_or_given(path);
     let directives = loader.expand(&doc.directives, root, &mut vec![key]);
-    let (policies, check_diags) = check::check(&directives);
+    let (policies, expectations, check_diags) = check::check(&directives);
     let mut diagnostics = loader.diags;
     diagnostics.extend(check_diags);
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
     let ok = !diagnostics.iter().any(Diagnostic::is_error);
-    let set = ok.then_some(PolicySet { policies, suppressions: loader.suppressions });
-    Loaded { sources: loader.sources, set, diagnostics }
+    let count = expectations.len();
+    let set = ok.then(|| PolicySet {
+        policies,
+        suppressions: loader.suppressions,
+        expectations: expectations.into_boxed_slice(),
+    });
+    Loaded { sources: loader.sources, set, diagnostics, expectations: count }
 }
 
 /// Reads a regular file of reasonable size (never a device or a directory, which

@@ -16,6 +16,11 @@ pub struct PolicySet {
     pub policies: Vec<Policy>,
     /// `# corsc: allow CODE "reason"` comments found while parsing.
     pub suppressions: Vec<Suppression>,
+    /// Every `expect` statement (in a `policy` or a `test` block), in source order.
+    /// Run by [`crate::expect::run`] against the compiled table; never compiled into it.
+    /// (A boxed slice: the set is built once, and `Loaded` stays small enough to return
+    /// by value.)
+    pub expectations: Box<[Expectation]>,
 }
 
 /// `policy NAME { … }`.
@@ -119,4 +124,50 @@ pub struct Suppression {
     pub span: Span,
     /// The line it applies to: the next non-comment line after it.
     pub applies_to_line: u32,
+}
+
+/// `expect allow|refuse ORIGIN [METHOD] [headers NAME…] [credentials] [expose NAME…];`:
+/// an outcome a browser must see, checked against the compiled policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expectation {
+    /// The policy it is about: the enclosing `policy`'s name, or a `test NAME` block's.
+    pub policy: Spanned<String>,
+    /// What the page must get.
+    pub outcome: Spanned<Expected>,
+    /// The page's origin, exactly as a browser serialises it (`https://app.example.com`,
+    /// `null`).
+    pub origin: Spanned<String>,
+    /// The request method as sent (case-sensitive); `GET` when none is written (then
+    /// the span is the origin's).
+    pub method: Spanned<String>,
+    /// Request headers the page sets with values that are not CORS-safelisted (so a
+    /// browser preflights them), as written.
+    pub headers: Vec<Spanned<String>>,
+    /// `credentials`: the page sends cookies (`credentials: "include"`).
+    pub credentials: Option<Span>,
+    /// `expose NAME…`: response headers the page must be able to read (only with
+    /// `allow`).
+    pub expose: Vec<Spanned<String>>,
+    /// The whole `expect …;` statement.
+    pub span: Span,
+}
+
+/// What an expectation says the browser does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// The page gets the response (after a successful preflight, if one is needed).
+    Allow,
+    /// The page does not: the preflight fails (the request is never sent), or the
+    /// response is blocked.
+    Refuse,
+}
+
+impl Expected {
+    /// `allow` or `refuse`, as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Expected::Allow => "allow",
+            Expected::Refuse => "refuse",
+        }
+    }
 }

@@ -6,13 +6,13 @@
 //! [`build`]: load (with includes) → check → compile → lint, the same steps
 //! `corsc check`, `corsc compile`, `corsc explain` and `nginx -t` take, so they accept
 //! exactly the same policies: those without an error of any kind, language error,
-//! compile error or lint finding of error severity (unless a `# corsc: allow CODE
-//! reason` comment suppresses it).
+//! compile error, lint finding of error severity (unless a `# corsc: allow CODE
+//! reason` comment suppresses it) or `expect` statement the policy does not keep.
 
 use crate::corsb::{self, TableError};
 use crate::load::{load_file, load_str, Loaded, MAX_FILE_SIZE};
 use crate::table::RuleTable;
-use crate::{compile, lint};
+use crate::{compile, expect, lint};
 use std::path::Path;
 
 /// What a policy file turned out to be.
@@ -98,6 +98,8 @@ fn accept(built: Result<(RuleTable, Loaded), Loaded>) -> Result<(RuleTable, Load
     if let Some(set) = loaded.set.as_ref() {
         let findings = lint::lint(set, &loaded.sources);
         loaded.diagnostics.extend(findings);
+        let failed = expect::run(set, &table);
+        loaded.diagnostics.extend(failed);
     }
     if loaded.has_errors() {
         loaded.set = None;

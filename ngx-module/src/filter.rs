@@ -32,7 +32,7 @@
 
 use core::ptr;
 
-use cors_dsl::fetch::{list_elements, trim_ows};
+use cors_dsl::fetch::{is_safe_field_value, list_elements, trim_ows};
 use cors_dsl::report::{self, Report};
 use cors_dsl::{Decision, Request};
 use ngx::ffi::{
@@ -367,6 +367,16 @@ fn put(r: Req, decision: &Decision<'static>, answered: bool) -> bool {
         r.replace_answer(status);
     }
     let first_vary = r.scan_output_headers(decision.owns_cors_headers());
+    // Defence in depth against response splitting: a value with CR, LF or NUL (a
+    // tampered table, a reflected request value) is never written; the response then
+    // carries no CORS headers at all, which fails closed.
+    let safe = |v: &[u8]| is_safe_field_value(v);
+    if !decision.headers().is_none_or(|h| h.iter().all(|(_, v)| safe(v)))
+        || !decision.vary().is_none_or(|v| safe(v.as_bytes()))
+    {
+        log::unsafe_value(r);
+        return true;
+    }
     if let Some(headers) = decision.headers() {
         for (name, value) in headers.iter() {
             if !r.push_header(name.as_str(), name.lowercase(), value) {

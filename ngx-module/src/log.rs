@@ -18,7 +18,7 @@ use cors_dsl::report::Report;
 use cors_dsl::{
     Decision, OriginHeader, PolicyId, Reason, Request, RequestHeaders, RuleTable, SourceLoc,
 };
-use ngx::ffi::{NGX_LOG_DEBUG, NGX_LOG_INFO};
+use ngx::ffi::{NGX_LOG_ALERT, NGX_LOG_DEBUG, NGX_LOG_INFO};
 
 use crate::ffi::Req;
 
@@ -65,6 +65,18 @@ fn write_line(
     // Writing to a `Line` never fails: it truncates.
     let _ = write_decision(&mut line, policy, rule, d, req);
     r.log(level, line.as_bytes());
+}
+
+/// Logs at `alert` that a header value with CR, LF or NUL was not written (a damaged or
+/// tampered table: loading validates every table value).
+#[cold]
+#[inline(never)]
+pub fn unsafe_value(r: Req) {
+    r.log(
+        NGX_LOG_ALERT,
+        b"cors: a header value with CR, LF or NUL was not written; the response carries no \
+CORS headers (is the policy table damaged?)",
+    );
 }
 
 /// At most this many report-only lines per second and worker: a report-only policy

@@ -229,6 +229,50 @@ fn reload_to_an_unsafe_policy_keeps_the_old_one() {
     assert_eq!(acao("https://evil.example"), "", "the unsafe policy must not be served");
 }
 
+/// Issue #10: a policy that breaks its own `expect` statement is refused by `nginx -t`
+/// with the expectation's `file:line:col` and code (the verdict of `cors_dsl::build`);
+/// the same policy with the expectation kept loads.
+#[test]
+fn nginx_t_refuses_a_policy_that_breaks_its_expectations() {
+    let broken = "policy api {\n    origin https://app.example.com;\n    methods GET PUT;\n\n    expect allow https://app.example.com PUT;\n    expect allow https://app.example.com DELETE;\n}\n";
+    let http = "cors_policy_file policies.cors;\nserver { listen 127.0.0.1:{PORT}; cors api; }";
+    let Some((ok, out)) = nginx_t(http, &[("policies.cors", broken)]) else { return };
+    assert!(!ok, "{out}");
+    let emerg = out.lines().find(|l| l.contains("[emerg]") && l.contains("CORS201"));
+    let emerg = emerg.unwrap_or_else(|| panic!("no [emerg] line with CORS201:\n{out}"));
+    assert!(emerg.contains("policies.cors:6:5"), "{emerg}");
+    assert!(emerg.contains("DELETE"), "{emerg}");
+    insta::assert_snapshot!(our_lines(&out));
+
+    let kept = broken.replace("methods GET PUT;", "methods GET PUT DELETE;");
+    let Some((ok, out)) = nginx_t(http, &[("policies.cors", &kept)]) else { return };
+    assert!(ok, "{out}");
+    assert!(!out.contains("[emerg]"), "{out}");
+}
+
+/// Issue #10: reloading to a policy that breaks its expectations keeps the old one.
+#[test]
+fn reload_to_a_policy_that_breaks_its_expectations_keeps_the_old_one() {
+    let env = require_nginx!();
+    let old = "policy api {\n    origin https://one.example;\n    expect refuse https://two.example;\n}\n";
+    let new = "policy api {\n    origin https://one.example https://two.example;\n    expect refuse https://two.example;\n}\n";
+    let http =
+        "cors_policy_file policies.cors;\nserver { listen 127.0.0.1:{PORT}; root html; cors api; }";
+    let setup =
+        Setup::new(http).file("policies.cors", old).file("html/data.txt", "data\n").master();
+    let nginx = Nginx::start(&env, &setup);
+    let acao = |origin: &str| {
+        nginx.send(&get("/data.txt", origin)).all("Access-Control-Allow-Origin").join(",")
+    };
+    assert_eq!(acao("https://one.example"), "https://one.example");
+    nginx.prefix.write("policies.cors", new);
+    nginx.reload();
+    let logged = wait_for(|| nginx.prefix.error_log().contains("CORS201"));
+    assert!(logged, "no error for the broken expectation:\n{}", nginx.prefix.error_log());
+    assert_eq!(acao("https://one.example"), "https://one.example", "old policy must stay");
+    assert_eq!(acao("https://two.example"), "", "the new policy must not be served");
+}
+
 /// `nginx -t` with nginx.conf in `conf/` under the prefix, so that the configuration
 /// prefix (where `include` and now `cors_policy_file` resolve relative paths) is not the
 /// prefix: (success, output with the prefix redacted to `[PREFIX]`).

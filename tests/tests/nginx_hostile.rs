@@ -274,3 +274,48 @@ fn hostile_requests(rng: &mut Rng) -> Vec<Vec<u8>> {
     }
     out
 }
+
+/// Issue #18: a `.corsb` edited by someone with write access to one deployed file (a
+/// same-length swap that turns the allowed methods into a `Set-Cookie` line, the
+/// checksum recomputed) must never make nginx send a header of the attacker's: either
+/// loading refuses the table (`nginx -t` fails) or the module's emit-time check
+/// (no value with CR, LF or NUL is written) keeps the line out.
+#[test]
+fn a_tampered_table_never_splits_a_response() {
+    let env = require_nginx!();
+    let source =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/spa-api.cors"))
+            .expect("example policy");
+    let (table, _) = cors_dsl::build(std::path::Path::new("spa-api.cors"), &source)
+        .unwrap_or_else(|_| panic!("the example builds"));
+    let mut bytes = table.to_bytes();
+    let (from, to) =
+        (&b"GET, POST, PUT, PATCH, DELETE"[..], &b"GET\r\nSet-Cookie: pwn=1\r\nX: DE"[..]);
+    assert_eq!(from.len(), to.len());
+    let at =
+        bytes.windows(from.len()).position(|w| w == from).expect("rendered methods in the body");
+    bytes[at..at + to.len()].copy_from_slice(to);
+    let crc = crc32fast::hash(&bytes[24..]);
+    bytes[12..16].copy_from_slice(&crc.to_le_bytes());
+
+    let http = "cors_policy_file api.corsb;\n\
+                server { listen 127.0.0.1:{PORT}; root html; location / { cors api; } }";
+    let setup = cors_tests::Setup::new(http).file("html/x.txt", "x\n");
+    let prefix = cors_tests::Prefix::new(&env, &setup);
+    std::fs::write(prefix.dir.path().join("api.corsb"), &bytes).expect("write table");
+    let (loads, out) = prefix.check();
+    if !loads {
+        assert!(out.contains("api.corsb"), "refused, naming the file:\n{out}");
+        return;
+    }
+    let nginx = prefix.start();
+    let app = "https://app.example.com";
+    for req in [pf("/x.txt", app, "PUT"), pf("/x.txt", app, "DELETE"), get("/x.txt", app)] {
+        let r = nginx.send(&req);
+        assert!(r.all("Set-Cookie").is_empty(), "injected header sent: {r:?}");
+        assert!(r.headers.iter().all(|(n, _)| n != "X"), "{r:?}");
+    }
+    let log = nginx.prefix.error_log();
+    assert!(log.contains("a header value with CR, LF or NUL was not written"), "{log}");
+    assert_no_crash(&nginx);
+}

@@ -50,6 +50,13 @@ impl Selection {
                     continue;
                 }
                 let code = resolve(flag, value)?;
+                if code.kind == CodeKind::Expectation {
+                    return Err(CliError::Usage(format!(
+                        "`{}` ({}) is a failed policy test and cannot be regraded: change the \
+                         policy or the expectation",
+                        code.code, code.name
+                    )));
+                }
                 if code.kind == CodeKind::Language && level != Level::Report(Severity::Error) {
                     return Err(CliError::Usage(format!(
                         "`{}` ({}) is a language error and cannot be {}: the policy would not load",

@@ -12,6 +12,7 @@ pub mod fmt;
 pub mod input;
 pub mod lint;
 pub mod rules;
+pub mod test;
 
 use crate::args::OutputFormat;
 use cors_dsl::render::Failure;

@@ -42,6 +42,9 @@ fn list(term: &mut Term<'_>) -> std::io::Result<()> {
 fn show(m: &Code, term: &mut Term<'_>) -> std::io::Result<()> {
     let kind = match m.kind {
         CodeKind::Language => "language error: the policy is refused; cannot be suppressed",
+        CodeKind::Expectation => {
+            "policy test: the policy is refused; cannot be suppressed (change the policy or the expectation)"
+        }
         CodeKind::Lint => {
             "lint rule: suppress with `# corsc: allow CODE \"reason\"` on the line before"
         }

@@ -198,6 +198,7 @@ fn a_man_page_for_every_subcommand() {
         "lint",
         "man",
         "rules",
+        "test",
     ];
     let mut expected: Vec<String> = want.iter().map(|c| format!("corsc-{c}.1")).collect();
     expected.push("corsc.1".into());

@@ -105,3 +105,4 @@ mod fix;
 mod fmt;
 mod lint;
 mod misc;
+mod test;

@@ -7,14 +7,16 @@
 //! `CORS0xx` code, the exact span and a hint, instead of stopping at the first one.
 //!
 //! This file holds the structure (which directive may stand where, how a policy and
-//! its rules are assembled); `fields.rs` reads the arguments of each directive, and
-//! `duration.rs` the `max-age` values.
+//! its rules are assembled); `fields.rs` reads the arguments of each directive,
+//! `duration.rs` the `max-age` values, and `expect.rs` the `expect` statements and
+//! `test` blocks (policy tests, run later against the compiled table).
 //!
 //! `include` directives are resolved by [`crate::load`] before this runs; the
 //! directives it receives have them spliced in already. `# corsc: allow` comments are
 //! read by [`crate::lint::suppress`].
 
 mod duration;
+mod expect;
 mod fields;
 
 pub use duration::parse_duration;
@@ -23,7 +25,8 @@ use crate::ast::{Arg, ArgKind, Directive};
 use crate::codes;
 use crate::diag::Diagnostic;
 use crate::model::{
-    AllowList, OriginPattern, Policy, PreflightHandling, PreflightMode, RefusedPreflight, Rule,
+    AllowList, Expectation, OriginPattern, Policy, PreflightHandling, PreflightMode,
+    RefusedPreflight, Rule,
 };
 use crate::span::{Span, Spanned};
 use std::collections::HashMap;
@@ -32,7 +35,8 @@ use std::collections::HashMap;
 const RULE_FIELDS: &[&str] =
     &["origin", "methods", "headers", "expose", "credentials", "private-network", "max-age"];
 /// Directives only meaningful at the policy level.
-const POLICY_ONLY: &[&str] = &["preflight", "preflight-status", "preflight-refused", "allow"];
+const POLICY_ONLY: &[&str] =
+    &["preflight", "preflight-status", "preflight-refused", "allow", "expect"];
 /// Every directive name of the language.
 const ALL: &[&str] = &[
     "policy",
@@ -48,19 +52,25 @@ const ALL: &[&str] = &[
     "preflight-status",
     "preflight-refused",
     "allow",
+    "expect",
+    "test",
 ];
 
 /// Validates `directives` (the top level of a file, includes already spliced in) and
 /// builds the policies they describe.
 ///
-/// Returns the policies that could be built and every diagnostic; the policies are
-/// only meaningful when no diagnostic is an error.
-pub fn check(directives: &[Directive]) -> (Vec<Policy>, Vec<Diagnostic>) {
+/// Returns the policies that could be built, the expectations about them (`expect` in a
+/// policy or a `test` block) and every diagnostic; the policies are only meaningful
+/// when no diagnostic is an error.
+pub fn check(directives: &[Directive]) -> (Vec<Policy>, Vec<Expectation>, Vec<Diagnostic>) {
     let mut c = Checker::default();
     let mut policies: Vec<Policy> = Vec::new();
     let mut names: HashMap<String, Span> = HashMap::new();
+    // Checked once every policy is known: a test may come before the policy it tests.
+    let mut tests: Vec<&Directive> = Vec::new();
     for d in directives {
         match d.name() {
+            "test" => tests.push(d),
             "policy" => {
                 let Some(p) = c.policy(d) else { continue };
                 if let Some(&first) = names.get(&p.name.node) {
@@ -81,15 +91,24 @@ pub fn check(directives: &[Directive]) -> (Vec<Policy>, Vec<Diagnostic>) {
             }
             // Left in only when the loader could not resolve it (already reported).
             "include" => {}
+            "expect" => c.misplaced(
+                d,
+                "`expect` is only allowed inside a `policy` or `test` block".into(),
+                "write it in `policy NAME { … }`, or in `test NAME { … }` to keep tests apart",
+            ),
             name if ALL.contains(&name) => c.misplaced(
                 d,
                 format!("`{name}` is only allowed inside a `policy {{ … }}` block"),
                 "wrap it in `policy NAME { … }`",
             ),
-            _ => c.unknown(d, &["policy", "include"]),
+            _ => c.unknown(d, &["policy", "include", "test"]),
         }
     }
-    (policies, c.diags)
+    let known: Vec<&str> = policies.iter().map(|p| p.name.node.as_str()).collect();
+    for d in tests {
+        c.test_block(d, &known);
+    }
+    (policies, c.expectations, c.diags)
 }
 
 /// The statements of one block (policy level or `allow`), before defaults apply.
@@ -118,6 +137,8 @@ struct PreflightFields {
 #[derive(Default)]
 struct Checker {
     diags: Vec<Diagnostic>,
+    /// Every `expect` statement checked so far, in source order.
+    expectations: Vec<Expectation>,
 }
 
 impl Checker {
@@ -265,8 +286,15 @@ impl Checker {
         let mut fields = Fields::default();
         let mut preflight = PreflightFields::default();
         let mut allows: Vec<(&Directive, Fields)> = Vec::new();
+        let mut expects: Vec<&Directive> = Vec::new();
         for inner in &block.directives {
             match inner.name() {
+                "expect" => expects.push(inner),
+                "test" => self.misplaced(
+                    inner,
+                    "`test` blocks stand at the top level".into(),
+                    "write `expect …;` here, or move the `test` block out of the policy",
+                ),
                 "allow" => {
                     if let Some(f) = self.allow(inner) {
                         allows.push((inner, f));
@@ -293,6 +321,9 @@ impl Checker {
             }
         }
         let name = name?;
+        for e in expects {
+            self.expect(e, &name);
+        }
         let mut rules = Vec::new();
         for (allow, own) in allows {
             rules.push(self.rule(own, &fields, name.span, allow.span, false));
@@ -338,10 +369,16 @@ impl Checker {
                     "`allow` blocks cannot be nested".into(),
                     "move it to the policy level",
                 ),
-                "preflight" | "preflight-status" | "preflight-refused" => self.misplaced(
+                "preflight" | "preflight-status" | "preflight-refused" | "expect" => self
+                    .misplaced(
+                        inner,
+                        format!("`{}` is only allowed at the policy level", inner.name()),
+                        "move it to the enclosing `policy` block",
+                    ),
+                "test" => self.misplaced(
                     inner,
-                    format!("`{}` is only allowed at the policy level", inner.name()),
-                    "move it to the enclosing `policy` block",
+                    "`test` blocks stand at the top level".into(),
+                    "move it out of the policy",
                 ),
                 "policy" => self.misplaced(
                     inner,

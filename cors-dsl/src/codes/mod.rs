@@ -6,12 +6,15 @@
 //! with the finding. Output prints a code as its identifier (`CORS003`).
 //!
 //! The language errors (`CORS0xx`) are defined here because the parser, the checker,
-//! the loader and the compiler report them; the lint codes (`CORS1xx`) live with their
-//! lints, and [`crate::lint::registry`] lists every code. Looking a code up by its text
+//! the loader and the compiler report them, and so are the policy-test codes
+//! (`CORS2xx`, reported by [`crate::expect`]); the lint codes (`CORS1xx`) live with
+//! their lints, and [`crate::lint::registry`] lists every code. Looking a code up by its text
 //! is only for text a user wrote (`# corsc: allow CODE`, `corsc rules CODE`).
 
+mod expect;
 mod language;
 
+pub use expect::*;
 pub use language::*;
 
 use std::cmp::Ordering;
@@ -54,6 +57,9 @@ pub enum CodeKind {
     Language,
     /// A finding of the linter on a valid policy.
     Lint,
+    /// A policy test (`expect`) that does not hold: the policy is refused; cannot be
+    /// suppressed (change the policy or the expectation).
+    Expectation,
 }
 
 /// A diagnostic code and everything known about it, for output formats and docs.
@@ -86,6 +92,16 @@ impl Code {
         docs: &'static str,
     ) -> Code {
         Code { code, name, severity: Severity::Error, kind: CodeKind::Language, summary, docs }
+    }
+
+    /// A policy-test code: always an error, never suppressible.
+    pub const fn expectation(
+        code: &'static str,
+        name: &'static str,
+        summary: &'static str,
+        docs: &'static str,
+    ) -> Code {
+        Code { code, name, severity: Severity::Error, kind: CodeKind::Expectation, summary, docs }
     }
 
     /// A lint code with its default severity.

@@ -11,6 +11,9 @@
 //!   can be suppressed with `# corsc: allow CORS1xx "reason"` on the line before. Each
 //!   lives in its own `cors1NN_name.rs` file with its documentation.
 //! - `CORS19x`: findings about suppressions themselves, reported by [`super::suppress`].
+//! - `CORS2xx`: policy tests ([`crate::codes`]): an `expect` statement the compiled
+//!   policy does not keep, reported by [`crate::expect`]. Refused like a language
+//!   error; they cannot be suppressed.
 //!
 //! Looking a code up by its text ([`lookup`]) is only for text a user wrote.
 
@@ -50,13 +53,15 @@ pub(crate) const LINTS: &[&dyn Lint] = &[
 const SUPPRESSION_CODES: &[&Code] =
     &[cors190_suppression_without_reason::CODE, cors191_unused_suppression::CODE];
 
-/// Every code, sorted by code: language errors, then lints, then suppression findings.
+/// Every code, sorted by code: language errors, then lints, then suppression findings,
+/// then policy tests.
 pub fn all() -> impl Iterator<Item = &'static Code> {
     codes::LANGUAGE
         .iter()
         .copied()
         .chain(LINTS.iter().map(|l| l.code()))
         .chain(SUPPRESSION_CODES.iter().copied())
+        .chain(codes::EXPECTATION.iter().copied())
 }
 
 /// The code a user wrote (`cors101` or `CORS101`), if it exists.
@@ -75,7 +80,24 @@ pub fn markdown() -> String {
          `CORS0xx` are language errors: the policy is refused and they cannot be suppressed.\n\
          `CORS1xx` are lint findings on a valid policy; silence one with\n\
          `# corsc: allow CORS1NN \"reason\"` on the line before the finding. A suppression\n\
-         needs a reason (`CORS190`) and must suppress something (`CORS191`).\n\n\
+         needs a reason (`CORS190`) and must suppress something (`CORS191`).\n\
+         `CORS2xx` are policy tests that fail: an `expect` statement the policy does not\n\
+         keep. The policy is refused; they cannot be suppressed.\n\n\
+         ## Severity\n\n\
+         Every lint is graded by one principle:\n\n\
+         - **error**: the policy widens access beyond what its author wrote (a regex that \
+         accepts more than it seems to, `null` or plain `http` with credentials), or it \
+         cannot work in a browser (`methods patch;`). `corsc check`, `corsc compile` and \
+         `nginx -t` refuse it.\n\
+         - **warning**: it probably widens access, or it will surprise: an entry that does \
+         something other than the author expects or nothing they expect (`expose Set-Cookie`, \
+         a rule no request reaches). `corsc lint --deny warnings` fails on it.\n\
+         - **info**: hygiene that can neither widen access nor break a request: duplicates, \
+         dead entries, needless listings, non-canonical spellings, an exact origin naming one \
+         tenant's own site on shared hosting. Never fails a run.\n\n\
+         Some lints raise their grade where the same text means more (most with \
+         `credentials on`); the table shows the default. `corsc lint --warn CODE`, \
+         `--deny CODE` and `--allow CODE` regrade or drop a code for one run.\n\n\
          | Code | Name | Default severity | Summary |\n|---|---|---|---|\n",
     );
     for m in all() {
@@ -97,7 +119,7 @@ pub fn markdown() -> String {
             m.name,
             capitalise(m.summary),
             m.severity,
-            if m.kind == CodeKind::Language { " Cannot be suppressed." } else { "" },
+            if m.kind == CodeKind::Lint { "" } else { " Cannot be suppressed." },
         );
         // The docs use `##` sections; one level deeper here, under the code's heading.
         for line in m.docs.trim_end().lines() {

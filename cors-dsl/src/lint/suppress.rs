@@ -121,10 +121,15 @@ pub(crate) fn apply(suppressions: &[Suppression], findings: &mut Vec<Diagnostic>
                 )
                 .label("no such code")
                 .help("see `corsc rules` for the list of codes"),
-                Some(c) if c.kind == CodeKind::Language => Diagnostic::new(
+                Some(c) if c.kind != CodeKind::Lint => Diagnostic::new(
                     cors191::CODE,
                     s.span,
-                    format!("`{c}` is a language error and cannot be suppressed"),
+                    match c.kind {
+                        CodeKind::Expectation => {
+                            format!("`{c}` is a failed policy test and cannot be suppressed")
+                        }
+                        _ => format!("`{c}` is a language error and cannot be suppressed"),
+                    },
                 )
                 .label("has no effect")
                 .help("fix the policy instead"),
