@@ -71,6 +71,19 @@ const CASES: &[(&str, usize, usize, usize, usize, &[&str])] = &[
     // Methods do not matter once the upstream answers preflights: only the hand-over.
     ("preflight", 0, 0, 1, 0, &["preflights now go to the upstream (`preflight pass`)"]),
     ("too-complex", 0, 0, 1, 0, &["is too complex to analyse"]),
+    // The example of docs/cli.md.
+    (
+        "docs-example",
+        2,
+        2,
+        0,
+        1,
+        &[
+            "now also allows `https://*.staging.example.net`, e.g. `https://x.staging.example.net` (with credentials; method `PUT`)",
+            "no longer allows credentials for `https://beta.example.com`",
+            "max-age 2h → 1d for",
+        ],
+    ),
 ];
 
 fn pair(case: &str) -> (String, String) {
