@@ -8,7 +8,9 @@ use std::process::Command;
 const FIXTURES: &str = "cli/tests/fixtures/diff";
 
 /// (fixture, widen, narrow, unknown, neutral, sentences the report must hold)
-const CASES: &[(&str, usize, usize, usize, usize, &[&str])] = &[
+type Case = (&'static str, usize, usize, usize, usize, &'static [&'static str]);
+
+const CASES: &[Case] = &[
     ("reorder", 0, 0, 0, 0, &["no change for browsers"]),
     ("reformat", 0, 0, 0, 0, &["no change for browsers"]),
     (
