@@ -50,6 +50,9 @@ pub enum Command {
     /// Print policy files in canonical form, in place.
     #[command(after_help = EXIT_CODES)]
     Fmt(FmtArgs),
+    /// Show what a change to a policy file grants and takes away, per policy.
+    #[command(after_help = DIFF_EXIT_CODES)]
+    Diff(DiffArgs),
     /// List every diagnostic code, or show the documentation of one.
     Rules(RulesArgs),
     /// Read the CORS setup people already have (nginx recipes, ingress-nginx
@@ -218,6 +221,51 @@ pub struct FmtArgs {
     /// Write nothing; print a unified diff of the changes and exit 1 if there are any.
     #[arg(long, conflicts_with = "check")]
     pub diff: bool,
+}
+
+/// `diff` fails on what a change does, with `--fail-on`.
+const DIFF_EXIT_CODES: &str = "\
+Exit codes:
+  0  compared (whatever changed, unless --fail-on says otherwise)
+  1  --fail-on widen: some access widens, or a change cannot be judged;
+     --fail-on any: anything changes for browsers
+  2  usage error, a side that cannot be read (file, git revision, include) or has errors";
+
+/// `corsc diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old version: a policy file, or `REV:PATH` for the file in a git revision
+    /// (`main:policies.cors`; read with `git show` in the current directory).
+    pub old: String,
+    /// The new version, the same way.
+    pub new: String,
+    /// Output format (to stdout).
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+    /// Exit 1 when a change of this kind is found: `widen` (some access widens, or a
+    /// change cannot be judged), `any` (anything changes for browsers).
+    #[arg(long, value_enum, value_name = "KIND")]
+    pub fail_on: Option<FailOn>,
+}
+
+/// Output formats of `diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Aligned text.
+    Human,
+    /// A Markdown section, for a pull-request comment.
+    Markdown,
+    /// One JSON document.
+    Json,
+}
+
+/// `diff --fail-on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// A change that widens access, or one that cannot be judged.
+    Widen,
+    /// Any change for browsers.
+    Any,
 }
 
 /// `corsc rules`.

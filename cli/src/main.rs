@@ -49,6 +49,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Compile(a) => commands::compile::run(&a, &mut term),
         Command::Explain(a) => commands::explain::run(&a, &mut term),
         Command::Fmt(a) => commands::fmt::run(&a, &mut term),
+        Command::Diff(a) => commands::diff::run(&a, &mut term),
         Command::Test(a) => commands::test::run(&a, &mut term),
         Command::Rules(a) => commands::rules::run(&a, &mut term),
         Command::Import(a) => import::run(&a, &mut term),

@@ -26,6 +26,7 @@
 //!   the Chromium suite).
 //! - [`render`]: diagnostics as rustc-style text, JSON, SARIF or GitHub annotations.
 //! - [`printer`]: canonical formatting (`corsc fmt`).
+//! - [`diff`]: what a change to a policy file grants and takes away (`corsc diff`).
 //! - [`fix`]: applying the machine-applicable fixes of diagnostics (`corsc lint --fix`).
 #![deny(missing_docs, unsafe_code)]
 
@@ -38,6 +39,7 @@ mod compile;
 pub mod corsb;
 pub mod decide;
 pub mod diag;
+pub mod diff;
 pub mod expect;
 pub mod fetch;
 pub mod fix;

@@ -141,7 +141,7 @@ fn read_file(path: &Path) -> Result<Vec<u8>, String> {
 }
 
 /// Policy source, or a one-line verdict on what the bytes are instead.
-fn classify(path: &Path, bytes: Vec<u8>) -> Result<String, String> {
+pub fn classify(path: &Path, bytes: Vec<u8>) -> Result<String, String> {
     let name = path.display();
     if corsb::is_table(&bytes) {
         return Err(format!(

@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod compile;
+pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod input;

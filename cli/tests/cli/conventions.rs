@@ -189,6 +189,7 @@ fn a_man_page_for_every_subcommand() {
         "check",
         "compile",
         "completions",
+        "diff",
         "explain",
         "fmt",
         "import",

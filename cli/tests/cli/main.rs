@@ -99,6 +99,7 @@ macro_rules! case {
 mod check;
 mod compile;
 mod conventions;
+mod diff;
 mod explain;
 mod fix;
 mod fmt;
