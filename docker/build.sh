@@ -32,7 +32,10 @@ target_dir=${CARGO_TARGET_DIR:-$(pwd)/target}
 version=$(sed -n 's/^#define NGINX_VERSION *"\(.*\)"$/\1/p' "$src/src/core/nginx.h")
 echo "docker/build.sh: nginx $version from $src"
 if [[ ! -f "$src/objs/ngx_auto_config.h" ]] || ! grep -q -- '--with-compat' "$src/objs/ngx_auto_config.h"; then
-    (cd "$src" && ./configure --with-compat >configure.log 2>&1) || {
+    # A release tarball has ./configure; a source checkout (nginx-src) has auto/configure.
+    configure=./configure
+    [[ -x "$src/configure" ]] || configure=auto/configure
+    (cd "$src" && "$configure" --with-compat >configure.log 2>&1) || {
         tail -n 30 "$src/configure.log" >&2
         exit 1
     }

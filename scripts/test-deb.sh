@@ -133,7 +133,7 @@ server {
 CONF
 }
 write_site "cors api;"
-/usr/bin/corsc lint "$policies/"
+/usr/bin/corsc lint --deny warnings "$policies/" 2>&1 | tail -n1
 as_root nginx -t -q || fail "nginx -t refused the configuration"
 as_root nginx -t -q -g 'error_log stderr info;' 2>&1 \
     | grep -F "ngx_http_cors_module/" || fail "the module did not log its version at info"

@@ -21,7 +21,9 @@ fail() {
     exit 1
 }
 
-nginx="$root/target/nginx/nginx"
+# NGINX_BIN: another nginx binary of that version built --with-compat. (Not NGINX:
+# nginx reads that variable itself, for the sockets of a binary upgrade.)
+nginx=${NGINX_BIN:-$root/target/nginx/nginx}
 [[ -x "$nginx" ]] || fail "$nginx missing (run scripts/build-module.sh)"
 
 # nginx-src's source tree, copied (configure writes into the tree).
@@ -42,7 +44,7 @@ out="$root/target/docker-out"
 # Shares target/debian with the Debian builds: the same `dist` profile, so only
 # nginx-sys, ngx and the module are rebuilt for this tree.
 CARGO_TARGET_DIR="$root/target/debian" \
-    docker/build.sh "$src" "$out" examples/spa-api.cors examples/public-cdn.cors
+    docker/build.sh "$src" "$out" examples/spa-api.cors examples/public-cdn.cors 2>&1 | tail -n3
 
 # The image's layout in a prefix.
 prefix=$(mktemp -d /tmp/ngx-cors-image.XXXXXX)
@@ -76,8 +78,10 @@ http {
 }
 CONF
 
-"$nginx" -p "$prefix" -c "$prefix/nginx.conf" -t 2>&1 | tail -n1 \
-    || fail "nginx -t refused the image's configuration"
+if ! out=$("$nginx" -p "$prefix" -c "$prefix/nginx.conf" -t 2>&1); then
+    printf '%s\n' "$out" >&2
+    fail "nginx -t refused the image's configuration"
+fi
 "$nginx" -p "$prefix" -c "$prefix/nginx.conf" &
 pid=$!
 url="http://127.0.0.1:$port"
