@@ -8,7 +8,9 @@
 # is copied (it is read-only), configured with the same flags (only `configure` is
 # needed: the bindings come from the generated headers), and the module is built
 # against it without the vendored nginx, in its own target dir so it never mixes with
-# the vendored build. Output: target/debian-module/ngx_http_cors_module.so, loadable
+# the vendored build. It is built with the `dist` profile (release, stripped), so the
+# Debian real-nginx suite tests the very file the Debian package ships
+# (scripts/build-deb.sh). Output: target/debian-module/ngx_http_cors_module.so, loadable
 # with `load_module` into /usr/sbin/nginx.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,9 +22,9 @@ copy="$root/target/debian-nginx-src"
 configure_debian_nginx_copy "$copy"
 
 NGINX_BUILD_DIR="$copy/objs" CARGO_TARGET_DIR="$root/target/debian" \
-    cargo build -p ngx-http-cors-module --release --no-default-features
+    cargo build -p ngx-http-cors-module --profile dist --no-default-features
 
 out="$root/target/debian-module"
 mkdir -p "$out"
-cp "$root/target/debian/release/libngx_http_cors_module.so" "$out/ngx_http_cors_module.so"
+cp "$root/target/debian/dist/libngx_http_cors_module.so" "$out/ngx_http_cors_module.so"
 echo "module: $out/ngx_http_cors_module.so (for $(/usr/sbin/nginx -v 2>&1 | sed 's/.*: //'))"

@@ -9,8 +9,8 @@
 # It uses Debian's configured nginx source (package nginx-dev, /usr/share/nginx/src)
 # with Debian's configure flags, so the module loads into /usr/sbin/nginx. Those flags
 # include --with-debug, which would make config pick cargo's unoptimised profile; the
-# release profile is asked for explicitly (ngx_cargo_profile) because that is what a
-# packager ships. Output: target/nginx-addon/ngx_http_cors_module.so.
+# `dist` profile (release, stripped) is asked for explicitly (ngx_cargo_profile) because
+# that is what a packager ships. Output: target/nginx-addon/ngx_http_cors_module.so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -21,7 +21,7 @@ copy="$root/target/nginx-addon-src"
 # cargo builds in target/debian, the target dir of build-debian-module.sh: same profile,
 # so the dependencies built there are reused (only nginx-sys, ngx and the module itself
 # are rebuilt for this tree).
-ngx_cargo_profile=release ngx_cargo_target_dir="$root/target/debian" \
+ngx_cargo_profile=dist ngx_cargo_target_dir="$root/target/debian" \
     configure_debian_nginx_copy "$copy" --add-dynamic-module="$root/ngx-module"
 # Debian's trimmed tree has no top-level Makefile: call the generated one directly.
 make -C "$copy" -j"$(nproc)" -f objs/Makefile modules >"$copy/make.log" 2>&1 || {

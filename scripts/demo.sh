@@ -12,7 +12,7 @@ root=$(pwd)
 keep=false
 [[ "${1:-}" == "--keep" ]] && keep=true
 
-scripts/install-deps.sh
+scripts/install-deps.sh demo
 scripts/build-module.sh >/dev/null
 cargo build -q -p corsc
 

@@ -1,13 +1,25 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the project needs: libclang (bindgen, for the module),
-# the libraries nginx is built with, Debian's nginx and its configured source
-# (nginx-dev, for the Debian build of the module), wrk (benchmarks), chromium and its
-# driver (browser tests), valgrind (benchmarks) and curl (the demo). Idempotent: installs only what is missing, and
-# uses sudo only when not root.
+# Installs the Debian packages the project needs. Idempotent: installs only what is
+# missing, and uses sudo only when not root.
+#
+#   scripts/install-deps.sh demo    what scripts/demo.sh needs: libclang (bindgen, for the
+#                                   module), the libraries nginx is built with, curl
+#   scripts/install-deps.sh         everything scripts/test.sh needs: the above, plus
+#                                   Debian's nginx and its configured source (nginx-dev, for
+#                                   the Debian build and package of the module), lintian
+#                                   (the package check), wrk and valgrind (benchmarks),
+#                                   chromium and its driver (browser tests)
 set -euo pipefail
 
-packages=(libclang-dev libpcre2-dev libssl-dev zlib1g-dev nginx nginx-dev wrk
-          chromium chromium-driver valgrind curl)
+demo=(libclang-dev libpcre2-dev libssl-dev zlib1g-dev make curl)
+case "${1:-all}" in
+    demo) packages=("${demo[@]}") ;;
+    all) packages=("${demo[@]}" nginx nginx-dev lintian wrk chromium chromium-driver valgrind) ;;
+    *)
+        echo "usage: scripts/install-deps.sh [demo|all]" >&2
+        exit 2
+        ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

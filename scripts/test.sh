@@ -7,8 +7,9 @@
 # the module built against the vendored nginx and its real-nginx suite → the module
 # built against Debian's packaged nginx and the same suite → the module built by
 # nginx's own build system (config, config.make) and the same suite → the browser suite →
-# a smoke run of the benchmark harness. Any failure stops the run with a non-zero
-# exit code.
+# a smoke run of the benchmark harness → the Debian packages, installed and used with
+# Debian's nginx → the container image's build script against nginx's source → the
+# GitHub Action's scripts. Any failure stops the run with a non-zero exit code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -56,3 +57,19 @@ scripts/build-nginx-addon.sh
 
 step "tests: real nginx (Debian's /usr/sbin/nginx, module from nginx's build)"
 debian_nginx_suite "$root/target/nginx-addon/ngx_http_cors_module.so"
+
+# About 1-3 min: cargo-deb (installed once, ~2 min), corsc in the dist profile, the
+# packages, then dpkg -i, lintian, Debian's nginx started through its service script
+# with real requests, apt-get remove; the machine is left as it was found.
+step "Debian packages: build (cargo-deb)"
+scripts/build-deb.sh
+
+step "Debian packages: dpkg -i, lintian, nginx -t, service nginx, requests, apt-get remove"
+scripts/test-deb.sh
+
+# About 1 min: only nginx-sys, ngx and the module are rebuilt (target/debian is shared).
+step "container image build script (docker/build.sh) against nginx's source, outside a container"
+scripts/test-docker-build.sh
+
+step "GitHub Action scripts against examples/"
+scripts/test-action.sh

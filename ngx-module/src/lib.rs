@@ -17,6 +17,7 @@ mod ffi;
 mod filter;
 mod log;
 mod policy;
+mod version;
 
 use core::ptr::{addr_of, addr_of_mut};
 
@@ -143,9 +144,14 @@ pub static mut ngx_http_cors_module: ngx_module_t = ngx_module_t {
 /// Runs in the master (or the single process) after every configuration load, before
 /// workers are forked: compiling policy sources leaves the parser's, checker's and
 /// compiler's freed heap behind — megabytes for a 10,000-origin policy — which glibc
-/// keeps and every worker would inherit. Hand it back to the system.
-unsafe extern "C" fn init_module(_cycle: *mut ngx::ffi::ngx_cycle_t) -> ngx_int_t {
+/// keeps and every worker would inherit. Hand it back to the system. Also says which
+/// build of the module is running (`version.rs`).
+unsafe extern "C" fn init_module(cycle: *mut ngx::ffi::ngx_cycle_t) -> ngx_int_t {
     ffi::release_freed_heap();
+    // SAFETY: nginx passes `init_module` the live cycle it has just loaded.
+    if let Some(cycle) = unsafe { ffi::Cycle::new(cycle) } {
+        version::announce(&cycle);
+    }
     NGX_OK as ngx_int_t
 }
 

@@ -68,6 +68,11 @@ fn sarif_rules_link_their_docs_and_paths_are_relative() {
     let docs = std::fs::read_to_string(root().join("docs/rules.md")).expect("docs/rules.md");
     for rule in rules {
         let uri = rule["helpUri"].as_str().expect("helpUri");
+        // Absolute: SARIF viewers open it as a link (it is built from the crate's `repository`).
+        assert!(
+            uri.starts_with("https://github.com/ngx-cors/ngx-cors/blob/main/docs/rules.md#"),
+            "{uri}"
+        );
         let anchor = uri.split_once("docs/rules.md#").map(|(_, a)| a).expect("rules.md anchor");
         let heading = format!("## {}", rule["id"].as_str().unwrap_or_default());
         let name = rule["name"].as_str().unwrap_or_default();

@@ -11,6 +11,7 @@
 //!
 //! - `conf.rs`: configuration time — a directive's arguments, logging against its line,
 //!   path resolution, releasing the heap after a load.
+//! - `cycle.rs`: a loaded configuration, as `init_module` sees it (its error log).
 //! - `register.rs`: declaring variables and phase handlers.
 //! - `request.rs`: a request — its method and state, the module's ctx slot, answering a
 //!   preflight, filling a variable.
@@ -24,12 +25,14 @@
 //! in the http main conf, owned by the cycle, which outlives every request it serves.
 
 mod conf;
+mod cycle;
 mod headers;
 mod register;
 mod request;
 mod slot;
 
 pub use conf::{conf_error, release_freed_heap, Cf};
+pub use cycle::Cycle;
 pub use headers::OutputHeader;
 pub use register::{add_preaccess_handler, add_rewrite_handler, add_variable};
 pub use request::{cached_seconds, set_variable, HttpModuleRequestCtx, Req};
