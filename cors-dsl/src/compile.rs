@@ -13,8 +13,8 @@ use crate::model::{
 use crate::origin::OriginIndex;
 use crate::span::SourceMap;
 use crate::table::{
-    preflight_vary, CompiledPolicy, CompiledRule, Preflight, RenderedHeader,
-    RenderedValue, RuleTable, SourceLoc, Violation,
+    preflight_vary, CompiledPolicy, CompiledRule, Preflight, RenderedHeader, RenderedValue,
+    RuleTable, SourceLoc, Violation,
 };
 
 /// Compiles every policy of `set` into one [`RuleTable`].

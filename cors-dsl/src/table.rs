@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 
 mod validate;
 
-pub(crate) use validate::{preflight_vary, quoted};
 pub use validate::{check_header_value, Violation};
+pub(crate) use validate::{preflight_vary, quoted};
 
 /// Index of a policy in a [`RuleTable`]; obtained from [`RuleTable::policy_id`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -43,7 +43,8 @@ fn reseal(bytes: &mut [u8]) {
 
 /// Writes `bytes` to a fresh file and opens it as nginx does.
 fn open_bytes(test: &str, bytes: &[u8]) -> Result<Opened, OpenError> {
-    let dir = std::env::temp_dir().join(format!("cors-dsl-table-validation-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("cors-dsl-table-validation-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(format!("{test}.corsb"));
     std::fs::write(&path, bytes).expect("write table");

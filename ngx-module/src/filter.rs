@@ -323,9 +323,7 @@ fn apply(r: Req) -> bool {
             d
         }
         None => match Module::location_conf(&r) {
-            Some(lc) if lc.setting != Setting::Unset && r.headers_complete() => {
-                Decider::at(r, lc)
-            }
+            Some(lc) if lc.setting != Setting::Unset && r.headers_complete() => Decider::at(r, lc),
             _ => return true,
         },
     };

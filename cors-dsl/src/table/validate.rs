@@ -76,13 +76,16 @@ pub(crate) fn validate(table: &RuleTable) -> Result<(), Violation> {
             policy_index,
             policy: quoted(p.name.as_bytes()),
             rule,
-            rule_source: rule
-                .and_then(|i| p.rules.get(i))
-                .map(|r| format!("{}:{}:{}", r.source.file.escape_debug(), r.source.line, r.source.col)),
+            rule_source: rule.and_then(|i| p.rules.get(i)).map(|r| {
+                format!("{}:{}:{}", r.source.file.escape_debug(), r.source.line, r.source.col)
+            }),
             problem,
         };
-        if p.name.is_empty() || !printable(&p.name) {
-            return Err(fail(None, format!("the name {} is empty or not printable", quoted(p.name.as_bytes()))));
+        if p.name.is_empty() {
+            return Err(fail(None, "the name is empty".into()));
+        }
+        if !printable(&p.name) {
+            return Err(fail(None, "the name contains a control character".into()));
         }
         if !names.insert(p.name.as_str()) {
             return Err(fail(None, "is defined twice".into()));
@@ -233,7 +236,10 @@ const PREFLIGHT_ORDER: &[HeaderName] = &[
 /// One rule: its lists, and every rendered header against them.
 fn rule(p: &CompiledPolicy, idx: usize, r: &CompiledRule) -> Result<(), String> {
     if !printable(&r.source.file) {
-        return Err(format!("source file name {} is not printable", quoted(r.source.file.as_bytes())));
+        return Err(format!(
+            "source file name {} is not printable",
+            quoted(r.source.file.as_bytes())
+        ));
     }
     // `*` is a token too, but the compiler keeps it as `methods: None` / `any_header`.
     for m in r.methods.iter().flatten() {
@@ -244,7 +250,10 @@ fn rule(p: &CompiledPolicy, idx: usize, r: &CompiledRule) -> Result<(), String> 
     }
     for h in &r.headers {
         if !is_token(h.as_bytes()) || &**h == "*" || h.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Err(format!("allowed header {} is not a lower-case token", quoted(h.as_bytes())));
+            return Err(format!(
+                "allowed header {} is not a lower-case token",
+                quoted(h.as_bytes())
+            ));
         }
     }
     let actual = in_order(&r.actual, ACTUAL_ORDER, "actual")?;
@@ -253,7 +262,11 @@ fn rule(p: &CompiledPolicy, idx: usize, r: &CompiledRule) -> Result<(), String> 
         if let RenderedValue::Text(t) = &h.value {
             check_header_value(h.name, t.as_bytes())?;
             if is_list(h.name) && !canonical_list(t) {
-                return Err(format!("`{}` value {} is not a `, `-separated list", h.name, quoted(t.as_bytes())));
+                return Err(format!(
+                    "`{}` value {} is not a `, `-separated list",
+                    h.name,
+                    quoted(t.as_bytes())
+                ));
             }
         }
     }
@@ -265,7 +278,9 @@ fn rule(p: &CompiledPolicy, idx: usize, r: &CompiledRule) -> Result<(), String> 
     // credentials; every other rule reflects the origin it matched.
     let origin = get(&preflight, HeaderName::AllowOrigin);
     if origin != get(&actual, HeaderName::AllowOrigin) {
-        return Err("actual and preflight answers disagree about `Access-Control-Allow-Origin`".into());
+        return Err(
+            "actual and preflight answers disagree about `Access-Control-Allow-Origin`".into()
+        );
     }
     match origin {
         Some(RenderedValue::Text(t)) if &**t == "*" => {
@@ -273,19 +288,26 @@ fn rule(p: &CompiledPolicy, idx: usize, r: &CompiledRule) -> Result<(), String> 
                 return Err("`Access-Control-Allow-Origin: *` with credentials".into());
             }
             if p.origins.any.is_none_or(|first| first as usize > idx) {
-                return Err("`Access-Control-Allow-Origin: *` on a rule that does not allow `*`".into());
+                return Err(
+                    "`Access-Control-Allow-Origin: *` on a rule that does not allow `*`".into()
+                );
             }
         }
         Some(RenderedValue::RequestOrigin) if p.origins.any == Some(idx as u32) => {
             return Err("reflects every origin: the rule allows `*` but does not answer `*`".into());
         }
         Some(RenderedValue::RequestOrigin) => {}
-        _ => return Err("`Access-Control-Allow-Origin` is neither `*` nor the request's origin".into()),
+        _ => {
+            return Err(
+                "`Access-Control-Allow-Origin` is neither `*` nor the request's origin".into()
+            )
+        }
     }
     let methods = get(&preflight, HeaderName::AllowMethods);
     match (&r.methods, methods) {
         (Some(list), None) if list.is_empty() => {}
-        (Some(list), Some(RenderedValue::Text(t))) if !list.is_empty() && **t == *list.join(", ") => {}
+        (Some(list), Some(RenderedValue::Text(t)))
+            if !list.is_empty() && **t == *list.join(", ") => {}
         (None, Some(RenderedValue::RequestMethod)) if credentials => {}
         (None, Some(RenderedValue::Text(t))) if !credentials && starts_with_star(t) => {}
         _ => {
@@ -414,16 +436,19 @@ pub fn check_header_value(name: HeaderName, value: &[u8]) -> Result<(), String> 
         return Err(format!(
             "`{name}` value {} contains the byte 0x{b:02x}{}",
             quoted(value),
-            if matches!(b, b'\r' | b'\n' | 0) { " (a line break or NUL would inject headers)" } else { "" }
+            if matches!(b, b'\r' | b'\n' | 0) {
+                " (a line break or NUL would inject headers)"
+            } else {
+                ""
+            }
         ));
     }
     let ok = match name {
         HeaderName::AllowOrigin => {
             value == b"*"
                 || value == b"null"
-                || std::str::from_utf8(value).is_ok_and(|v| {
-                    matches!(parse_origin(v), Ok(OriginPattern::Exact(e)) if e == v)
-                })
+                || std::str::from_utf8(value)
+                    .is_ok_and(|v| matches!(parse_origin(v), Ok(OriginPattern::Exact(e)) if e == v))
         }
         HeaderName::AllowCredentials | HeaderName::AllowPrivateNetwork => value == b"true",
         HeaderName::AllowMethods => list(value, |m| method_name(m).is_ok()),
