@@ -11,6 +11,8 @@ use crate::fetch::HeaderName;
 use crate::origin::OriginIndex;
 use serde::{Deserialize, Serialize};
 
+#[cfg(test)]
+mod fuzz;
 mod validate;
 
 pub use validate::{check_header_value, Violation};
