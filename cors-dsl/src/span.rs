@@ -138,6 +138,21 @@ impl SourceFile {
         mark + partial.iter().filter(|&&b| !is_continuation(b)).count()
     }
 
+    /// The whole lines that bytes `start..end` touch: the 1-based number of the first
+    /// and their byte range (newline included). A renderer shows these, not the file,
+    /// so showing a diagnostic costs its lines, not the whole text.
+    pub fn lines_around(&self, start: usize, end: usize) -> (u32, std::ops::Range<usize>) {
+        let line_of = |offset: usize| match self.line_starts.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let (first, last) =
+            (line_of(start.min(self.text.len())), line_of(end.min(self.text.len())));
+        let from = self.line_starts.get(first).copied().unwrap_or(0) as usize;
+        let to = self.line_starts.get(last + 1).map_or(self.text.len(), |&e| e as usize);
+        (first as u32 + 1, from..to)
+    }
+
     /// The text of the 1-based line `line`, without its newline.
     pub fn line_text(&self, line: u32) -> &str {
         let idx = line.saturating_sub(1) as usize;
@@ -272,9 +287,13 @@ mod tests {
         assert!(one_line > 0, "the test measures something");
         assert!(one_line <= 2 * per_line.max(1), "one line: {one_line}, one per line: {per_line}");
         assert!(doubled <= 5 * one_line / 2, "4000 origins: {one_line}, 8000: {doubled}");
-        // `;` by the thousand (one error each) on one line.
-        let semis = format!("é{}", ";".repeat(128 * 1024));
-        let per_byte = column_work(&semis) as f64 / semis.len() as f64;
+        // Thousands of errors on one line (`~` where a directive name belongs).
+        let errors = format!("é{}", "~;".repeat(64 * 1024));
+        let per_byte = column_work(&errors) as f64 / errors.len() as f64;
         assert!(per_byte < 2.0 * CHAR_BLOCK as f64, "{per_byte} bytes examined per input byte");
+        // A line of `;` is one mistake, reported once.
+        let semis = ";".repeat(512 * 1024);
+        let (_, diags) = crate::syntax::parse(&SourceFile::new("t.cors", semis), FileId(0));
+        assert_eq!(diags.len(), 1, "{:?}", diags.first());
     }
 }

@@ -130,3 +130,15 @@ fn every_example_table_passes_the_loader_validation() {
         );
     }
 }
+
+/// The compiler runs the loader's validation on what it built: a policy the loader
+/// would refuse is refused at its source, with a position.
+#[test]
+fn the_compiler_refuses_what_the_loader_would() {
+    let text = "policy \"a\\u{1}b\" { origin https://a.example.com; }\n".replace("\\u{1}", "\\t");
+    let loaded = cors_dsl::build(Path::new("ctl.cors"), &text).expect_err("a tab in a policy name");
+    let d = loaded.diagnostics.iter().find(|d| d.is_error()).expect("an error");
+    assert_eq!(d.code.code, "CORS003", "{d:?}");
+    assert!(d.message.contains("control character") && d.message.contains("\\t"), "{}", d.message);
+    assert_eq!((d.span.line, d.span.col), (1, 8), "on the policy's name");
+}

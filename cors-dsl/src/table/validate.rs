@@ -259,6 +259,16 @@ fn rule(p: &CompiledPolicy, idx: usize, r: &CompiledRule) -> Result<(), String> 
     let actual = in_order(&r.actual, ACTUAL_ORDER, "actual")?;
     let preflight = in_order(&r.preflight, PREFLIGHT_ORDER, "preflight")?;
     for h in r.actual.iter().chain(r.preflight.iter()) {
+        // What a header may reflect of the request, if anything.
+        let reflects = match &h.value {
+            RenderedValue::Text(_) => None,
+            RenderedValue::RequestOrigin => Some(HeaderName::AllowOrigin),
+            RenderedValue::RequestMethod => Some(HeaderName::AllowMethods),
+            RenderedValue::RequestHeaders => Some(HeaderName::AllowHeaders),
+        };
+        if reflects.is_some_and(|n| n != h.name) {
+            return Err(format!("`{}` cannot be {}", h.name, describe(Some(&h.value))));
+        }
         if let RenderedValue::Text(t) = &h.value {
             check_header_value(h.name, t.as_bytes())?;
             if is_list(h.name) && !canonical_list(t) {
@@ -478,4 +488,199 @@ fn list(value: &[u8], item: impl Fn(&[u8]) -> bool) -> bool {
             item(e)
         }
     }) && count > 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::CompiledRule;
+    use std::path::Path;
+
+    const POLICIES: &str = r#"
+        policy api {
+            origin https://app.example.com;
+            methods GET PUT;
+            headers Content-Type X-Request-ID;
+            expose X-Request-ID;
+            credentials on;
+            max-age 10m;
+        }
+        policy star { origin *; methods * PUT; headers * X-A; }
+        policy creds { origin https://a.example.com; methods *; headers *; credentials on; }
+    "#;
+
+    fn table() -> RuleTable {
+        crate::build(Path::new("t.cors"), POLICIES).expect("the test policies compile").0
+    }
+
+    fn rule(t: &mut RuleTable, policy: usize) -> &mut CompiledRule {
+        &mut t.policies[policy].rules[0]
+    }
+
+    fn set(headers: &mut Box<[RenderedHeader]>, name: HeaderName, value: Option<RenderedValue>) {
+        let mut list = headers.to_vec();
+        list.retain(|h| h.name != name);
+        if let Some(value) = value {
+            let at = list.iter().position(|h| h.name as usize > name as usize);
+            list.insert(at.unwrap_or(list.len()), RenderedHeader { name, value });
+        }
+        *headers = list.into();
+    }
+
+    fn text(t: &str) -> Option<RenderedValue> {
+        Some(RenderedValue::Text(t.into()))
+    }
+
+    #[test]
+    fn the_compiler_output_is_valid() {
+        assert_eq!(validate(&table()), Ok(()));
+    }
+
+    /// Each edit of a valid table, and a word its refusal must contain.
+    #[test]
+    fn tables_no_policy_compiles_to_are_refused() {
+        type Edit = fn(&mut RuleTable);
+        let cases: &[(&str, Edit, &str)] = &[
+            (
+                "the `*` rule reflects the origin",
+                |t| {
+                    let r = rule(t, 1);
+                    set(&mut r.actual, HeaderName::AllowOrigin, Some(RenderedValue::RequestOrigin));
+                    set(
+                        &mut r.preflight,
+                        HeaderName::AllowOrigin,
+                        Some(RenderedValue::RequestOrigin),
+                    );
+                },
+                "reflects every origin",
+            ),
+            (
+                "`*` with credentials",
+                |t| {
+                    let r = rule(t, 1);
+                    set(&mut r.actual, HeaderName::AllowCredentials, text("true"));
+                    set(&mut r.preflight, HeaderName::AllowCredentials, text("true"));
+                },
+                "with credentials",
+            ),
+            (
+                "a literal `*` method list with credentials",
+                |t| set(&mut rule(t, 2).preflight, HeaderName::AllowMethods, text("*")),
+                "Access-Control-Allow-Methods",
+            ),
+            (
+                "a literal `*` header list with credentials",
+                |t| set(&mut rule(t, 2).preflight, HeaderName::AllowHeaders, text("*")),
+                "Access-Control-Allow-Headers",
+            ),
+            (
+                "credentials reflecting the request's headers",
+                |t| {
+                    let v = Some(RenderedValue::RequestHeaders);
+                    set(&mut rule(t, 0).preflight, HeaderName::AllowCredentials, v);
+                },
+                "cannot be reflecting",
+            ),
+            (
+                "`expose *` with credentials",
+                |t| set(&mut rule(t, 0).actual, HeaderName::ExposeHeaders, text("*")),
+                "Expose-Headers: *",
+            ),
+            (
+                "a forbidden method",
+                |t| {
+                    let r = rule(t, 0);
+                    r.methods = Some(vec!["TRACE".into()]);
+                    set(&mut r.preflight, HeaderName::AllowMethods, text("TRACE"));
+                },
+                "forbidden",
+            ),
+            (
+                "methods that disagree with the rule",
+                |t| set(&mut rule(t, 0).preflight, HeaderName::AllowMethods, text("GET, DELETE")),
+                "does not match the rule's methods",
+            ),
+            (
+                "allowed headers not lower case",
+                |t| rule(t, 0).headers[0] = "Content-Type".into(),
+                "lower-case token",
+            ),
+            (
+                "credentials on one answer only",
+                |t| set(&mut rule(t, 0).actual, HeaderName::AllowCredentials, None),
+                "disagree about credentials",
+            ),
+            (
+                "a repeated header",
+                |t| {
+                    let r = rule(t, 0);
+                    let mut list = r.actual.to_vec();
+                    list.push(list[0].clone());
+                    r.actual = list.into();
+                },
+                "out of place or repeated",
+            ),
+            ("an index out of range", |t| t.policies[0].origins.any = Some(7), "does not exist"),
+            (
+                "an unanchored regex",
+                |t| t.policies[0].origins.regexes.push(("a|.*".into(), 0)),
+                "anchored",
+            ),
+            (
+                "a regex escaping its anchors",
+                |t| t.policies[0].origins.regexes.push((r"\A(?:a)|(?:.*)\z".into(), 0)),
+                "anchored",
+            ),
+            ("`Vary` without `Origin`", |t| t.policies[0].vary = None, "`Vary` absent"),
+            (
+                "a max-age that is no number",
+                |t| set(&mut rule(t, 0).preflight, HeaderName::MaxAge, text("6OO")),
+                "Access-Control-Max-Age",
+            ),
+            ("a bad preflight status", |t| t.policies[0].preflight.success_status = 302, "302"),
+            ("two policies of one name", |t| t.policies[2].name = "api".into(), "defined twice"),
+            ("a control byte in a name", |t| t.policies[0].name = "a\u{1}".into(), "control"),
+            (
+                "a non-normalised origin key",
+                |t| {
+                    let o = &mut t.policies[0].origins.exact;
+                    o.insert(b"https://App.example.com"[..].into(), 0);
+                },
+                "not a normalised origin",
+            ),
+        ];
+        for (what, edit, word) in cases {
+            let mut t = table();
+            edit(&mut t);
+            match validate(&t) {
+                Ok(()) => panic!("{what}: accepted"),
+                Err(v) => assert!(v.to_string().contains(word), "{what}: {v}"),
+            }
+        }
+    }
+
+    #[test]
+    fn header_values_follow_their_grammar() {
+        let cases: &[(HeaderName, &str, bool)] = &[
+            (HeaderName::AllowOrigin, "*", true),
+            (HeaderName::AllowOrigin, "https://a.example", true),
+            (HeaderName::AllowOrigin, "https://a.example/", false),
+            (HeaderName::AllowOrigin, "https://a.example\r\nX: y", false),
+            (HeaderName::AllowCredentials, "true", true),
+            (HeaderName::AllowCredentials, "false", false),
+            (HeaderName::AllowMethods, "*, PUT", true),
+            (HeaderName::AllowMethods, "PUT, *", false),
+            (HeaderName::AllowMethods, "PUT, TRACE", false),
+            (HeaderName::AllowMethods, "", false),
+            (HeaderName::AllowHeaders, "x-a,x-b", true),
+            (HeaderName::AllowHeaders, "x-a\0", false),
+            (HeaderName::ExposeHeaders, "X-A, X B", false),
+            (HeaderName::MaxAge, "600", true),
+            (HeaderName::MaxAge, "0600", false),
+            (HeaderName::MaxAge, "4294967296", false),
+        ];
+        for &(name, value, ok) in cases {
+            assert_eq!(check_header_value(name, value.as_bytes()).is_ok(), ok, "{name}: {value:?}");
+        }
+    }
 }
