@@ -55,7 +55,15 @@ pub enum TableError {
     /// The table decodes, but holds something no policy compiles to: it could make
     /// nginx send what the compiler never would (see [`Violation`]).
     #[error("rule table refused: {0}; recompile it from its policy source with corsc")]
-    Refused(#[from] Violation),
+    Refused(Violation),
+}
+
+// Not `#[from]`: that would make the violation the error's `source` too, and error
+// chains would print it twice.
+impl From<Violation> for TableError {
+    fn from(v: Violation) -> Self {
+        TableError::Refused(v)
+    }
 }
 
 /// Whether `bytes` start like a `.corsb` file (used to tell tables from sources).
