@@ -48,7 +48,9 @@ fn open_bytes(test: &str, bytes: &[u8]) -> Result<Opened, OpenError> {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(format!("{test}.corsb"));
     std::fs::write(&path, bytes).expect("write table");
-    open(&path)
+    let opened = open(&path);
+    let _ = std::fs::remove_file(&path);
+    opened
 }
 
 fn refusal(test: &str, bytes: &[u8]) -> String {
