@@ -13,13 +13,15 @@ use crate::model::{
 use crate::origin::OriginIndex;
 use crate::span::SourceMap;
 use crate::table::{
-    CompiledPolicy, CompiledRule, Preflight, RenderedHeader, RenderedValue, RuleTable, SourceLoc,
+    preflight_vary, CompiledPolicy, CompiledRule, Preflight, RenderedHeader, RenderedValue,
+    RuleTable, SourceLoc, Violation,
 };
 
 /// Compiles every policy of `set` into one [`RuleTable`].
 ///
-/// Fails only when a policy's regexes together exceed the size limit
-/// (`CORS006`); each regex on its own was already checked.
+/// Fails when a policy's regexes together exceed the size limit (`CORS006`; each
+/// regex on its own was already checked), or when the table fails the validation every
+/// loaded `.corsb` goes through (`CORS003`; see [`RuleTable::validate`]).
 pub fn compile(set: &PolicySet, sources: &SourceMap) -> Result<RuleTable, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut policies = Vec::with_capacity(set.policies.len());
@@ -29,11 +31,27 @@ pub fn compile(set: &PolicySet, sources: &SourceMap) -> Result<RuleTable, Vec<Di
             Err(d) => errors.push(*d),
         }
     }
-    if errors.is_empty() {
-        Ok(RuleTable { policies })
-    } else {
-        Err(errors)
+    if !errors.is_empty() {
+        return Err(errors);
     }
+    let table = RuleTable { policies };
+    // The loader's validation, run on what was just built: a policy the checker let
+    // through but the loader would refuse (a control character in a policy name, a
+    // compiler bug) is refused here, at its source, instead of in nginx.
+    match table.validate() {
+        Ok(()) => Ok(table),
+        Err(v) => Err(vec![refused(set, &v)]),
+    }
+}
+
+/// The table validation's verdict as a diagnostic on the policy (or rule) at fault.
+fn refused(set: &PolicySet, v: &Violation) -> Diagnostic {
+    let policy = set.policies.get(v.policy_index);
+    let rule = v.rule.and_then(|r| policy?.rules.get(r));
+    let span = rule.map(|r| r.span).or(policy.map(|p| p.name.span)).unwrap_or_default();
+    Diagnostic::new(codes::INVALID_ARGUMENTS, span, v.to_string())
+        .label("the compiled table would be refused")
+        .help("every `.corsb` is validated when it is loaded; this policy would not load")
 }
 
 fn compile_policy(policy: &Policy, sources: &SourceMap) -> Result<CompiledPolicy, Box<Diagnostic>> {
@@ -57,14 +75,7 @@ fn compile_policy(policy: &Policy, sources: &SourceMap) -> Result<CompiledPolicy
     // When the first rule has `*`, every origin gets the same answer: no `Vary` needed.
     let origin_dependent = origins.any != Some(0);
     let private_network = policy.rules.iter().any(|r| r.private_network.node);
-    let mut preflight_vary = String::new();
-    if origin_dependent {
-        preflight_vary.push_str("Origin, ");
-    }
-    preflight_vary.push_str("Access-Control-Request-Method, Access-Control-Request-Headers");
-    if private_network {
-        preflight_vary.push_str(", Access-Control-Request-Private-Network");
-    }
+    let preflight_vary = preflight_vary(origin_dependent, private_network);
     let handling = &policy.preflight;
     Ok(CompiledPolicy {
         name: policy.name.node.clone(),

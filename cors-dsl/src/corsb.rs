@@ -14,7 +14,7 @@
 //! Reading checks every field before touching the body, so a truncated, corrupted or
 //! foreign file is refused with a [`TableError`], never a panic.
 
-use crate::table::RuleTable;
+use crate::table::{RuleTable, Violation};
 
 /// First bytes of every `.corsb` file.
 pub const MAGIC: &[u8; 8] = b"CORSB\0\r\n";
@@ -52,6 +52,18 @@ pub enum TableError {
     /// The body does not decode, or decodes to an inconsistent table.
     #[error("rule table is corrupted: {0}")]
     Invalid(String),
+    /// The table decodes, but holds something no policy compiles to: it could make
+    /// nginx send what the compiler never would (see [`Violation`]).
+    #[error("rule table refused: {0}; recompile it from its policy source with corsc")]
+    Refused(Violation),
+}
+
+// Not `#[from]`: that would make the violation the error's `source` too, and error
+// chains would print it twice.
+impl From<Violation> for TableError {
+    fn from(v: Violation) -> Self {
+        TableError::Refused(v)
+    }
 }
 
 /// Whether `bytes` start like a `.corsb` file (used to tell tables from sources).
@@ -95,6 +107,9 @@ impl RuleTable {
                 expected: FORMAT_VERSION,
             });
         }
+        if field(10..12) != [0, 0] {
+            return Err(TableError::Invalid("reserved header bytes 10..12 are not zero".into()));
+        }
         let crc = u32::from_le_bytes(field(12..16).try_into().unwrap_or([0; 4]));
         let len = u64::from_le_bytes(field(16..24).try_into().unwrap_or([0; 8]));
         let expected = usize::try_from(len).ok().and_then(|l| l.checked_add(HEADER_LEN));
@@ -110,23 +125,19 @@ impl RuleTable {
         }
         let mut table: RuleTable =
             postcard::from_bytes(body).map_err(|e| TableError::Invalid(e.to_string()))?;
+        // The regex sets are not stored; building them enforces the combined size limit.
+        for (policy_index, p) in table.policies.iter_mut().enumerate() {
+            if let Err(e) = p.origins.build_regex_set() {
+                return Err(TableError::Refused(Violation {
+                    policy_index,
+                    policy: crate::table::quoted(p.name.as_bytes()),
+                    rule: None,
+                    rule_source: None,
+                    problem: format!("its regexes do not compile within the size limit ({e})"),
+                }));
+            }
+        }
         table.validate()?;
         Ok(table)
-    }
-
-    /// Checks what the type system cannot: rule indices in range, regexes compile.
-    fn validate(&mut self) -> Result<(), TableError> {
-        for p in &mut self.policies {
-            if !p.origins.indices_below(p.rules.len() as u32) {
-                return Err(TableError::Invalid(format!(
-                    "policy `{}`: rule index out of range",
-                    p.name
-                )));
-            }
-            p.origins
-                .build_regex_set()
-                .map_err(|e| TableError::Invalid(format!("policy `{}`: {e}", p.name)))?;
-        }
-        Ok(())
     }
 }

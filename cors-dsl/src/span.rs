@@ -75,18 +75,42 @@ pub struct SourceFile {
     /// The whole text.
     pub text: String,
     line_starts: Vec<u32>,
+    /// For text that is not all ASCII: the number of characters that start before
+    /// each multiple of [`CHAR_BLOCK`] bytes, so a column costs at most two partial
+    /// blocks to count however long its line is. Empty for ASCII text, where a column
+    /// is a byte difference.
+    char_marks: Vec<u32>,
 }
 
+/// Bytes between two entries of [`SourceFile::char_marks`].
+const CHAR_BLOCK: usize = 64;
+
 impl SourceFile {
-    /// Wraps a file's text, indexing its line starts.
+    /// Wraps a file's text, indexing its line starts (and, unless it is ASCII, where
+    /// its characters start), once: every [`SourceFile::line_col`] after that is a
+    /// binary search and a bounded count, so reading is linear in the file whatever
+    /// its shape (issue #18: one 3 MB line used to cost a scan from the start of the
+    /// line for every token).
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
-        SourceFile { path: path.into(), text, line_starts }
+        let char_marks = if text.is_ascii() {
+            Vec::new()
+        } else {
+            let mut chars = 0u32;
+            let mut marks = Vec::with_capacity(text.len() / CHAR_BLOCK + 1);
+            for block in text.as_bytes().chunks(CHAR_BLOCK) {
+                marks.push(chars);
+                chars += block.iter().filter(|&&b| !is_continuation(b)).count() as u32;
+            }
+            marks
+        };
+        SourceFile { path: path.into(), text, line_starts, char_marks }
     }
 
-    /// 1-based (line, column) of a byte offset; the column counts characters.
+    /// 1-based (line, column) of a byte offset; the column counts characters (bytes,
+    /// when `offset` is inside a character).
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.text.len());
         let line_idx = match self.line_starts.binary_search(&(offset as u32)) {
@@ -94,8 +118,39 @@ impl SourceFile {
             Err(i) => i.saturating_sub(1),
         };
         let start = self.line_starts.get(line_idx).copied().unwrap_or(0) as usize;
-        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        let col = if self.char_marks.is_empty() || !self.text.is_char_boundary(offset) {
+            offset - start
+        } else {
+            self.chars_before(offset) - self.chars_before(start)
+        };
         (line_idx as u32 + 1, col as u32 + 1)
+    }
+
+    /// Characters that start before byte `offset` (a character boundary): a mark plus
+    /// less than one block counted.
+    fn chars_before(&self, offset: usize) -> usize {
+        let block = offset / CHAR_BLOCK;
+        let mark = self.char_marks.get(block).copied().unwrap_or(0) as usize;
+        let from = block * CHAR_BLOCK;
+        let partial = self.text.as_bytes().get(from..offset).unwrap_or(&[]);
+        #[cfg(test)]
+        work::count(partial.len());
+        mark + partial.iter().filter(|&&b| !is_continuation(b)).count()
+    }
+
+    /// The whole lines that bytes `start..end` touch: the 1-based number of the first
+    /// and their byte range (newline included). A renderer shows these, not the file,
+    /// so showing a diagnostic costs its lines, not the whole text.
+    pub fn lines_around(&self, start: usize, end: usize) -> (u32, std::ops::Range<usize>) {
+        let line_of = |offset: usize| match self.line_starts.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let (first, last) =
+            (line_of(start.min(self.text.len())), line_of(end.min(self.text.len())));
+        let from = self.line_starts.get(first).copied().unwrap_or(0) as usize;
+        let to = self.line_starts.get(last + 1).map_or(self.text.len(), |&e| e as usize);
+        (first as u32 + 1, from..to)
     }
 
     /// The text of the 1-based line `line`, without its newline.
@@ -104,6 +159,31 @@ impl SourceFile {
         let Some(&start) = self.line_starts.get(idx) else { return "" };
         let end = self.line_starts.get(idx + 1).map_or(self.text.len(), |&e| e as usize);
         self.text.get(start as usize..end).unwrap_or("").trim_end_matches(['\n', '\r'])
+    }
+}
+
+/// A UTF-8 continuation byte (`10xxxxxx`): not the start of a character.
+fn is_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
+}
+
+/// Bytes examined to find columns, per thread: tests compare it across input shapes,
+/// which catches quadratic reading without timing anything.
+#[cfg(test)]
+pub(crate) mod work {
+    use std::cell::Cell;
+
+    thread_local!(static BYTES: Cell<usize> = const { Cell::new(0) });
+
+    pub(crate) fn count(n: usize) {
+        BYTES.with(|b| b.set(b.get() + n));
+    }
+
+    /// The bytes counted while `f` runs.
+    pub(crate) fn measure(f: impl FnOnce()) -> usize {
+        let before = BYTES.with(Cell::get);
+        f();
+        BYTES.with(Cell::get) - before
     }
 }
 
@@ -153,5 +233,67 @@ impl SourceMap {
     /// The text a span covers.
     pub fn snippet(&self, span: Span) -> &str {
         self.get(span.file).and_then(|f| f.text.get(span.range())).unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reference: characters from the start of the line, counted the slow way.
+    fn slow_line_col(text: &str, offset: usize) -> (u32, u32) {
+        let before = &text.as_bytes()[..offset];
+        let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+        let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let col = text.get(start..offset).map_or(offset - start, |s| s.chars().count());
+        (line, col as u32 + 1)
+    }
+
+    #[test]
+    fn line_col_agrees_with_counting_from_the_line_start() {
+        let long: String = "é".repeat(100) + "ab\n" + &"x".repeat(130) + "ü€𝄞\r\nz";
+        for text in ["", "a", "\n\n", "ab\ncd", "é\nüx", long.as_str()] {
+            let file = SourceFile::new("t", text);
+            for offset in 0..=text.len() + 2 {
+                let want = slow_line_col(text, offset.min(text.len()));
+                assert_eq!(file.line_col(offset), want, "{text:?} at {offset}");
+            }
+        }
+    }
+
+    /// Parses `text` and returns the bytes examined for columns.
+    fn column_work(text: &str) -> usize {
+        work::measure(|| {
+            let file = SourceFile::new("t.cors", text);
+            let _ = crate::syntax::parse(&file, FileId(0));
+        })
+    }
+
+    /// Issue #18: finding a token's column must not rescan its line. Pinned as work
+    /// counted on the same origins, laid out on one line and one per line, and on twice
+    /// as many: linear reading keeps both ratios near 1 and 2 (quadratic reading made
+    /// the one-line case grow with the square of the line).
+    #[test]
+    fn reading_is_linear_whatever_the_shape() {
+        // Non-ASCII text, so columns are counted (ASCII text needs no counting).
+        let policy = |n: usize, sep: &str| {
+            let origins: Vec<String> =
+                (0..n).map(|i| format!("https://h{i}.exämple.com")).collect();
+            format!("# é\npolicy p {{\n origin {};\n}}\n", origins.join(sep))
+        };
+        let (one_line, per_line) =
+            (column_work(&policy(4000, " ")), column_work(&policy(4000, "\n ")));
+        let doubled = column_work(&policy(8000, " "));
+        assert!(one_line > 0, "the test measures something");
+        assert!(one_line <= 2 * per_line.max(1), "one line: {one_line}, one per line: {per_line}");
+        assert!(doubled <= 5 * one_line / 2, "4000 origins: {one_line}, 8000: {doubled}");
+        // Thousands of errors on one line (`~` where a directive name belongs).
+        let errors = format!("é{}", "~;".repeat(64 * 1024));
+        let per_byte = column_work(&errors) as f64 / errors.len() as f64;
+        assert!(per_byte < 2.0 * CHAR_BLOCK as f64, "{per_byte} bytes examined per input byte");
+        // A line of `;` is one mistake, reported once.
+        let semis = ";".repeat(512 * 1024);
+        let (_, diags) = crate::syntax::parse(&SourceFile::new("t.cors", semis), FileId(0));
+        assert_eq!(diags.len(), 1, "{:?}", diags.first());
     }
 }

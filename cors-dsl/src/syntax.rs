@@ -294,8 +294,17 @@ impl Parser<'_> {
                     );
                 }
                 Tok::Semi => {
+                    // A run of them is one mistake, reported once (not one diagnostic,
+                    // and one rendered line, per byte of a line of `;`).
+                    let mut end = t.end;
                     self.pos += 1;
-                    self.error(t.start, t.end, "unexpected `;`", "empty statement", "remove it");
+                    while let Some(Token { tok: Tok::Semi, end: e, .. }) = self.peek() {
+                        end = *e;
+                        self.pos += 1;
+                    }
+                    let label =
+                        if end - t.start > 1 { "empty statements" } else { "empty statement" };
+                    self.error(t.start, end, "unexpected `;`", label, "remove it");
                 }
                 Tok::Bad => self.pos += 1,
                 Tok::Open | Tok::Tilde | Tok::Quoted(_) => {

@@ -11,6 +11,13 @@ use crate::fetch::HeaderName;
 use crate::origin::OriginIndex;
 use serde::{Deserialize, Serialize};
 
+#[cfg(test)]
+mod fuzz;
+mod validate;
+
+pub use validate::{check_header_value, Violation};
+pub(crate) use validate::{preflight_vary, quoted};
+
 /// Index of a policy in a [`RuleTable`]; obtained from [`RuleTable::policy_id`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PolicyId(pub(crate) u32);
@@ -158,6 +165,13 @@ impl RuleTable {
             rule.source = SourceLoc::default();
         }
         self
+    }
+
+    /// Checks every invariant the compiler guarantees, from the table's data alone
+    /// (see [`validate`]): what the compiler runs on the table it built and the
+    /// `.corsb` loader on the table it decoded. The regex sets must be built.
+    pub(crate) fn validate(&self) -> Result<(), Violation> {
+        validate::validate(self)
     }
 
     pub(crate) fn policy(&self, id: PolicyId) -> Option<&CompiledPolicy> {

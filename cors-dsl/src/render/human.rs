@@ -14,8 +14,10 @@
 //! ```
 
 use crate::diag::Fix;
+use crate::span::SourceFile;
 use crate::{Diagnostic, Severity, SourceMap, Span};
 use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
+use std::ops::Range;
 
 use super::Summary;
 
@@ -65,42 +67,56 @@ fn clamp(text: &str, span: Span) -> std::ops::Range<usize> {
     start..end
 }
 
+/// The lines of `file` that `spans` touch (their text and first line number) and the
+/// spans moved into them: a snippet shows those lines, not the file, so rendering costs
+/// them alone (a file with many findings is not re-read once per finding).
+fn excerpt<'a>(file: &'a SourceFile, spans: &[Span]) -> (&'a str, usize, Vec<Range<usize>>) {
+    let ranges: Vec<Range<usize>> = spans.iter().map(|s| clamp(&file.text, *s)).collect();
+    let start = ranges.iter().map(|r| r.start).min().unwrap_or(0);
+    let end = ranges.iter().map(|r| r.end).max().unwrap_or(0);
+    let (line, lines) = file.lines_around(start, end);
+    let text = file.text.get(lines.clone()).unwrap_or("");
+    let moved = ranges.iter().map(|r| r.start - lines.start..r.end - lines.start).collect();
+    (text, line as usize, moved)
+}
+
+/// A snippet of `file` showing `text` from line `line`.
+fn snippet_of<'a, T: Clone>(file: &SourceFile, text: &'a str, line: usize) -> Snippet<'a, T> {
+    Snippet::source(text).line_start(line).path(file.path.display().to_string())
+}
+
 fn report<'a>(sources: &'a SourceMap, diag: &'a Diagnostic) -> Vec<Group<'a>> {
     let title = level(diag.severity).primary_title(diag.message.as_str()).id(diag.code.as_str());
     let mut group = Group::with_title(title);
     match sources.get(diag.span.file) {
         Some(file) => {
-            let path = file.path.display().to_string();
-            let mut snippet = Snippet::source(file.text.as_str()).path(path).annotation(
-                AnnotationKind::Primary
-                    .span(clamp(&file.text, diag.span))
-                    .label(non_empty(&diag.label)),
-            );
             // Secondary labels in the same file share the snippet; others get their own.
-            let mut elsewhere = Vec::new();
-            for label in &diag.secondary {
-                if label.span.file == diag.span.file {
-                    snippet = snippet.annotation(
-                        AnnotationKind::Context
-                            .span(clamp(&file.text, label.span))
-                            .label(non_empty(&label.message)),
-                    );
-                } else {
-                    elsewhere.push(label);
-                }
+            let (here, elsewhere): (Vec<_>, Vec<_>) =
+                diag.secondary.iter().partition(|l| l.span.file == diag.span.file);
+            let spans: Vec<Span> =
+                std::iter::once(diag.span).chain(here.iter().map(|l| l.span)).collect();
+            let (text, line, moved) = excerpt(file, &spans);
+            let mut snippet = snippet_of(file, text, line);
+            let mut moved = moved.into_iter();
+            if let Some(primary) = moved.next() {
+                snippet = snippet.annotation(
+                    AnnotationKind::Primary.span(primary).label(non_empty(&diag.label)),
+                );
+            }
+            for (label, span) in here.iter().zip(moved) {
+                snippet = snippet.annotation(
+                    AnnotationKind::Context.span(span).label(non_empty(&label.message)),
+                );
             }
             group = group.element(snippet);
             for label in elsewhere {
                 if let Some(other) = sources.get(label.span.file) {
-                    group = group.element(
-                        Snippet::source(other.text.as_str())
-                            .path(other.path.display().to_string())
-                            .annotation(
-                                AnnotationKind::Context
-                                    .span(clamp(&other.text, label.span))
-                                    .label(non_empty(&label.message)),
-                            ),
-                    );
+                    let (text, line, moved) = excerpt(other, &[label.span]);
+                    if let Some(span) = moved.into_iter().next() {
+                        group = group.element(snippet_of(other, text, line).annotation(
+                            AnnotationKind::Context.span(span).label(non_empty(&label.message)),
+                        ));
+                    }
                 }
             }
         }
@@ -129,11 +145,11 @@ fn report<'a>(sources: &'a SourceMap, diag: &'a Diagnostic) -> Vec<Group<'a>> {
 fn fix_group<'a>(sources: &'a SourceMap, fix: &'a Fix) -> Option<Group<'a>> {
     let file = sources.get(fix.span.file)?;
     let title = Level::HELP.secondary_title(fix.description.as_str());
+    let (text, line, moved) = excerpt(file, &[fix.span]);
+    let span = moved.into_iter().next()?;
     Some(
         Group::with_title(title).element(
-            Snippet::source(file.text.as_str())
-                .path(file.path.display().to_string())
-                .patch(Patch::new(clamp(&file.text, fix.span), fix.replacement.as_str())),
+            snippet_of(file, text, line).patch(Patch::new(span, fix.replacement.as_str())),
         ),
     )
 }
