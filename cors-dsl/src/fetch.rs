@@ -280,6 +280,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn unsafe_field_values_are_found_anywhere() {
+        assert!(is_safe_field_value(b"https://app.example.com"));
+        assert!(is_safe_field_value(b""));
+        for bad in [&b"GET\r\nSet-Cookie: x"[..], b"\n", b"a\0", b"x\ry"] {
+            assert!(!is_safe_field_value(bad), "{bad:?}");
+        }
+        // Past the first vector lane too.
+        let mut long = vec![b'a'; 100];
+        long[77] = b'\n';
+        assert!(!is_safe_field_value(&long));
+    }
+
+    #[test]
     fn list_elements_skip_empty_items_and_whitespace() {
         let cases: &[(&str, &[&str])] = &[
             ("", &[]),
