@@ -67,15 +67,16 @@ fn write_line(
     r.log(level, line.as_bytes());
 }
 
-/// Logs at `alert` that a header value with CR, LF or NUL was not written (a damaged or
-/// tampered table: loading validates every table value).
+/// Logs at `alert` that a reflected request value with CR, LF or NUL was not written
+/// (nginx's parsers refuse such header lines, so this means something upstream of the
+/// module let one through).
 #[cold]
 #[inline(never)]
 pub fn unsafe_value(r: Req) {
     r.log(
         NGX_LOG_ALERT,
-        b"cors: a header value with CR, LF or NUL was not written; the response carries no \
-CORS headers (is the policy table damaged?)",
+        b"cors: a request value with CR, LF or NUL was not reflected; the response carries \
+no CORS headers",
     );
 }
 

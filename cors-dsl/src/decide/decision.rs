@@ -78,6 +78,13 @@ pub struct ResponseHeaders<'a> {
 }
 
 impl<'a> ResponseHeaders<'a> {
+    /// The values taken from the request (its `Origin`, a preflight's requested method
+    /// and headers), empty when not reflected: the only bytes of an answer that did not
+    /// come from a validated table.
+    pub fn reflected(&self) -> [&'a [u8]; 3] {
+        [self.origin, self.request_method, self.request_headers.unwrap_or_default()]
+    }
+
     /// `(name, value)` pairs in sending order.
     pub fn iter(&self) -> HeaderLines<'a> {
         HeaderLines { headers: *self, next: 0, private_network: self.allow_private_network }
