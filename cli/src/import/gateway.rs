@@ -22,17 +22,7 @@ const DEFAULT_MAX_AGE: u64 = 5;
 
 /// Reads every HTTPRoute of a YAML stream.
 pub fn import(path: &Path, source: &str, out: &mut Imported) {
-    let docs = match documents(source) {
-        Ok(d) => d,
-        Err((line, why)) => {
-            out.notes.push(Note::new(
-                Level::Unknown,
-                At { place: format!("{}:{line}", path.display()), text: String::new() },
-                format!("YAML: {why}"),
-            ));
-            return;
-        }
-    };
+    let Some(docs) = documents(path, source, out) else { return };
     for doc in &docs {
         if get(doc, "kind").and_then(text).as_deref() != Some("HTTPRoute") {
             continue;

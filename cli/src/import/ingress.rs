@@ -27,17 +27,7 @@ const DEFAULT_MAX_AGE: u64 = 1_728_000;
 
 /// Reads every Ingress of a YAML stream.
 pub fn import(path: &Path, source: &str, out: &mut Imported) {
-    let docs = match documents(source) {
-        Ok(d) => d,
-        Err((line, why)) => {
-            out.notes.push(Note::new(
-                Level::Unknown,
-                At { place: format!("{}:{line}", path.display()), text: String::new() },
-                format!("YAML: {why}"),
-            ));
-            return;
-        }
-    };
+    let Some(docs) = documents(path, source, out) else { return };
     for doc in &docs {
         let kind = get(doc, "kind").and_then(text).unwrap_or_default();
         if kind != "Ingress" {

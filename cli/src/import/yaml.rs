@@ -1,12 +1,32 @@
 //! Kubernetes manifests as YAML trees (saphyr: pure Rust, maintained, YAML 1.2, and
 //! its marked nodes give the line of every value for the report).
 
-use crate::import::draft::At;
+use crate::import::draft::{At, Level, Note};
+use crate::import::Imported;
 use saphyr::{LoadableYamlNode, MarkedYaml, YamlData};
+use std::path::Path;
 
-/// Every document of a YAML stream, or the parse error with its line.
-pub fn documents(text: &str) -> Result<Vec<MarkedYaml<'_>>, (usize, String)> {
-    MarkedYaml::load_from_str(text).map_err(|e| (e.marker().line(), e.info().to_string()))
+/// Every document of the YAML stream `text` read from `path`; on a parse error, a note
+/// at its line in `out` and `None`.
+pub fn documents<'i>(
+    path: &Path,
+    text: &'i str,
+    out: &mut Imported,
+) -> Option<Vec<MarkedYaml<'i>>> {
+    match MarkedYaml::load_from_str(text) {
+        Ok(docs) => Some(docs),
+        Err(e) => {
+            out.notes.push(Note::new(
+                Level::Unknown,
+                At {
+                    place: format!("{}:{}", path.display(), e.marker().line()),
+                    text: String::new(),
+                },
+                format!("YAML: {}", e.info()),
+            ));
+            None
+        }
+    }
 }
 
 /// `node[key]` for a mapping.
