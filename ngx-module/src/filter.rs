@@ -376,8 +376,6 @@ fn put(r: Req, decision: &Decision<'static>, answered: bool) -> bool {
             log::unsafe_value(r);
             return true;
         }
-    }
-    if let Some(headers) = decision.headers() {
         for (name, value) in headers.iter() {
             if !r.push_header(name.as_str(), name.lowercase(), value) {
                 return false;
