@@ -38,6 +38,12 @@ pub enum TableError {
     /// Not a `.corsb` file.
     #[error("not a compiled rule table (bad magic bytes)")]
     BadMagic,
+    /// A `.corsb` file whose magic bytes were damaged ([`is_damaged_table`]).
+    #[error("damaged rule table: its magic bytes are {found}, not \"CORSB\\0\\r\\n\"; recompile it from its policy source with corsc")]
+    DamagedMagic {
+        /// The first eight bytes, escaped.
+        found: String,
+    },
     /// Written by another version of `corsc`.
     #[error("rule table format version {found} is not supported (this build reads version {expected}); recompile it with this version of corsc")]
     UnsupportedVersion {
@@ -71,6 +77,21 @@ pub fn is_table(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC)
 }
 
+/// Whether `bytes` are a `.corsb` file with one or two of its magic bytes damaged: six
+/// of the eight in place. No text matches that many (the magic holds a NUL, and `\0\r\n`
+/// in that order), so policy source is never taken for a damaged table.
+pub fn is_damaged_table(bytes: &[u8]) -> bool {
+    let head = bytes.get(..MAGIC.len()).unwrap_or(&[]);
+    head.len() == MAGIC.len()
+        && head != MAGIC
+        && head.iter().zip(MAGIC).filter(|(a, b)| a == b).count() >= 6
+}
+
+fn damaged(bytes: &[u8]) -> TableError {
+    let head = bytes.get(..MAGIC.len()).unwrap_or(bytes);
+    TableError::DamagedMagic { found: format!("\"{}\"", head.escape_ascii()) }
+}
+
 impl RuleTable {
     /// Serialises the table into the `.corsb` format.
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -90,6 +111,9 @@ impl RuleTable {
     /// length, checksum and internal consistency.
     pub fn from_bytes(bytes: &[u8]) -> Result<RuleTable, TableError> {
         // A file that is not a table at all says so, whatever its length.
+        if is_damaged_table(bytes) {
+            return Err(damaged(bytes));
+        }
         if !bytes.starts_with(MAGIC) && !MAGIC.starts_with(bytes) {
             return Err(TableError::BadMagic);
         }

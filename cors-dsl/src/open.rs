@@ -53,7 +53,7 @@ pub fn open(path: &Path) -> Result<Opened, OpenError> {
         return Err(OpenError::NotAFile);
     }
     let bytes = std::fs::read(path)?;
-    if corsb::is_table(&bytes) {
+    if corsb::is_table(&bytes) || corsb::is_damaged_table(&bytes) {
         return Ok(Opened::Table(RuleTable::from_bytes(&bytes)?));
     }
     if bytes.len() as u64 > MAX_FILE_SIZE {

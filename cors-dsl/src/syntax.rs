@@ -12,6 +12,7 @@
 //! exhaust the stack.
 
 use crate::ast::{Arg, ArgKind, Block, Directive, Document};
+use crate::check::ALL;
 use crate::codes;
 use crate::diag::Diagnostic;
 use crate::span::{FileId, SourceFile, Span, Spanned};
@@ -363,6 +364,16 @@ impl Parser<'_> {
                 Tok::Tilde => Some((ArgKind::Tilde, "~".to_string())),
                 _ => None,
             };
+            // A directive name opening a later line is the next directive, not one
+            // more argument: the `;` before it is missing (`origin a b` ⏎ `methods GET;`
+            // would otherwise read `methods` and `GET` as two more origins). No
+            // argument of the language is spelled like a directive name.
+            if let Some((ArgKind::Word, word)) = &kind {
+                if ALL.contains(&word.as_str()) && self.line(t.start) > self.line(last.1) {
+                    self.missing_semi(&name.node, last);
+                    return Some(self.finish(name, args, None, leading_comments, None, last.1));
+                }
+            }
             if let Some((kind, value)) = kind {
                 self.pos += 1;
                 args.push(Arg { kind, value, span: self.span(t.start, t.end) });
@@ -554,6 +565,14 @@ mod tests {
             ("a; } b; } c;", 2, "unexpected `}`"),
             ("policy a { x 'y; } policy b { }", 2, "unclosed"),
             ("a b", 1, "expected `;`"),
+            // The next directive on the next line ends the list: one error, where the
+            // `;` belongs, and `methods GET;` parsed as a directive of its own.
+            (
+                "policy p {\n origin https://a.example\n methods GET;\n}",
+                1,
+                "expected `;` after `origin`",
+            ),
+            ("policy p {\n origin\n methods GET;\n}", 1, "expected `;` after `origin`"),
         ];
         for (input, count, needle) in cases {
             let (_, diags) = parse_str(input);

@@ -149,6 +149,12 @@ pub fn classify(path: &Path, bytes: Vec<u8>) -> Result<String, String> {
              file it was compiled from (`corsc explain` reads tables)"
         ));
     }
+    if corsb::is_damaged_table(&bytes) {
+        return Err(format!(
+            "`{name}` is a damaged compiled rule table (`.corsb`): its magic bytes are \
+             wrong; recompile it from its policy source"
+        ));
+    }
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Err(format!(
             "`{name}` is larger than {} MiB: not a policy file",

@@ -37,8 +37,9 @@ const RULE_FIELDS: &[&str] =
 /// Directives only meaningful at the policy level.
 const POLICY_ONLY: &[&str] =
     &["preflight", "preflight-status", "preflight-refused", "allow", "expect"];
-/// Every directive name of the language.
-const ALL: &[&str] = &[
+/// Every directive name of the language (the parser also uses it to tell a missing `;`
+/// from one more argument).
+pub(crate) const ALL: &[&str] = &[
     "policy",
     "include",
     "origin",
