@@ -60,6 +60,26 @@ pub struct NginxArgs {
     /// Also add `load_module PATH;` at the top of the main file.
     #[arg(long, value_name = "PATH")]
     pub load_module: Option<String>,
+    /// Prove the import in real nginx: start the original configuration and the
+    /// converted one (policy written, module loaded) on 127.0.0.1 ports of their own,
+    /// behind a stub upstream, send both the same generated requests (every origin
+    /// pattern's witnesses and look-alikes, each method and header, with and without
+    /// credentials, preflights, upstream errors) and report every request where a
+    /// browser would conclude differently, the recipe's own bugs marked as such.
+    /// Needs `--module` (or `CORSC_MODULE`).
+    #[arg(long)]
+    pub verify: bool,
+    /// The nginx binary `--verify` runs [default: `CORSC_NGINX`, else `nginx` from PATH].
+    #[arg(long, value_name = "PATH", requires = "verify")]
+    pub nginx: Option<PathBuf>,
+    /// The module (`ngx_http_cors_module.so`) built for that nginx [default:
+    /// `CORSC_MODULE`].
+    #[arg(long, value_name = "PATH", requires = "verify")]
+    pub module: Option<PathBuf>,
+    /// Keep `--verify`'s temporary directory (both configurations as they ran, their
+    /// error logs) and print where it is.
+    #[arg(long, requires = "verify")]
+    pub keep: bool,
 }
 
 /// `corsc import ingress|gateway`.

@@ -11,6 +11,8 @@
 
 use super::conf::{Conf, Directive, Loc};
 use super::eval::{if_condition, Answer, Chain, Evaluator, Map, Probe};
+use super::judge::Tally;
+use super::plan::Plan;
 use super::regex::{samples, whole_match};
 use crate::import::draft::{At, Draft, DraftOrigin, DraftRule, Level, Note, Preflight};
 use std::collections::HashMap;
@@ -43,6 +45,8 @@ pub struct Site {
     pub home: Option<Loc>,
     /// The policy it gets (index into [`Analysis::drafts`]).
     pub policy: Option<usize>,
+    /// The requests `--compare` and `--verify` send it (when asked for).
+    pub plan: Option<Plan>,
 }
 
 /// The analysis of one configuration.
@@ -57,7 +61,7 @@ pub struct Analysis {
     /// The `http` block, for `cors_policy_file`.
     pub http: Option<Loc>,
     /// `--compare`'s tally, when asked for.
-    pub compared: Option<super::compare::Tally>,
+    pub compared: Option<Tally>,
 }
 
 /// A candidate origin named by the recipe.
@@ -68,9 +72,19 @@ struct Candidate {
     at: Loc,
 }
 
+/// What [`analyse`] does beyond reading the recipe.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Checks {
+    /// Plan the requests for every site with a policy ([`Site::plan`]).
+    pub plan: bool,
+    /// Run them through the models (`--compare`); implies `plan`.
+    pub compare: bool,
+}
+
 /// Analyses the whole configuration.
-pub fn analyse(conf: &Conf, compare: bool) -> Analysis {
-    let mut analysis = Analysis { compared: compare.then(Default::default), ..Analysis::default() };
+pub fn analyse(conf: &Conf, checks: Checks) -> Analysis {
+    let mut analysis =
+        Analysis { compared: checks.compare.then(Default::default), ..Analysis::default() };
     for e in &conf.errors {
         analysis.notes.push(Note::new(
             Level::Unknown,
@@ -131,6 +145,7 @@ pub fn analyse(conf: &Conf, compare: bool) -> Analysis {
         }
         let site = analyse_site(
             conf,
+            checks.plan || checks.compare,
             &mut eval,
             &levels,
             &owners,
@@ -419,6 +434,7 @@ fn list(v: Option<&str>) -> Vec<String> {
 #[allow(clippy::too_many_arguments)]
 fn analyse_site(
     conf: &Conf,
+    plan: bool,
     eval: &mut Evaluator<'_>,
     levels: &[&[Directive]],
     owners: &[Loc],
@@ -661,24 +677,25 @@ fn analyse_site(
         };
         intern(analysis, draft, server, path)
     });
-    if let (Some(p), Some(total)) = (policy, analysis.compared.as_mut()) {
-        let origins: Vec<String> =
+    let plan = policy.filter(|_| plan).map(|p| {
+        let samples: Vec<String> =
             candidates.iter().flat_map(|c| c.samples.iter().cloned()).collect();
+        Plan::new(&analysis.drafts[p], &samples, STRANGER)
+    });
+    if let (Some(p), Some(plan), Some(total)) = (policy, &plan, analysis.compared.as_mut()) {
         let draft = &analysis.drafts[p];
         let t = super::compare::compare(
             eval,
             chain,
             draft,
-            &origins,
+            plan,
             &at(conf, owner),
             &mut analysis.notes,
         );
-        total.requests += t.requests;
-        total.differences += t.differences;
-        total.recipe_bugs += t.recipe_bugs;
+        total.add(t);
     }
     let home = home.map(|h| home_block(levels, owners, h));
-    Site { server: server.to_string(), path: path.to_string(), owner, home, policy }
+    Site { server: server.to_string(), path: path.to_string(), owner, home, policy, plan }
 }
 
 /// The innermost level (server or location) whose directives, `if` blocks included,
