@@ -478,7 +478,9 @@ fn analyse_site(
         let pick = |name: &str| pf.get(name).or_else(|| a.get(name)).map(str::to_string);
         let mut headers = list(pick("access-control-allow-headers").as_deref());
         if headers.iter().any(|h| h.eq_ignore_ascii_case(PROBE_HEADER)) {
-            headers = vec!["*".into()];
+            // The recipe reflects what the preflight asks for, `Authorization` too,
+            // which `*` never covers (found by `--verify`).
+            headers = vec!["*".into(), "Authorization".into()];
         }
         let max_age = pick("access-control-max-age").and_then(|v| v.trim().parse::<u64>().ok());
         let rights_at = pf

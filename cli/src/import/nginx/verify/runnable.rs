@@ -49,10 +49,12 @@ pub fn servers(root: &[Directive]) -> Vec<&Directive> {
 }
 
 /// Rewrites the configuration whose main file is `dir/main` (already written there,
-/// with its includes) in place; `port` hands out loopback ports.
+/// with its includes) in place, loading `module` when given; `port` hands out loopback
+/// ports.
 pub fn prepare(
     dir: &Path,
     main: &Path,
+    module: Option<&Path>,
     stub_port: u16,
     port: &mut dyn FnMut() -> std::io::Result<u16>,
 ) -> Result<Runnable, String> {
@@ -72,7 +74,8 @@ pub fn prepare(
     }
     let mut edits = Edits::default();
     let stub = format!("proxy_pass http://127.0.0.1:{stub_port};");
-    let mut header = format!(
+    let mut header = module.map(|m| format!("load_module {};\n", m.display())).unwrap_or_default();
+    header += &format!(
         "daemon off;\nmaster_process off;\nworker_processes 1;\npid {0}/nginx.pid;\nerror_log {0}/error.log info;\n",
         dir.display()
     );
@@ -80,7 +83,10 @@ pub fn prepare(
         header.push_str("events {}\n");
     }
     edits.insert(&conf, 0, 0, &header);
-    for d in conf.root.iter().filter(|d| RUN_OWNS.contains(&d.name.as_str())) {
+    for d in conf.root.iter().filter(|d| {
+        RUN_OWNS.contains(&d.name.as_str())
+            || (d.name == "load_module" && d.arg(0).contains("ngx_http_cors_module"))
+    }) {
         edits.remove(d);
     }
     for http in conf.root.iter().filter(|d| d.name == "http") {
