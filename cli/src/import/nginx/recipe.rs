@@ -119,7 +119,19 @@ pub fn analyse(conf: &Conf, checks: Checks) -> Analysis {
                 eval.declared.insert(v.to_string());
             }
         }
+        if d.name == "if" {
+            if let [_, op, re] = if_condition(d).as_slice() {
+                if op.contains('~') {
+                    eval.declare_captures(re);
+                }
+            }
+        }
     });
+    for map in maps.values() {
+        for (re, ..) in &map.regexes {
+            eval.declare_captures(re);
+        }
+    }
     let servers: Vec<&Directive> = if http_loc.is_some() {
         http_body.iter().filter(|d| d.name == "server").collect()
     } else {
