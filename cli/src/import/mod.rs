@@ -200,7 +200,8 @@ fn run_yaml(
 /// `PATH`.
 fn verify_options(args: &NginxArgs) -> Result<nginx::verify::Options, CliError> {
     let from_env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    let nginx = args.nginx.clone().or_else(|| from_env("CORSC_NGINX")).unwrap_or_else(|| "nginx".into());
+    let nginx =
+        args.nginx.clone().or_else(|| from_env("CORSC_NGINX")).unwrap_or_else(|| "nginx".into());
     let module = args.module.clone().or_else(|| from_env("CORSC_MODULE")).ok_or_else(|| {
         CliError::Usage("--verify needs the module: --module PATH or CORSC_MODULE".into())
     })?;
@@ -279,10 +280,8 @@ mod tests {
 
     fn run_all(text: &str) {
         let conf = nginx::conf::parse_root(Path::new("/nonexistent/fuzz.conf"), text.to_string());
-        let analysis = nginx::recipe::analyse(
-            &conf,
-            nginx::recipe::Checks { compare: true, plan: true },
-        );
+        let analysis =
+            nginx::recipe::analyse(&conf, nginx::recipe::Checks { compare: true, plan: true });
         let edits = nginx::rewrite::rewrite(&conf, &analysis, "p.cors", Some("m.so"));
         let _ = nginx::rewrite::diff(&conf, &edits);
         for mode in [Mode::Faithful, Mode::Fix] {

@@ -131,7 +131,9 @@ pub fn verdict(case: &Case, seen: &Seen, names: &[String]) -> Verdict {
     match problems.into_iter().next() {
         Some(p) => Verdict::Refuses(p),
         None if matches!(case.kind, Kind::Preflight { .. }) => Verdict::Accepts(Vec::new()),
-        None => Verdict::Accepts(names.iter().filter(|n| can_read(&req, &resp, n)).cloned().collect()),
+        None => {
+            Verdict::Accepts(names.iter().filter(|n| can_read(&req, &resp, n)).cloned().collect())
+        }
     }
 }
 
@@ -179,9 +181,9 @@ pub fn compare(case: &Case, recipe: &Seen, module: &Seen, granted: bool) -> Opti
 /// of its answer is that origin or `*` (sent twice, browsers refuse it anyway: that is
 /// the recipe's bug, not a refusal it meant).
 fn grants(seen: &Seen, origin: &str) -> bool {
-    seen.headers
-        .iter()
-        .any(|(n, v)| n.eq_ignore_ascii_case("access-control-allow-origin") && (v == origin || v == "*"))
+    seen.headers.iter().any(|(n, v)| {
+        n.eq_ignore_ascii_case("access-control-allow-origin") && (v == origin || v == "*")
+    })
 }
 
 /// Why the recipe refuses an origin it otherwise lets in.

@@ -122,8 +122,7 @@ impl Plan {
         // Only what a browser can send (an exact origin, or `null`), each once, in a
         // stable order.
         origins.retain(|o| {
-            o == "null"
-                || matches!(parse_origin(o), Ok(OriginPattern::Exact(e)) if e == *o)
+            o == "null" || matches!(parse_origin(o), Ok(OriginPattern::Exact(e)) if e == *o)
         });
         origins.sort();
         origins.dedup();
@@ -169,8 +168,10 @@ fn origins_of(o: &DraftOrigin) -> Vec<String> {
         out.extend(super::regex::samples(re, 4));
     }
     if let Ok(set) = OriginSet::from_pattern(&pattern) {
-        if let Some(w) =
-            probe::browser_origins().and_then(|b| set.intersect(&b)).ok().and_then(|s| s.readable_witness())
+        if let Some(w) = probe::browser_origins()
+            .and_then(|b| set.intersect(&b))
+            .ok()
+            .and_then(|s| s.readable_witness())
         {
             out.push(w);
         }

@@ -279,8 +279,11 @@ fn cors_use_of(body: &[Directive], var: &str) -> Option<Loc> {
         }
     }
     all(body, &mut |d| {
+        // A CORS header built from it, or an `if` on it that decides CORS headers.
+        let decides = sets_cors_header(d)
+            || (d.name == "if" && d.block.as_deref().unwrap_or(&[]).iter().any(sets_cors_header));
         if found.is_none()
-            && sets_cors_header(d)
+            && decides
             && d.args.iter().any(|a| {
                 a.text.contains(&format!("${var}")) || a.text.contains(&format!("${{{var}}}"))
             })

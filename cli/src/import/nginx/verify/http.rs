@@ -40,7 +40,13 @@ pub fn free_port() -> io::Result<u16> {
 
 /// One request to `127.0.0.1:port`: the request line, `Host`, the given headers and
 /// `Connection: close`; the answer's status and header lines.
-pub fn send(port: u16, method: &str, path: &str, host: &str, headers: &[(&str, String)]) -> io::Result<Seen> {
+pub fn send(
+    port: u16,
+    method: &str,
+    path: &str,
+    host: &str,
+    headers: &[(&str, String)],
+) -> io::Result<Seen> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(TIMEOUT))?;
     s.set_write_timeout(Some(TIMEOUT))?;

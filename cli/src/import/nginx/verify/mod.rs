@@ -44,7 +44,13 @@ pub struct Verified {
 }
 
 /// Verifies one imported configuration.
-pub fn verify(conf: &Conf, analysis: &Analysis, policy: &str, mode: Mode, opts: &Options) -> Verified {
+pub fn verify(
+    conf: &Conf,
+    analysis: &Analysis,
+    policy: &str,
+    mode: Mode,
+    opts: &Options,
+) -> Verified {
     let main = conf.files.first().map(|f| f.path.display().to_string()).unwrap_or_default();
     let mut out = Verified::default();
     let fail = |out: &mut Verified, why: String| {
@@ -98,8 +104,7 @@ fn run(
     let policy_path = converted.join("corsc-verify.cors");
     // `load_module` goes into the main file the run writes (a file of bare servers is
     // included from one).
-    let changed =
-        super::rewrite::rewrite(conf, analysis, &policy_path.display().to_string(), None);
+    let changed = super::rewrite::rewrite(conf, analysis, &policy_path.display().to_string(), None);
     let main_rel = copy(conf, &original, &[])?;
     copy(conf, &converted, &changed)?;
     let (policy, suppressed) = runnable_policy(policy);
@@ -133,7 +138,10 @@ fn run(
             notes.push(Note::new(
                 Level::Info,
                 here,
-                format!("location {}: not verified (no request path can be derived from it)", site.path),
+                format!(
+                    "location {}: not verified (no request path can be derived from it)",
+                    site.path
+                ),
             ));
             continue;
         };
@@ -147,7 +155,8 @@ fn run(
             if let Some(hit) = cache.get(&key) {
                 return Some(hit.clone());
             }
-            let pair = (request(pa, &path, &host, case, cookie), request(pb, &path, &host, case, cookie));
+            let pair =
+                (request(pa, &path, &host, case, cookie), request(pb, &path, &host, case, cookie));
             match pair {
                 (Ok(x), Ok(y)) => {
                     cache.insert(key, (x.clone(), y.clone()));
@@ -161,7 +170,11 @@ fn run(
         });
         total.add(t);
         if let Some(f) = failure {
-            notes.push(Note::new(Level::Unknown, at(conf, site.owner), format!("not verified: a request failed: {f}")));
+            notes.push(Note::new(
+                Level::Unknown,
+                at(conf, site.owner),
+                format!("not verified: a request failed: {f}"),
+            ));
         }
     }
     for r in [&a, &b] {
@@ -199,8 +212,10 @@ fn runnable_policy(policy: &str) -> (String, Vec<&'static str>) {
     let mut lines: Vec<String> = policy.lines().map(str::to_string).collect();
     for (line, code) in found.iter().rev() {
         let i = (*line as usize).saturating_sub(1).min(lines.len());
-        let indent: String =
-            lines.get(i).map(|l| l.chars().take_while(|c| c.is_whitespace()).collect()).unwrap_or_default();
+        let indent: String = lines
+            .get(i)
+            .map(|l| l.chars().take_while(|c| c.is_whitespace()).collect())
+            .unwrap_or_default();
         lines.insert(
             i,
             format!("{indent}# corsc: allow {code} -- corsc import --verify runs what the recipe does today"),
@@ -280,7 +295,8 @@ fn copy(conf: &Conf, dir: &Path, changed: &[(usize, String)]) -> Result<PathBuf,
     let main_path = canon(&main.path);
     let base = main_path.parent().map(Path::to_path_buf).unwrap_or_default();
     for (i, f) in conf.files.iter().enumerate() {
-        let text = changed.iter().find(|(j, _)| *j == i).map_or(f.text.as_str(), |(_, t)| t.as_str());
+        let text =
+            changed.iter().find(|(j, _)| *j == i).map_or(f.text.as_str(), |(_, t)| t.as_str());
         let Ok(rel) = canon(&f.path).strip_prefix(&base).map(Path::to_path_buf) else {
             if changed.iter().any(|(j, _)| *j == i) {
                 return Err(format!(
@@ -317,7 +333,13 @@ struct Running {
 
 impl Running {
     /// `nginx -t`, then nginx started and waited for until every port answers.
-    fn start(nginx: &Path, dir: &Path, main: &Path, ports: Vec<u16>, side: &'static str) -> Result<Running, String> {
+    fn start(
+        nginx: &Path,
+        dir: &Path,
+        main: &Path,
+        ports: Vec<u16>,
+        side: &'static str,
+    ) -> Result<Running, String> {
         let command = || {
             let mut c = Command::new(nginx);
             c.arg("-p").arg(dir).arg("-c").arg(main).arg("-e").arg(dir.join("error.log"));
@@ -325,7 +347,8 @@ impl Running {
         };
         let t = command().arg("-t").output().map_err(|e| e.to_string())?;
         if !t.status.success() {
-            let text = String::from_utf8_lossy(&t.stderr).replace(&dir.display().to_string(), "[PREFIX]");
+            let text =
+                String::from_utf8_lossy(&t.stderr).replace(&dir.display().to_string(), "[PREFIX]");
             let first = text.lines().find(|l| l.contains("[emerg]")).unwrap_or(text.trim());
             return Err(format!("the {side} configuration does not pass `nginx -t`: {first}"));
         }
@@ -341,8 +364,11 @@ impl Running {
             while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
                 if let Ok(Some(status)) = r.child.try_wait() {
                     let log = std::fs::read_to_string(dir.join("error.log")).unwrap_or_default();
-                    let last = log.lines().rev().find(|l| l.contains("[emerg]")).unwrap_or("").to_string();
-                    return Err(format!("the {side} nginx exited ({status}) before serving: {last}"));
+                    let last =
+                        log.lines().rev().find(|l| l.contains("[emerg]")).unwrap_or("").to_string();
+                    return Err(format!(
+                        "the {side} nginx exited ({status}) before serving: {last}"
+                    ));
                 }
                 if Instant::now() > deadline {
                     return Err(format!("the {side} nginx did not listen on port {p} within 10 s"));
@@ -358,7 +384,10 @@ impl Running {
     fn alerts(&self) -> Vec<String> {
         let log = std::fs::read_to_string(self.dir.join("error.log")).unwrap_or_default();
         log.lines()
-            .filter(|l| ["[alert]", "[crit]", "[emerg]"].iter().any(|w| l.contains(w)) || l.contains("exited on signal"))
+            .filter(|l| {
+                ["[alert]", "[crit]", "[emerg]"].iter().any(|w| l.contains(w))
+                    || l.contains("exited on signal")
+            })
             .map(str::to_string)
             .collect()
     }

@@ -23,7 +23,8 @@ use std::path::{Path, PathBuf};
 /// Content handlers sent to the stub instead.
 const PASSES: [&str; 4] = ["proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass"];
 /// Main-context directives the run sets itself.
-const RUN_OWNS: [&str; 6] = ["pid", "user", "daemon", "master_process", "worker_processes", "error_log"];
+const RUN_OWNS: [&str; 6] =
+    ["pid", "user", "daemon", "master_process", "worker_processes", "error_log"];
 
 /// A configuration ready to start.
 #[derive(Debug)]
@@ -175,7 +176,11 @@ impl Edits {
     /// Just after `d`'s `{`.
     fn after_open(&mut self, conf: &Conf, d: &Directive, text: &str) {
         let Some(f) = conf.files.get(d.loc.file) else { return };
-        let at = f.text.get(d.loc.start..d.loc.end).and_then(|s| s.find('{')).map(|i| d.loc.start + i + 1);
+        let at = f
+            .text
+            .get(d.loc.start..d.loc.end)
+            .and_then(|s| s.find('{'))
+            .map(|i| d.loc.start + i + 1);
         if let Some(at) = at {
             self.0.insert((d.loc.file, at, at, format!("\n{text}")));
         }
@@ -200,7 +205,8 @@ impl Edits {
                 self.0.iter().filter(|e| e.0 == f).collect();
             // An edit inside a range another edit replaces is moot.
             let inside = |e: &(usize, usize, usize, String)| {
-                mine.iter().any(|o| o.1 < o.2 && (o.1, o.2) != (e.1, e.2) && o.1 <= e.1 && e.2 <= o.2)
+                mine.iter()
+                    .any(|o| o.1 < o.2 && (o.1, o.2) != (e.1, e.2) && o.1 <= e.1 && e.2 <= o.2)
             };
             // Last first, so earlier offsets stay valid.
             for (_, start, end, new) in mine.iter().copied().filter(|e| !inside(e)).rev() {
@@ -208,7 +214,8 @@ impl Edits {
                     text.replace_range(*start..*end, new);
                 }
             }
-            std::fs::write(&file.path, text).map_err(|e| format!("{}: {e}", file.path.display()))?;
+            std::fs::write(&file.path, text)
+                .map_err(|e| format!("{}: {e}", file.path.display()))?;
         }
         Ok(())
     }
