@@ -105,10 +105,7 @@ fn run(
     // `load_module` goes into the main file the run writes (a file of bare servers is
     // included from one).
     let changed = super::rewrite::rewrite(conf, analysis, &policy_path.display().to_string(), None);
-    let main_rel = copy(conf, &original, &[])?;
-    copy(conf, &converted, &changed)?;
     let (policy, suppressed) = runnable_policy(policy);
-    std::fs::write(&policy_path, policy).map_err(|e| e.to_string())?;
     if !suppressed.is_empty() {
         notes.push(Note::new(
             Level::Info,
@@ -120,13 +117,32 @@ fn run(
         ));
     }
     let stub = Stub::start().map_err(|e| format!("stub upstream: {e}"))?;
-    let mut ports = http::free_port;
-    let a = runnable::prepare(&original, &main_rel, None, stub.port, &mut ports)
-        .map_err(|e| format!("the original configuration: {e}"))?;
-    let b = runnable::prepare(&converted, &main_rel, Some(&module), stub.port, &mut ports)
-        .map_err(|e| format!("the converted configuration: {e}"))?;
-    let a = Running::start(&opts.nginx, &original, &a.main, a.ports, "original")?;
-    let b = Running::start(&opts.nginx, &converted, &b.main, b.ports, "converted")?;
+    // Another process may take a port between the check and nginx's bind: start
+    // again on fresh ports (a few times) rather than talk to someone else's server.
+    let mut attempt = 0;
+    let (a, b) = loop {
+        attempt += 1;
+        let started = (|| {
+            for dir in [&original, &converted] {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            let main_rel = copy(conf, &original, &[])?;
+            copy(conf, &converted, &changed)?;
+            std::fs::write(&policy_path, &policy).map_err(|e| e.to_string())?;
+            let mut ports = http::free_port;
+            let a = runnable::prepare(&original, &main_rel, None, stub.port, &mut ports)
+                .map_err(|e| format!("the original configuration: {e}"))?;
+            let b = runnable::prepare(&converted, &main_rel, Some(&module), stub.port, &mut ports)
+                .map_err(|e| format!("the converted configuration: {e}"))?;
+            let a = Running::start(&opts.nginx, &original, &a.main, a.ports, "original")?;
+            let b = Running::start(&opts.nginx, &converted, &b.main, b.ports, "converted")?;
+            Ok::<_, String>((a, b))
+        })();
+        match started {
+            Err(e) if e.contains(PORT_TAKEN) && attempt < 4 => continue,
+            other => break other?,
+        }
+    };
     let servers = runnable::servers(&conf.root);
     let mut total = Tally::default();
     for site in &analysis.sites {
@@ -323,6 +339,9 @@ fn nginx_version(nginx: &Path) -> Result<String, String> {
     Ok(text.trim().strip_prefix("nginx version: ").unwrap_or(text.trim()).to_string())
 }
 
+/// What an nginx that lost a port race logs.
+const PORT_TAKEN: &str = "Address already in use";
+
 /// A running nginx, stopped on drop.
 struct Running {
     child: Child,
@@ -375,6 +394,13 @@ impl Running {
                 }
                 std::thread::sleep(Duration::from_millis(20));
             }
+        }
+        // A port that answers may be someone else's: nginx logs a failed bind at once
+        // (and keeps retrying), so look.
+        std::thread::sleep(Duration::from_millis(50));
+        let log = std::fs::read_to_string(dir.join("error.log")).unwrap_or_default();
+        if let Some(line) = log.lines().find(|l| l.contains("bind()")) {
+            return Err(format!("the {side} nginx could not listen: {line}"));
         }
         // `r` is dropped (and nginx stopped) on every early return above.
         Ok(r)
