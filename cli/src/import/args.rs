@@ -3,6 +3,19 @@
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
+/// Shown after `corsc import nginx --help`.
+const NGINX_EXAMPLES: &str = "\
+Examples:
+  corsc import nginx /etc/nginx/nginx.conf -o /etc/nginx/cors/imported.cors --diff
+  corsc import nginx /etc/nginx/nginx.conf -o imported.cors --verify \\
+      --nginx /usr/sbin/nginx --module /usr/lib/nginx/modules/ngx_http_cors_module.so
+
+--verify starts the original configuration and the converted one in that nginx, on
+127.0.0.1 ports of their own behind a stub upstream, in a temporary directory (kept
+with --keep), and reports every request where a browser would conclude differently.
+The faithful policy runs there with its lint errors suppressed, so that what the
+recipe does today can be compared.";
+
 /// `corsc import SOURCE …`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -15,6 +28,7 @@ pub struct ImportArgs {
 #[derive(Debug, Subcommand)]
 pub enum Source {
     /// nginx configuration files (`add_header`/`map`/`if` recipes); includes followed.
+    #[command(after_help = NGINX_EXAMPLES)]
     Nginx(NginxArgs),
     /// Kubernetes Ingress objects with ingress-nginx `cors-*` annotations.
     Ingress(YamlArgs),

@@ -151,9 +151,32 @@ impl Plan {
     }
 }
 
+/// [`origins_uncached`], remembered: the automata behind the witnesses cost
+/// milliseconds, and the locations of one configuration share their origins.
+fn origins_of(o: &DraftOrigin) -> Vec<String> {
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, Vec<String>>> =
+            Default::default();
+    }
+    let key = format!("{o:?}");
+    if let Some(hit) = SEEN.with(|s| s.borrow().get(&key).cloned()) {
+        return hit;
+    }
+    let found = origins_uncached(o);
+    SEEN.with(|s| {
+        let mut s = s.borrow_mut();
+        // Bounded: an import reads a handful of patterns, a fuzz run thousands.
+        if s.len() > 4096 {
+            s.clear();
+        }
+        s.insert(key, found.clone());
+    });
+    found
+}
+
 /// Origins that tell whether an origin statement is reproduced: what it accepts, and
 /// what an attacker tries against it.
-fn origins_of(o: &DraftOrigin) -> Vec<String> {
+fn origins_uncached(o: &DraftOrigin) -> Vec<String> {
     let pattern = match o {
         DraftOrigin::Any | DraftOrigin::ReflectAny => return Vec::new(),
         DraftOrigin::Exact(e) => parse_origin(e),
