@@ -362,6 +362,7 @@ impl Running {
         let command = || {
             let mut c = Command::new(nginx);
             c.arg("-p").arg(dir).arg("-c").arg(main).arg("-e").arg(dir.join("error.log"));
+            c.arg("-g").arg(runnable::GLOBALS);
             c
         };
         let t = command().arg("-t").output().map_err(|e| e.to_string())?;
@@ -396,8 +397,12 @@ impl Running {
             }
         }
         // A port that answers may be someone else's: nginx logs a failed bind at once
-        // (and keeps retrying), so look.
+        // (and keeps retrying), so look; and the nginx that answers must be the one
+        // started here, still in the foreground.
         std::thread::sleep(Duration::from_millis(50));
+        if let Ok(Some(status)) = r.child.try_wait() {
+            return Err(format!("the {side} nginx exited ({status}) while serving"));
+        }
         let log = std::fs::read_to_string(dir.join("error.log")).unwrap_or_default();
         if let Some(line) = log.lines().find(|l| l.contains("bind()")) {
             return Err(format!("the {side} nginx could not listen: {line}"));

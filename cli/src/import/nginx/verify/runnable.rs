@@ -20,6 +20,10 @@ use super::super::conf::{self, Conf, Directive};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+/// `nginx -g`: one process in the foreground, whatever the files say (a file that
+/// says otherwise fails `nginx -t` with "is duplicate", never daemonizes).
+pub const GLOBALS: &str = "daemon off; master_process off;";
+
 /// Content handlers sent to the stub instead.
 const PASSES: [&str; 4] = ["proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass"];
 /// Main-context directives the run sets itself.
@@ -76,8 +80,10 @@ pub fn prepare(
     let mut edits = Edits::default();
     let stub = format!("proxy_pass http://127.0.0.1:{stub_port};");
     let mut header = module.map(|m| format!("load_module {};\n", m.display())).unwrap_or_default();
+    // `daemon off` and `master_process off` come from the command line ([`GLOBALS`]),
+    // which nothing in a file can override.
     header += &format!(
-        "daemon off;\nmaster_process off;\nworker_processes 1;\npid {0}/nginx.pid;\nerror_log {0}/error.log info;\n",
+        "worker_processes 1;\npid {0}/nginx.pid;\nerror_log {0}/error.log info;\n",
         dir.display()
     );
     if !conf.root.iter().any(|d| d.name == "events") {
@@ -203,10 +209,15 @@ impl Edits {
             let mut text = file.text.clone();
             let mine: Vec<&(usize, usize, usize, String)> =
                 self.0.iter().filter(|e| e.0 == f).collect();
-            // An edit inside a range another edit replaces is moot.
+            // An edit inside a range another edit replaces is moot; an insertion at
+            // either end of it is not (the run's header goes before a `user` on the
+            // first line).
             let inside = |e: &(usize, usize, usize, String)| {
-                mine.iter()
-                    .any(|o| o.1 < o.2 && (o.1, o.2) != (e.1, e.2) && o.1 <= e.1 && e.2 <= o.2)
+                let at_edge =
+                    |o: &(usize, usize, usize, String)| e.1 == e.2 && (e.1 == o.1 || e.1 == o.2);
+                mine.iter().any(|o| {
+                    o.1 < o.2 && (o.1, o.2) != (e.1, e.2) && o.1 <= e.1 && e.2 <= o.2 && !at_edge(o)
+                })
             };
             // Last first, so earlier offsets stay valid.
             for (_, start, end, new) in mine.iter().copied().filter(|e| !inside(e)).rev() {
