@@ -75,6 +75,11 @@ pub fn verify(
         }
     };
     match run(conf, analysis, policy, mode, opts, &work.0, &mut out.notes) {
+        Ok(t) if t.requests == 0 => {
+            out.summary = format!(
+                "{main}: --verify with {version}: no location with a policy to send requests to"
+            );
+        }
         Ok(t) => {
             out.summary = format!(
                 "{main}: --verify with {version}: {} requests sent to each configuration, {} where a browser concludes differently, {} of them the recipe's own bugs{}",
@@ -148,8 +153,21 @@ fn run(
     for site in &analysis.sites {
         let Some(plan) = &site.plan else { continue };
         let here = at(conf, site.owner);
-        let Some(index) = servers.iter().position(|s| holds(s, site.owner)) else { continue };
-        let (Some(&pa), Some(&pb)) = (a.ports.get(index), b.ports.get(index)) else { continue };
+        let ports = servers
+            .iter()
+            .position(|s| holds(s, site.owner))
+            .and_then(|i| Some((*a.ports.get(i)?, *b.ports.get(i)?)));
+        let Some((pa, pb)) = ports else {
+            notes.push(Note::new(
+                Level::Info,
+                here,
+                format!(
+                    "location {}: not verified (not inside a `server` of the `http` block)",
+                    site.path
+                ),
+            ));
+            continue;
+        };
         let Some(path) = request_path(&site.path) else {
             notes.push(Note::new(
                 Level::Info,
