@@ -231,3 +231,62 @@ impl Edits {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("corsc-runnable-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("conf.d")).expect("scratch dir");
+        dir
+    }
+
+    #[test]
+    fn a_packaged_configuration_runs_on_loopback_behind_the_stub() {
+        let dir = scratch("packaged");
+        let main = "user www-data;\npid /run/nginx.pid;\nevents {}\nhttp {\n    upstream app { server backend.invalid:80; }\n    access_log /var/log/nginx/access.log;\n    include conf.d/*.conf;\n}\n";
+        let site = "server {\n    listen 443 ssl;\n    listen [::]:443 ssl;\n    location /api/ { proxy_pass http://app; }\n    location /static/ { root /srv; }\n}\n";
+        std::fs::write(dir.join("nginx.conf"), main).expect("write");
+        std::fs::write(dir.join("conf.d/site.conf"), site).expect("write");
+        let mut next = 40_000u16;
+        let mut port = || {
+            next += 1;
+            Ok(next)
+        };
+        let r = prepare(&dir, Path::new("nginx.conf"), Some(Path::new("/m.so")), 39_999, &mut port)
+            .expect("prepared");
+        assert_eq!(r.ports, [40_001]);
+        let main = std::fs::read_to_string(dir.join("nginx.conf")).expect("read");
+        let site = std::fs::read_to_string(dir.join("conf.d/site.conf")).expect("read");
+        assert!(main.starts_with("load_module /m.so;\n"), "{main}");
+        for gone in ["user www-data", "/run/nginx.pid", "upstream app", "/var/log/nginx"] {
+            assert!(!main.contains(gone), "`{gone}` left in\n{main}");
+        }
+        assert!(main.contains("access_log off;"), "{main}");
+        assert!(!site.contains("443"), "{site}");
+        assert_eq!(site.matches("listen 127.0.0.1:40001;").count(), 1, "{site}");
+        // Both locations go to the stub: the proxied one replaced, the static one added.
+        assert_eq!(site.matches("proxy_pass http://127.0.0.1:39999;").count(), 2, "{site}");
+        assert!(!site.contains("http://app"), "{site}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_file_of_bare_servers_is_included_from_an_http_block() {
+        let dir = scratch("bare");
+        std::fs::write(dir.join("site.conf"), "server { location / { return 204; } }\n")
+            .expect("write");
+        let mut port = || Ok(40_100);
+        let r = prepare(&dir, Path::new("site.conf"), None, 39_998, &mut port).expect("prepared");
+        assert_eq!(r.main, dir.join("corsc-verify-main.conf"));
+        let main = std::fs::read_to_string(&r.main).expect("read");
+        assert!(main.contains("events {}") && main.contains("include "), "{main}");
+        let site = std::fs::read_to_string(dir.join("site.conf")).expect("read");
+        // A server without `listen` gets one; the `return` stays and answers first.
+        assert!(site.contains("listen 127.0.0.1:40100;") && site.contains("return 204;"), "{site}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
