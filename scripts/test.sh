@@ -16,11 +16,15 @@ root=$(pwd)
 
 step() { printf '\n==> %s\n' "$*"; }
 
-# Every real-nginx target (tests/tests/nginx_*.rs) against Debian's /usr/sbin/nginx with
-# the module at $1; the browser suite needs the vendored build and runs with it.
+# Every real-nginx target (tests/tests/nginx_*.rs, and cli/tests/nginx_import.rs: the
+# import's converted configurations under nginx -t and --verify) against Debian's
+# /usr/sbin/nginx with the module at $1; the browser suite needs the vendored build and
+# runs with it.
 debian_nginx_suite() {
     CORS_TEST_NGINX=/usr/sbin/nginx CORS_TEST_MODULE="$1" \
         cargo test -p cors-tests --test 'nginx_*'
+    CORS_TEST_NGINX=/usr/sbin/nginx CORS_TEST_MODULE="$1" \
+        cargo test -p corsc --test nginx_import
 }
 
 step "system packages"

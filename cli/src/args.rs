@@ -105,7 +105,9 @@ const IMPORT_EXIT_CODES: &str = "\
 Exit codes:
   0  imported, and the recipe has no holes (differences the module fixes are listed)
   1  imported, with holes or parts not imported (see the report);
-     with --fix: the tightened policy still has errors
+     with --fix: the tightened policy still has errors;
+     with --verify: a difference the import does not explain, or the check could
+     not run (both listed as `not imported`)
   2  usage error, unreadable or unwritable file";
 
 /// `corsc check`.
