@@ -395,6 +395,21 @@ fn empty_policy_file_warns() {
     assert!(out.contains(expected), "{out}");
 }
 
+/// Issue #18: a policy saved with a byte-order mark loads, and a table whose magic bytes
+/// were damaged is called a damaged table (not "not UTF-8 text").
+#[test]
+fn a_byte_order_mark_loads_and_a_damaged_magic_is_named() {
+    let files: Files = &[
+        ("bom.cors", "\u{feff}policy api { origin https://app.example.com; }\n"),
+        ("damaged.corsb", "XORSB\0\r\n\u{3}\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"),
+    ];
+    let Some((ok, out)) = nginx_t("cors_policy_file bom.cors;\ncors api;", files) else { return };
+    assert!(ok, "{out}");
+    let Some((ok, out)) = nginx_t("cors_policy_file damaged.corsb;", files) else { return };
+    assert!(!ok, "{out}");
+    assert!(out.contains("damaged.corsb\": damaged rule table: its magic bytes are"), "{out}");
+}
+
 /// Issue #16: `cors NAME` that names no loaded policy suggests the nearest one (a
 /// different case first, then a small edit distance) or lists what is loaded.
 #[test]
