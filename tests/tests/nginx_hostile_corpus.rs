@@ -11,7 +11,9 @@
 //!
 //! `docs/security.md` ("Hostile traffic") lists what the corpus covers and what it saw.
 
-use cors_tests::hostile::{granted, refused, run, Answer, H2Req, Listener, Ports, Probe, Wire};
+use cors_tests::hostile::{
+    granted, refused, refused_with_any, run, Answer, H2Req, Listener, Ports, Probe, Wire,
+};
 use cors_tests::{assert_no_crash, require_nginx, Nginx, Setup};
 
 const APP: &str = "https://app.example.com";
@@ -315,11 +317,13 @@ fn corpus() -> Vec<Probe> {
     let lines = |n: usize, value: &str| {
         (0..n).fold(pf("/", APP, "PUT"), |r, _| r.h("Access-Control-Request-Headers", value))
     };
+    // nginx 1.22 (Debian 12) refuses 1,000 header lines itself ("client sent too many
+    // header lines", 400); 1.28 passes them on and the module refuses the preflight.
     out.push(probe(
         "Large ACRH 1,000 field lines",
         Large,
         one(lines(1000, "content-type")),
-        vec![refused(403)],
+        vec![refused_with_any(&[400, 403])],
     ));
     out.push(probe(
         "Default ACRH 1,000 field lines",
