@@ -19,8 +19,13 @@ nginx="$target/nginx/nginx"
 [[ -x $nginx ]] || { echo "build-asan-module.sh: run scripts/build-module.sh first" >&2; exit 1; }
 objs=$("$nginx" -V 2>&1 | sed -n 's/.*--builddir=\([^ ]*\).*/\1/p')
 [[ -d $objs ]] || { echo "build-asan-module.sh: nginx's build dir $objs is gone" >&2; exit 1; }
+# The nginx source the vendored build was configured from: the nginx-src crate's copy.
+src=$(cargo metadata --format-version 1 | python3 -c '
+import json, os, sys
+pkgs = json.load(sys.stdin)["packages"]
+print(next(os.path.dirname(p["manifest_path"]) for p in pkgs if p["name"] == "nginx-src") + "/nginx")')
 triple=$(rustc -vV | sed -n 's/^host: //p')
-NGINX_BUILD_DIR="$objs" CARGO_TARGET_DIR="$target/asan" RUSTFLAGS="-Zsanitizer=address" \
+NGINX_SOURCE_DIR="$src" NGINX_BUILD_DIR="$objs" CARGO_TARGET_DIR="$target/asan" RUSTFLAGS="-Zsanitizer=address" \
     cargo +nightly build -p ngx-http-cors-module --no-default-features --target "$triple"
 mkdir -p "$target/asan/debug"
 cp "$target/asan/$triple/debug/libngx_http_cors_module.so" "$target/asan/debug/libngx_http_cors_module.so"
