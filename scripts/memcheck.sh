@@ -176,6 +176,14 @@ fail() {
 start=$SECONDS
 wait_until 120 granted https://other.example.com || fail "nginx did not start"
 echo "started in $((SECONDS - start)) s ($mode)"
+if [[ $mode == asan ]]; then
+    # The runtime must really be in the serving processes (a worker is a child).
+    for p in "$pid" $(pgrep -P "$pid"); do
+        grep -q libasan "/proc/$p/maps" || fail "ASan runtime not loaded in process $p"
+    done
+    grep -q __asan_report_load "$module" || fail "$module is not built with ASan"
+    echo "ASan runtime loaded in the master and its worker; the module is instrumented"
+fi
 per=$((requests / (reloads + 1)))
 python3 scripts/lib/mixed-requests.py "$port" "$per" | tail -n 1
 
