@@ -269,7 +269,7 @@ loaded_run() {
     pids+=("$wrk_pid")
     sleep 1
     # Spread the reloads over the run, leaving a second of load at each end: reload n
-    # is due at 1 + n × (duration − 2) / reloads seconds (checking a reload takes time
+    # is due (n − 1) × (duration − 2) / reloads seconds after the first (checking one takes time
     # of its own, so the schedule is kept by the clock, not by sleeping a fixed gap).
     local t0 due now
     t0=$(date +%s.%N)
