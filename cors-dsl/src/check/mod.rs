@@ -413,8 +413,11 @@ impl Checker {
             own.or_else(|| def.clone()).unwrap_or(fallback)
         }
         let empty = || Spanned::new(AllowList::List(Vec::new()), name);
+        let mut origins = own.origins;
+        // Grown by doubling while read: up to half of a million-origin list is slack.
+        origins.shrink_to_fit();
         let rule = Rule {
-            origins: own.origins,
+            origins,
             methods: pick(own.methods, &defaults.methods, empty()),
             headers: pick(own.headers, &defaults.headers, empty()),
             expose: pick(own.expose, &defaults.expose, empty()),
