@@ -197,7 +197,7 @@ pub fn load_str_with(path: &Path, text: &str, limit: SourceLimit) -> Loaded {
     let doc = loader.parse(root);
     let key = canonical_or_given(path);
     let directives = loader.expand(doc.directives, root, &mut vec![key]);
-    let (policies, expectations, check_diags) = check::check(&directives);
+    let (policies, expectations, check_diags) = check::check(directives);
     let mut diagnostics = loader.diags;
     diagnostics.extend(check_diags);
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
