@@ -37,7 +37,7 @@ generate() { # N
     {
         echo "policy tenants {"
         sed 's/^/    origin /; s/$/;/' "$work/tenants-$n.txt"
-        echo "    methods GET POST PUT DELETE;"
+        echo "    methods PUT DELETE;"
         echo "    headers Content-Type Authorization;"
         echo "    credentials on;"
         echo "    max-age 1h;"
@@ -46,7 +46,7 @@ generate() { # N
     cat > "$work/list-$n.cors" <<POLICY
 policy tenants {
     include-origins "tenants-$n.txt";
-    methods GET POST PUT DELETE;
+    methods PUT DELETE;
     headers Content-Type Authorization;
     credentials on;
     max-age 1h;
@@ -54,21 +54,19 @@ policy tenants {
 POLICY
 }
 
-# One run: prints "| layout | N | command | wall s | cpu s | peak MB |".
+# One run: prints "| layout | N | command | wall s | CPU s | peak MB |".
 measure() { # layout N command args...
     local layout=$1 n=$2 cmd=$3
     shift 3
-    local out
-    out=$( { /usr/bin/time -f '%e %U %S %M' "$corsc" --max-source-size 1g "$cmd" "$@" \
-        > /dev/null 2> "$work/stderr"; } 2>&1 | tail -n1 ) || true
-    if grep -q 'error' "$work/stderr"; then
+    if ! /usr/bin/time -o "$work/time" -f '%e %U %S %M' \
+        "$corsc" --max-source-size 1g "$cmd" "$@" > /dev/null 2> "$work/stderr"; then
         echo "corsc $cmd $* failed:" >&2
         head -n 20 "$work/stderr" >&2
         exit 1
     fi
-    read -r wall user sys rss <<< "$out"
+    read -r wall user sys rss < "$work/time"
     awk -v l="$layout" -v n="$n" -v c="$cmd" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" \
-        'BEGIN { printf "| %s | %\047d | `%s` | %.2f | %.2f | %.0f |\n", l, n, c, w, u + s, r / 1024 }'
+        'BEGIN { printf "| %s | %d | `%s` | %.2f | %.2f | %.0f |\n", l, n, c, w, u + s, r / 1024 }'
 }
 
 echo "| layout | origins | command | wall s | CPU s | peak MB |"
