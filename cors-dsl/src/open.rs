@@ -10,7 +10,7 @@
 //! reason` comment suppresses it) or `expect` statement the policy does not keep.
 
 use crate::corsb::{self, TableError};
-use crate::load::{load_file, load_str, Loaded, MAX_FILE_SIZE};
+use crate::load::{load_file_with, load_str_with, Loaded, SourceLimit};
 use crate::table::RuleTable;
 use crate::{compile, expect, lint};
 use std::path::Path;
@@ -39,9 +39,17 @@ pub enum OpenError {
     /// Neither a compiled table nor UTF-8 text.
     #[error("not UTF-8 text, and not a compiled rule table")]
     NotUtf8,
-    /// Policy source larger than [`MAX_FILE_SIZE`].
-    #[error("larger than {} MiB", MAX_FILE_SIZE >> 20)]
-    TooLarge,
+    /// Policy source larger than its [`SourceLimit`].
+    #[error(
+        "{size} bytes, larger than the policy source limit of {limit}; {}",
+        crate::load::too_large_help(*limit)
+    )]
+    TooLarge {
+        /// The file's size.
+        size: u64,
+        /// The limit it exceeds.
+        limit: SourceLimit,
+    },
     /// A compiled table that does not load.
     #[error(transparent)]
     Table(#[from] TableError),
@@ -49,6 +57,11 @@ pub enum OpenError {
 
 /// Reads `path` once and opens it as a `.corsb` table or as policy source.
 pub fn open(path: &Path) -> Result<Opened, OpenError> {
+    open_with(path, SourceLimit::DEFAULT)
+}
+
+/// [`open`] with a [`SourceLimit`] for policy source (a `.corsb` is not bound by it).
+pub fn open_with(path: &Path, limit: SourceLimit) -> Result<Opened, OpenError> {
     if !std::fs::metadata(path)?.is_file() {
         return Err(OpenError::NotAFile);
     }
@@ -56,11 +69,11 @@ pub fn open(path: &Path) -> Result<Opened, OpenError> {
     if corsb::is_table(&bytes) || corsb::is_damaged_table(&bytes) {
         return Ok(Opened::Table(RuleTable::from_bytes(&bytes)?));
     }
-    if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(OpenError::TooLarge);
+    if bytes.len() as u64 > limit.bytes() {
+        return Err(OpenError::TooLarge { size: bytes.len() as u64, limit });
     }
     let text = String::from_utf8(bytes).map_err(|_| OpenError::NotUtf8)?;
-    Ok(Opened::Source(build(path, &text)))
+    Ok(Opened::Source(build_with(path, &text, limit)))
 }
 
 /// Policy text as if read from `path` (includes are read relative to it) → checked,
@@ -68,13 +81,22 @@ pub fn open(path: &Path) -> Result<Opened, OpenError> {
 /// remaining findings (warnings, infos) in [`Loaded::diagnostics`]. Otherwise the
 /// sources and every finding, errors first among equals (sorted by position).
 pub fn build(path: &Path, text: &str) -> Result<(RuleTable, Loaded), Loaded> {
-    accept(compile_loaded(load_str(path, text)))
+    build_with(path, text, SourceLimit::DEFAULT)
+}
+
+/// [`build`] with a [`SourceLimit`] for the included files.
+pub fn build_with(
+    path: &Path,
+    text: &str,
+    limit: SourceLimit,
+) -> Result<(RuleTable, Loaded), Loaded> {
+    accept(compile_loaded(load_str_with(path, text, limit)))
 }
 
 /// Reads, checks, compiles and lints a policy file in one step: [`build`] on a file
 /// read with [`load_file`] (an unreadable file is a `CORS012` diagnostic).
 pub fn build_table(path: &Path) -> Result<(RuleTable, Loaded), Loaded> {
-    accept(compile_loaded(load_file(path)))
+    accept(compile_loaded(load_file_with(path, SourceLimit::DEFAULT)))
 }
 
 /// Compiles a loaded policy set; language errors and compile errors come back with

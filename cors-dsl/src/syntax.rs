@@ -31,10 +31,10 @@ pub const MAX_DEPTH: usize = 16;
 /// `}`), never panics, and returns the directives it could read.
 pub fn parse(file: &SourceFile, id: FileId) -> (Document, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let tokens = lex(&file.text, &mut |start, end, message, help| {
+    let (tokens, quoted) = lex(&file.text, &mut |start, end, message, help| {
         diags.push((start, end, message, help));
     });
-    let mut parser = Parser { file, id, tokens, pos: 0, diags: Vec::new() };
+    let mut parser = Parser { file, id, tokens, quoted, pos: 0, diags: Vec::new() };
     for (start, end, message, help) in diags {
         let span = parser.span(start, end);
         parser
@@ -50,20 +50,26 @@ pub fn parse(file: &SourceFile, id: FileId) -> (Document, Vec<Diagnostic>) {
 // ---------------------------------------------------------------------------------
 // Lexer
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A token's kind; its text is the source's bytes `start..end` (no copy per token: a
+/// tenants policy has millions), except a quoted string's, whose escapes are resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tok {
-    Word(String),
-    Quoted(String),
+    Word,
+    /// Index of its value in the lexer's quoted values.
+    Quoted(u32),
     Tilde,
     Semi,
     Open,
     Close,
-    Comment(String),
+    /// `#` and `len` bytes of text (trailing blanks and `\r` excluded).
+    Comment {
+        len: u32,
+    },
     /// Text that could not be lexed; already reported.
     Bad,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Token {
     tok: Tok,
     start: usize,
@@ -129,11 +135,16 @@ fn quoted(i: &str) -> Result<(&str, String), ()> {
     Err(())
 }
 
-/// Cuts `text` into tokens; `error(start, end, message, help)` is told about each
+/// Cuts `text` into tokens, and the values of its quoted strings (escapes resolved,
+/// indexed by [`Tok::Quoted`]); `error(start, end, message, help)` is told about each
 /// piece of text that cannot be a token.
-fn lex(text: &str, error: &mut dyn FnMut(usize, usize, String, String)) -> Vec<Token> {
+fn lex(
+    text: &str,
+    error: &mut dyn FnMut(usize, usize, String, String),
+) -> (Vec<Token>, Vec<String>) {
     let offset = |rest: &str| text.len() - rest.len();
     let mut tokens = Vec::new();
+    let mut quoted_values = Vec::new();
     let mut rest = text;
     loop {
         rest = spaces(rest).map_or(rest, |(r, _)| r);
@@ -142,12 +153,15 @@ fn lex(text: &str, error: &mut dyn FnMut(usize, usize, String, String)) -> Vec<T
         }
         let start = offset(rest);
         let (next, tok) = if let Ok((r, c)) = comment(rest) {
-            (r, Tok::Comment(c.trim_end().to_string()))
+            (r, Tok::Comment { len: c.trim_end().len() as u32 })
         } else if let Ok((r, t)) = punct(rest) {
             (r, t)
         } else if rest.starts_with(['"', '\'']) {
             match quoted(rest) {
-                Ok((r, s)) => (r, Tok::Quoted(s)),
+                Ok((r, s)) => {
+                    quoted_values.push(s);
+                    (r, Tok::Quoted(quoted_values.len() as u32 - 1))
+                }
                 Err(()) => {
                     error(
                         start,
@@ -158,8 +172,8 @@ fn lex(text: &str, error: &mut dyn FnMut(usize, usize, String, String)) -> Vec<T
                     ("", Tok::Bad)
                 }
             }
-        } else if let Ok((r, w)) = word(rest) {
-            (r, Tok::Word(w.to_string()))
+        } else if let Ok((r, _)) = word(rest) {
+            (r, Tok::Word)
         } else {
             // Unreachable by construction (every non-space character starts some
             // token), but a lexer that cannot make progress must not loop.
@@ -169,13 +183,13 @@ fn lex(text: &str, error: &mut dyn FnMut(usize, usize, String, String)) -> Vec<T
         };
         // Comments end before trailing spaces or `\r`; their span should too.
         let end = match &tok {
-            Tok::Comment(c) => start + 1 + c.len(),
+            Tok::Comment { len } => start + 1 + *len as usize,
             _ => offset(next),
         };
         tokens.push(Token { tok, start, end });
         rest = next;
     }
-    tokens
+    (tokens, quoted_values)
 }
 
 // ---------------------------------------------------------------------------------
@@ -185,6 +199,8 @@ struct Parser<'a> {
     file: &'a SourceFile,
     id: FileId,
     tokens: Vec<Token>,
+    /// The values of quoted strings, indexed by [`Tok::Quoted`].
+    quoted: Vec<String>,
     pos: usize,
     diags: Vec<Diagnostic>,
 }
@@ -211,6 +227,16 @@ impl Parser<'_> {
         self.tokens.get(self.pos)
     }
 
+    /// The text of a token, as written.
+    fn text(&self, t: &Token) -> &str {
+        self.file.text.get(t.start..t.end).unwrap_or("")
+    }
+
+    /// A comment token's text, after the `#`.
+    fn comment_text(&self, t: &Token) -> String {
+        self.file.text.get(t.start + 1..t.end).unwrap_or("").to_string()
+    }
+
     fn error(&mut self, start: usize, end: usize, message: &str, label: &str, help: &str) {
         let span = self.span(start, end);
         self.diags
@@ -220,11 +246,12 @@ impl Parser<'_> {
     /// A comment on the same line as the byte at `offset`, if one comes next.
     fn same_line_comment(&mut self, offset: usize) -> Option<Spanned<String>> {
         let t = self.peek()?;
-        let Tok::Comment(text) = &t.tok else { return None };
+        let t = *t;
+        let Tok::Comment { .. } = t.tok else { return None };
         if self.line(t.start) != self.line(offset) {
             return None;
         }
-        let c = Spanned::new(text.clone(), self.span(t.start, t.end));
+        let c = Spanned::new(self.comment_text(&t), self.span(t.start, t.end));
         self.pos += 1;
         Some(c)
     }
@@ -263,7 +290,7 @@ impl Parser<'_> {
         let mut directives = Vec::new();
         let mut comments = Vec::new();
         loop {
-            let Some(t) = self.peek().cloned() else {
+            let Some(t) = self.peek().copied() else {
                 if let Some((start, end)) = open {
                     self.error(
                         start,
@@ -276,9 +303,9 @@ impl Parser<'_> {
                 return (directives, comments, ListEnd::Eof);
             };
             match t.tok {
-                Tok::Comment(text) => {
+                Tok::Comment { .. } => {
                     self.pos += 1;
-                    comments.push(Spanned::new(text, self.span(t.start, t.end)));
+                    comments.push(Spanned::new(self.comment_text(&t), self.span(t.start, t.end)));
                 }
                 Tok::Close if open.is_some() => {
                     self.pos += 1;
@@ -323,10 +350,11 @@ impl Parser<'_> {
                     );
                     self.recover();
                 }
-                Tok::Word(ref name) => {
+                Tok::Word => {
                     self.pos += 1;
                     let leading = std::mem::take(&mut comments);
-                    if let Some(d) = self.directive(name.clone(), &t, leading, depth) {
+                    let name = self.text(&t).to_string();
+                    if let Some(d) = self.directive(name, &t, leading, depth) {
                         directives.push(d);
                     }
                 }
@@ -343,12 +371,15 @@ impl Parser<'_> {
         depth: usize,
     ) -> Option<Directive> {
         let name = Spanned::new(name, self.span(name_tok.start, name_tok.end));
-        let mut args = Vec::new();
+        // Most directives have one argument: a `Vec` would start with room for four
+        // (a tenants policy has a million `origin` lines), so start with one and trim
+        // in `finish`.
+        let mut args = Vec::with_capacity(1);
         // The last token read, where a missing `;` is reported.
         let mut last = (name_tok.start, name_tok.end);
         let mut saw_bad = false;
         loop {
-            let Some(t) = self.peek().cloned() else {
+            let Some(t) = self.peek().copied() else {
                 // An unterminated string ran to the end of the input: the missing
                 // `;` is no news, and the arguments are incomplete, so the directive
                 // is dropped rather than checked.
@@ -359,8 +390,11 @@ impl Parser<'_> {
                 return Some(self.finish(name, args, None, leading_comments, None, last.1));
             };
             let kind = match &t.tok {
-                Tok::Word(v) => Some((ArgKind::Word, v.clone())),
-                Tok::Quoted(v) => Some((ArgKind::Quoted, v.clone())),
+                Tok::Word => Some((ArgKind::Word, self.text(&t).to_string())),
+                Tok::Quoted(i) => Some((
+                    ArgKind::Quoted,
+                    self.quoted.get(*i as usize).cloned().unwrap_or_default(),
+                )),
                 Tok::Tilde => Some((ArgKind::Tilde, "~".to_string())),
                 _ => None,
             };
@@ -381,11 +415,12 @@ impl Parser<'_> {
                 continue;
             }
             match t.tok {
-                Tok::Comment(text) => {
+                Tok::Comment { .. } => {
                     // A comment between arguments has no place of its own in the tree;
                     // keep it with the directive so `fmt` does not lose it.
                     self.pos += 1;
-                    leading_comments.push(Spanned::new(text, self.span(t.start, t.end)));
+                    leading_comments
+                        .push(Spanned::new(self.comment_text(&t), self.span(t.start, t.end)));
                 }
                 Tok::Bad => {
                     self.pos += 1;
@@ -460,7 +495,18 @@ impl Parser<'_> {
         end: usize,
     ) -> Directive {
         let span = self.span(name.span.start as usize, end);
-        Directive { name, args, block, leading_comments, trailing_comment, span }
+        let mut args = args;
+        if args.capacity() > args.len() {
+            args.shrink_to_fit();
+        }
+        Directive {
+            name,
+            args,
+            block: block.map(Box::new),
+            leading_comments,
+            trailing_comment: trailing_comment.map(Box::new),
+            span,
+        }
     }
 }
 

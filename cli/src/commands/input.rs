@@ -4,9 +4,24 @@
 //! compiled `.corsb`), as shellcheck and ruff do.
 
 use cors_dsl::corsb;
-use cors_dsl::load::MAX_FILE_SIZE;
+use cors_dsl::SourceLimit;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// `--max-source-size`: one value for the whole process, set once by `main` before any
+/// command runs (every reader below, and the library's includes, use it).
+static SOURCE_LIMIT: OnceLock<SourceLimit> = OnceLock::new();
+
+/// Sets the [`source_limit`] (`main`, from `--max-source-size`).
+pub fn set_source_limit(limit: SourceLimit) {
+    let _ = SOURCE_LIMIT.set(limit);
+}
+
+/// How large one policy source file may be in this run.
+pub fn source_limit() -> SourceLimit {
+    SOURCE_LIMIT.get().copied().unwrap_or_default()
+}
 
 /// One input to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +132,7 @@ pub fn read_source(input: &Input) -> Result<String, InputError> {
         Input::Stdin { .. } => {
             let mut bytes = Vec::new();
             std::io::stdin()
-                .take(MAX_FILE_SIZE + 1)
+                .take(source_limit().bytes() + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| err(format!("cannot read standard input: {}", io_reason(&e))))?;
             bytes
@@ -155,10 +170,11 @@ pub fn classify(path: &Path, bytes: Vec<u8>) -> Result<String, String> {
              wrong; recompile it from its policy source"
         ));
     }
-    if bytes.len() as u64 > MAX_FILE_SIZE {
+    let limit = source_limit();
+    if bytes.len() as u64 > limit.bytes() {
         return Err(format!(
-            "`{name}` is larger than {} MiB: not a policy file",
-            MAX_FILE_SIZE >> 20
+            "`{name}` is larger than {limit}, the policy source limit: raise it with \
+             `--max-source-size` (e.g. `--max-source-size 64m`) if it really is one"
         ));
     }
     // git's test for binary content: a NUL byte near the start.

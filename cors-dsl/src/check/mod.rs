@@ -63,17 +63,20 @@ pub(crate) const ALL: &[&str] = &[
 /// Returns the policies that could be built, the expectations about them (`expect` in a
 /// policy or a `test` block) and every diagnostic; the policies are only meaningful
 /// when no diagnostic is an error.
-pub fn check(directives: &[Directive]) -> (Vec<Policy>, Vec<Expectation>, Vec<Diagnostic>) {
+///
+/// The tree is taken: each statement is dropped once read, so a policy of a million
+/// `origin` lines never holds its tree and its model whole at the same time.
+pub fn check(directives: Vec<Directive>) -> (Vec<Policy>, Vec<Expectation>, Vec<Diagnostic>) {
     let mut c = Checker::default();
     let mut policies: Vec<Policy> = Vec::new();
     let mut names: HashMap<String, Span> = HashMap::new();
     // Checked once every policy is known: a test may come before the policy it tests.
-    let mut tests: Vec<&Directive> = Vec::new();
-    for d in directives {
+    let mut tests: Vec<Directive> = Vec::new();
+    for mut d in directives {
         match d.name() {
             "test" => tests.push(d),
             "policy" => {
-                let Some(p) = c.policy(d) else { continue };
+                let Some(p) = c.policy(&mut d) else { continue };
                 if let Some(&first) = names.get(&p.name.node) {
                     c.push(
                         Diagnostic::new(
@@ -93,20 +96,20 @@ pub fn check(directives: &[Directive]) -> (Vec<Policy>, Vec<Expectation>, Vec<Di
             // Left in only when the loader could not resolve it (already reported).
             "include" => {}
             "expect" => c.misplaced(
-                d,
+                &d,
                 "`expect` is only allowed inside a `policy` or `test` block".into(),
                 "write it in `policy NAME { … }`, or in `test NAME { … }` to keep tests apart",
             ),
             name if ALL.contains(&name) => c.misplaced(
-                d,
+                &d,
                 format!("`{name}` is only allowed inside a `policy {{ … }}` block"),
                 "wrap it in `policy NAME { … }`",
             ),
-            _ => c.unknown(d, &["policy", "include", "test"]),
+            _ => c.unknown(&d, &["policy", "include", "test"]),
         }
     }
     let known: Vec<&str> = policies.iter().map(|p| p.name.node.as_str()).collect();
-    for d in tests {
+    for d in &tests {
         c.test_block(d, &known);
     }
     (policies, c.expectations, c.diags)
@@ -261,8 +264,9 @@ impl Checker {
         );
     }
 
-    fn policy(&mut self, d: &Directive) -> Option<Policy> {
-        let Some(block) = &d.block else {
+    /// Takes the policy's statements out of `d` and drops each once read.
+    fn policy(&mut self, d: &mut Directive) -> Option<Policy> {
+        let Some(block) = d.block.as_mut() else {
             self.invalid(
                 d.span,
                 "`policy` needs a `{ … }` block".into(),
@@ -286,11 +290,15 @@ impl Checker {
         };
         let mut fields = Fields::default();
         let mut preflight = PreflightFields::default();
-        let mut allows: Vec<(&Directive, Fields)> = Vec::new();
-        let mut expects: Vec<&Directive> = Vec::new();
-        for inner in &block.directives {
+        let mut allows: Vec<(Span, Fields)> = Vec::new();
+        let mut expects: Vec<Directive> = Vec::new();
+        for owned in std::mem::take(&mut block.directives) {
+            if owned.name() == "expect" {
+                expects.push(owned);
+                continue;
+            }
+            let inner = &owned;
             match inner.name() {
-                "expect" => expects.push(inner),
                 "test" => self.misplaced(
                     inner,
                     "`test` blocks stand at the top level".into(),
@@ -298,7 +306,7 @@ impl Checker {
                 ),
                 "allow" => {
                     if let Some(f) = self.allow(inner) {
-                        allows.push((inner, f));
+                        allows.push((inner.span, f));
                     }
                 }
                 "preflight" | "preflight-status" | "preflight-refused" => {
@@ -322,12 +330,12 @@ impl Checker {
             }
         }
         let name = name?;
-        for e in expects {
+        for e in &expects {
             self.expect(e, &name);
         }
         let mut rules = Vec::new();
         for (allow, own) in allows {
-            rules.push(self.rule(own, &fields, name.span, allow.span, false));
+            rules.push(self.rule(own, &fields, name.span, allow, false));
         }
         if let Some(first) = fields.first_origin {
             let own = Fields { origins: std::mem::take(&mut fields.origins), ..Fields::default() };
@@ -414,8 +422,11 @@ impl Checker {
             own.or_else(|| def.clone()).unwrap_or(fallback)
         }
         let empty = || Spanned::new(AllowList::List(Vec::new()), name);
+        let mut origins = own.origins;
+        // Grown by doubling while read: up to half of a million-origin list is slack.
+        origins.shrink_to_fit();
         let rule = Rule {
-            origins: own.origins,
+            origins,
             methods: pick(own.methods, &defaults.methods, empty()),
             headers: pick(own.headers, &defaults.headers, empty()),
             expose: pick(own.expose, &defaults.expose, empty()),
