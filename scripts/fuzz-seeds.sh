@@ -22,8 +22,11 @@ corsc=${1:-target/debug/corsc}
 
 mkdir -p "$corpus"/{policy,corsb,request_headers,decide_differential}
 
-# policy: the files themselves, named by their path so reruns overwrite.
+# policy: the files themselves, named by their path so reruns overwrite. Left out:
+# the fixtures of the regex size limits (CORS006, CORS124), which take seconds each
+# under AddressSanitizer by design; the fuzzer reaches those paths on its own.
 while IFS= read -r f; do
+    case $f in *CORS006* | *cors006* | *CORS124* | *cors124*) continue ;; esac
     cp "$f" "$corpus/policy/$(echo "$f" | tr '/' '_')"
 done < <(find examples cors-dsl/tests/fixtures cli/tests/fixtures \
     \( -name '*.cors' -o -name '*.cors-test' \) -type f | sort)
@@ -37,7 +40,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for f in examples/*.cors; do
     name=$(basename "$f" .cors)
-    "$corsc" compile "$f" -o "$tmp/$name.corsb" >/dev/null
+    "$corsc" compile "$f" -o "$tmp/$name.corsb" >/dev/null 2>&1
     { printf '\x00'; cat "$tmp/$name.corsb"; } >"$corpus/corsb/file-$name"
     { printf '\x01'; tail -c +25 "$tmp/$name.corsb"; } >"$corpus/corsb/body-$name"
 done

@@ -7,7 +7,7 @@
 # the module built against the vendored nginx and its real-nginx suite → the module
 # built against Debian's packaged nginx and the same suite → the module built by
 # nginx's own build system (config, config.make) and the same suite → the browser suite →
-# a smoke run of the benchmark harness → the Debian packages, installed and used with
+# a smoke run of the benchmark harness → a smoke run of the fuzz targets → the Debian packages, installed and used with
 # Debian's nginx → the container image's build script against nginx's source → the
 # GitHub Action's scripts. Any failure stops the run with a non-zero exit code.
 set -euo pipefail
@@ -43,6 +43,12 @@ bench/run.sh --no-build --smoke
 
 step "decide() micro-benchmarks, smoke mode (asserts zero allocations per decision)"
 cargo bench -p cors-dsl --bench decide -- --test
+
+# About 5 min on 2 idle cores: cargo-fuzz (installed once), the fuzz/ crate built with
+# libFuzzer and AddressSanitizer on the stable toolchain (RUSTC_BOOTSTRAP=1), then
+# every target for 30 s. A crash fails the step and leaves its input in fuzz/artifacts/.
+step "cargo-fuzz targets, smoke run (scripts/fuzz.sh --smoke 30)"
+scripts/fuzz.sh --smoke 30
 
 step "module for Debian's packaged nginx"
 scripts/build-debian-module.sh

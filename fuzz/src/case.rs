@@ -24,8 +24,11 @@ pub struct Case {
 impl<'a> Arbitrary<'a> for Case {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let policy = Policy::arbitrary(u)?;
-        let n = u.int_in_range(1..=MAX_REQUESTS)?;
-        let requests = (0..n).map(|_| Req::arbitrary(u)).collect::<Result<_>>()?;
+        // One request at least, then as many as the input holds.
+        let mut requests = vec![Req::arbitrary(u)?];
+        while !u.is_empty() && requests.len() < MAX_REQUESTS {
+            requests.push(Req::arbitrary(u)?);
+        }
         Ok(Case { policy, requests })
     }
 }
@@ -51,18 +54,19 @@ pub struct Policy {
 
 impl<'a> Arbitrary<'a> for Policy {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
-        let allows = (0..u.int_in_range(0..=MAX_RULES)?)
-            .map(|_| {
-                Ok(Allow {
-                    origins: origins(u)?,
-                    settings: Settings::arbitrary(u)?,
-                })
-            })
+        let allows: Vec<Allow> = (0..u.int_in_range(0..=MAX_RULES)?)
+            .map(|_| Ok(Allow { origins: origins(u)?, settings: Settings::arbitrary(u)? }))
             .collect::<Result<_>>()?;
+        // Some rule has origins, or nothing is ever allowed: an implicit rule then.
+        let has_origins = allows.iter().any(|a: &Allow| !a.origins.is_empty());
+        let mut own = origins(u)?;
+        if own.is_empty() && !has_origins {
+            own.push(Origin::arbitrary(u)?);
+        }
         Ok(Policy {
             defaults: Settings::arbitrary(u)?,
             allows,
-            origins: origins(u)?,
+            origins: own,
             preflight_pass: u.ratio(1, 8)?,
             status_200: u.arbitrary()?,
             refused: match u.int_in_range(0..=3)? {
@@ -117,7 +121,8 @@ pub struct List<T> {
 impl<'a, T: Arbitrary<'a>> Arbitrary<'a> for List<T> {
     fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
         let star = u.ratio(1, 4)?;
-        let items = (0..u.int_in_range(0..=MAX_ITEMS)?).map(|_| T::arbitrary(u)).collect::<Result<_>>()?;
+        let items =
+            (0..u.int_in_range(0..=MAX_ITEMS)?).map(|_| T::arbitrary(u)).collect::<Result<_>>()?;
         Ok(List { star, items })
     }
 }
@@ -228,10 +233,10 @@ impl MaxAge {
 /// Schemes of written origins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Arbitrary)]
 pub enum Scheme {
-    /// `http`
-    Http,
     /// `https`
     Https,
+    /// `http`
+    Http,
 }
 
 impl Scheme {
@@ -369,6 +374,8 @@ impl Regex {
 /// An origin pattern as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Arbitrary)]
 pub enum Origin {
+    /// `scheme://host[:port]`, upper-cased when `upper`.
+    Exact { scheme: Scheme, host: Host, port: Port, upper: bool },
     /// `*`
     Any,
     /// `null`
@@ -377,8 +384,6 @@ pub enum Origin {
     File,
     /// `chrome-extension://abcdefgh`
     Extension,
-    /// `scheme://host[:port]`, upper-cased when `upper`.
-    Exact { scheme: Scheme, host: Host, port: Port, upper: bool },
     /// `scheme://*.host[:port]`
     Subdomain { scheme: Scheme, host: Host, port: Port },
     /// `scheme://*.host:*`
@@ -392,7 +397,8 @@ pub enum Origin {
 impl Origin {
     /// As written in the policy.
     pub fn text(self) -> String {
-        let port = |scheme, port: Port| port.number(scheme).map_or(String::new(), |p| format!(":{p}"));
+        let port =
+            |scheme, port: Port| port.number(scheme).map_or(String::new(), |p| format!(":{p}"));
         match self {
             Origin::Any => "*".into(),
             Origin::Null => "null".into(),
@@ -436,10 +442,10 @@ pub struct Req {
 /// A method on the wire.
 #[derive(Debug, Clone, Arbitrary)]
 pub enum ReqMethod {
-    /// `OPTIONS` (so a preflight, with `Origin` and a requested method).
-    Options,
     /// A method the policy may list.
     Named(Method),
+    /// `OPTIONS` (so a preflight, with `Origin` and a requested method).
+    Options,
     /// `TRACE` or `trace` (forbidden, any case).
     Forbidden(bool),
     /// Any bytes (empty, lower case, spaces, control bytes).
@@ -461,13 +467,13 @@ impl ReqMethod {
 /// `Origin` on the wire.
 #[derive(Debug, Clone, Arbitrary)]
 pub enum ReqOrigin {
+    /// An origin made from one of the policy's patterns (see
+    /// [`crate::probe::probe_origin`]), index taken modulo their number.
+    Probe { pattern: u8, variant: u8, labels: u8 },
     /// Not sent.
     Absent,
     /// Sent on several lines.
     Many,
-    /// An origin made from one of the policy's patterns (see
-    /// [`crate::reference::probe_origin`]), index taken modulo their number.
-    Probe { pattern: u8, variant: u8, labels: u8 },
     /// Any bytes.
     Raw(Vec<u8>),
     /// A long origin: `https://` then `n * 64` bytes of `a`, then `.example.com`.
@@ -567,7 +573,11 @@ impl ReqHeaders {
 impl Policy {
     /// Every origin pattern, in rule order (for building probe origins).
     pub fn all_origins(&self) -> Vec<Origin> {
-        self.allows.iter().flat_map(|a| a.origins.iter().copied()).chain(self.origins.iter().copied()).collect()
+        self.allows
+            .iter()
+            .flat_map(|a| a.origins.iter().copied())
+            .chain(self.origins.iter().copied())
+            .collect()
     }
 
     /// The policy as source text, named `p`.

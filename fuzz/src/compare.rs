@@ -14,6 +14,11 @@ use std::path::Path;
 /// table decides) and decides every request both ways. `Ok(false)` when the language
 /// refuses the policy (nothing to compare), `Err` on the first disagreement.
 pub fn differential(case: &Case) -> Result<bool, String> {
+    differential_counting(case, &mut |_| {})
+}
+
+/// [`differential`], calling `seen` with every decision both sides agreed on.
+pub fn differential_counting(case: &Case, seen: &mut dyn FnMut(&Answer)) -> Result<bool, String> {
     let text = case.policy.text();
     let loaded = cors_dsl::load_str(Path::new("/nonexistent/fuzz.cors"), &text);
     let Some(set) = loaded.set.as_ref() else { return Ok(false) };
@@ -28,6 +33,7 @@ pub fn differential(case: &Case) -> Result<bool, String> {
                 show(&w)
             ));
         }
+        seen(&want);
     }
     Ok(true)
 }

@@ -19,7 +19,12 @@ pub fn wire(p: &Policy, r: &Req) -> Wire {
         ReqOrigin::Probe { pattern, variant, labels } => {
             let all = p.all_origins();
             let pattern = match all.len() {
-                0 => Origin::Exact { scheme: Scheme::Https, host: Host::App, port: Port::None, upper: false },
+                0 => Origin::Exact {
+                    scheme: Scheme::Https,
+                    host: Host::App,
+                    port: Port::None,
+                    upper: false,
+                },
                 n => all[usize::from(*pattern) % n],
             };
             WireOrigin::One(probe_origin(pattern, *variant, *labels).into_bytes())
@@ -39,8 +44,10 @@ pub fn wire(p: &Policy, r: &Req) -> Wire {
 }
 
 /// An origin made from pattern `p`: one it matches, or a near miss (`variant`).
-/// `labels` is how many labels go in front of a wildcard's suffix (0: the bare suffix).
+/// `labels` says how many labels go in front of a wildcard's suffix: 1 to 40, or none
+/// (the bare suffix) for 255.
 pub fn probe_origin(p: Origin, variant: u8, labels: u8) -> String {
+    let labels = if labels == u8::MAX { 0 } else { 1 + labels % 40 };
     let front = |n: u8| -> String {
         (0..n).map(|i| if i % 7 == 3 { format!("l_{i}-x.") } else { format!("l{i}.") }).collect()
     };
@@ -55,12 +62,12 @@ pub fn probe_origin(p: Origin, variant: u8, labels: u8) -> String {
         }
         Origin::Subdomain { scheme, host, port } => (
             scheme.text().into(),
-            format!("{}{}", front(labels % 40), host.serialised()),
+            format!("{}{}", front(labels), host.serialised()),
             port_text(scheme, port),
         ),
         Origin::SubdomainAnyPort { scheme, host } => (
             scheme.text().into(),
-            format!("{}{}", front(labels % 40), host.serialised()),
+            format!("{}{}", front(labels), host.serialised()),
             Some("8443".into()),
         ),
         Origin::AnyPort { scheme, host } => {
@@ -110,17 +117,25 @@ fn whole(variant: u8, s: &str) -> String {
 fn regex_witness(r: Regex, k: u8) -> &'static str {
     let pick = |options: &[&'static str]| options[usize::from(k) % options.len()];
     match r {
-        Regex::Preview => pick(&["https://pr-12.preview.example.dev", "https://pr-.preview.example.dev"]),
-        Regex::Unanchored => {
-            pick(&["https://abc.example.net", "https://abc.example.net.evil.org", "https://x.abc.example.net"])
+        Regex::Preview => {
+            pick(&["https://pr-12.preview.example.dev", "https://pr-.preview.example.dev"])
         }
-        Regex::LocalPort => pick(&["http://localhost:3000", "http://localhost:30000", "http://localhost:٣٠٠٠"]),
+        Regex::Unanchored => pick(&[
+            "https://abc.example.net",
+            "https://abc.example.net.evil.org",
+            "https://x.abc.example.net",
+        ]),
+        Regex::LocalPort => {
+            pick(&["http://localhost:3000", "http://localhost:30000", "http://localhost:٣٠٠٠"])
+        }
         Regex::CaseInsensitive => pick(&[
             "https://APP.example.com",
             "httpſ://app.example.com",
             "https://app.example.com",
             "https://app.example.co",
         ]),
-        Regex::Alternation => pick(&["https://a.example.org", "http://c.example.org", "https://c.example.org"]),
+        Regex::Alternation => {
+            pick(&["https://a.example.org", "http://c.example.org", "https://c.example.org"])
+        }
     }
 }

@@ -5,7 +5,7 @@
 //! `cors-dsl`: no parser, no origin index, no regex engine, no token tables. Each step
 //! below names the sentence it implements.
 
-use crate::case::{Header, List, Method, MaxAge, Origin, Policy, Regex, Scheme, Settings};
+use crate::case::{Header, List, MaxAge, Method, Origin, Policy, Regex, Scheme, Settings};
 
 /// `Origin` as received.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,7 +98,10 @@ struct Rule {
 fn rules(p: &Policy) -> Vec<Rule> {
     let effective = |origins: &[Origin], s: Option<&Settings>| {
         let d = &p.defaults;
-        fn pick<T: Clone>(own: Option<&Option<List<T>>>, dflt: &Option<List<T>>) -> Option<List<T>> {
+        fn pick<T: Clone>(
+            own: Option<&Option<List<T>>>,
+            dflt: &Option<List<T>>,
+        ) -> Option<List<T>> {
             own.and_then(|l| l.as_ref().filter(|l| l.written()))
                 .or(dflt.as_ref().filter(|l| l.written()))
                 .cloned()
@@ -151,9 +154,8 @@ pub fn decide(p: &Policy, w: &Wire) -> Answer {
 
     // Fetch: a CORS-preflight request is `OPTIONS` with `Origin` and
     // `Access-Control-Request-Method` (methods are case-sensitive).
-    let preflight = w.method == b"OPTIONS"
-        && w.origin != WireOrigin::Absent
-        && w.request_method.is_some();
+    let preflight =
+        w.method == b"OPTIONS" && w.origin != WireOrigin::Absent && w.request_method.is_some();
     // "`preflight pass;` hands preflights to the upstream", untouched.
     if preflight && p.preflight_pass {
         return answer("preflight-passed", None, None, None, None, None);
@@ -184,7 +186,14 @@ pub fn decide(p: &Policy, w: &Wire) -> Answer {
         };
     }
     let refused = |rule, reason| {
-        answer("preflight-refused", rule, p.refused, Some(reason), None, Some(preflight_vary.clone()))
+        answer(
+            "preflight-refused",
+            rule,
+            p.refused,
+            Some(reason),
+            None,
+            Some(preflight_vary.clone()),
+        )
     };
     let (o, i) = match origin {
         Ok(found) => found,
@@ -271,8 +280,7 @@ fn seconds(m: MaxAge) -> u64 {
 
 /// RFC 9110 `token`: one or more `tchar`.
 fn is_token(s: &[u8]) -> bool {
-    !s.is_empty()
-        && s.iter().all(|&c| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c))
+    !s.is_empty() && s.iter().all(|&c| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c))
 }
 
 /// "GET/HEAD/POST are always allowed (browsers never check them); other methods must
@@ -280,7 +288,8 @@ fn is_token(s: &[u8]) -> bool {
 /// (Fetch: `CONNECT`, `TRACE`, `TRACK`, byte-case-insensitive).
 fn method_allowed(rule: &Rule, m: &[u8]) -> Result<(), &'static str> {
     let safelisted = [&b"GET"[..], b"HEAD", b"POST"].contains(&m);
-    let forbidden = ["CONNECT", "TRACE", "TRACK"].iter().any(|f| f.as_bytes().eq_ignore_ascii_case(m));
+    let forbidden =
+        ["CONNECT", "TRACE", "TRACK"].iter().any(|f| f.as_bytes().eq_ignore_ascii_case(m));
     let ok = safelisted
         || match &rule.methods {
             Some(l) if l.star => is_token(m) && !forbidden,
@@ -324,7 +333,11 @@ fn headers_allowed(rule: &Rule, h: &WireHeaders) -> Result<Option<Vec<u8>>, &'st
             && is_token(name)
             && !name.eq_ignore_ascii_case(b"authorization");
         if !(listed || star) {
-            return Err(if is_token(name) { "header-not-allowed" } else { "malformed-request-headers" });
+            return Err(if is_token(name) {
+                "header-not-allowed"
+            } else {
+                "malformed-request-headers"
+            });
         }
     }
     Ok((names > 0).then(|| value.clone()))
@@ -348,15 +361,27 @@ fn is_port(digits: &[u8]) -> bool {
         && digits.len() <= 5
         && digits[0] != b'0'
         && digits.iter().all(u8::is_ascii_digit)
-        && std::str::from_utf8(digits).ok().and_then(|d| d.parse::<u32>().ok()).is_some_and(|n| n <= 65535)
+        && std::str::from_utf8(digits)
+            .ok()
+            .and_then(|d| d.parse::<u32>().ok())
+            .is_some_and(|n| n <= 65535)
 }
 
-/// One or more domain labels joined by `.`, each non-empty and made of what a browser
-/// serialises in a host: lower-case letters, digits, `-` and `_`.
+/// Most labels a wildcard matches in front of its suffix (docs/language.md: "one or
+/// more labels, at most 32"; the bound keeps the per-dot lookups of a long `Origin`
+/// few).
+const MAX_WILDCARD_LABELS: usize = 32;
+
+/// One to [`MAX_WILDCARD_LABELS`] domain labels joined by `.`, each non-empty and made
+/// of what a browser serialises in a host: lower-case letters, digits, `-` and `_`.
 fn is_labels(s: &[u8]) -> bool {
     !s.is_empty()
+        && s.split(|&b| b == b'.').count() <= MAX_WILDCARD_LABELS
         && s.split(|&b| b == b'.').all(|l| {
-            !l.is_empty() && l.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
+            !l.is_empty()
+                && l.iter().all(|&c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_'
+                })
         })
 }
 
@@ -423,9 +448,9 @@ fn regex_matches(r: Regex, o: &[u8]) -> bool {
     match r {
         Regex::Preview => between("https://pr-", ".preview.example.dev", u8::is_ascii_digit),
         Regex::Unanchored => between("https://", ".example.net", u8::is_ascii_lowercase),
-        Regex::LocalPort => {
-            o.strip_prefix(b"http://localhost:").is_some_and(|d| d.len() == 4 && d.iter().all(u8::is_ascii_digit))
-        }
+        Regex::LocalPort => o
+            .strip_prefix(b"http://localhost:")
+            .is_some_and(|d| d.len() == 4 && d.iter().all(u8::is_ascii_digit)),
         Regex::CaseInsensitive => {
             let Ok(text) = std::str::from_utf8(o) else { return false };
             let want = "https://app.example.com";
@@ -437,7 +462,8 @@ fn regex_matches(r: Regex, o: &[u8]) -> bool {
                 })
         }
         Regex::Alternation => {
-            [&b"https://a.example.org"[..], b"https://b.example.org", b"http://c.example.org"].contains(&o)
+            [&b"https://a.example.org"[..], b"https://b.example.org", b"http://c.example.org"]
+                .contains(&o)
         }
     }
 }
