@@ -37,3 +37,21 @@ fn fuzz_policy_crash_end_column_renders() {
     assert!(json.contains("\"code\""), "{json}");
     let _ = render::human::render(&loaded.sources, &loaded.diagnostics, false);
 }
+
+/// `decide_differential` target: a subdomain wildcard matches at most 32 labels in
+/// front of its suffix (docs/language.md), so a deeper host is refused, with or
+/// without a port pattern; the reference decider models the bound.
+#[test]
+fn wildcards_match_at_most_32_labels() {
+    let policy = "policy p { origin https://*.example.com https://*.example.org:*; }";
+    let (table, _) = cors_dsl::build(Path::new("p.cors"), policy).expect("valid policy");
+    let id = table.policy_id("p").expect("policy p");
+    for (suffix, port) in [("example.com", ""), ("example.org", ":8443")] {
+        for (labels, allowed) in [(1, true), (32, true), (33, false), (40, false)] {
+            let host: String = (0..labels).map(|i| format!("l{i}.")).collect();
+            let origin = format!("https://{host}{suffix}{port}");
+            let d = table.decide(id, &cors_dsl::Request::actual(b"GET", Some(origin.as_bytes())));
+            assert_eq!(d.as_str() == "allowed", allowed, "{origin}: {d:?}");
+        }
+    }
+}
