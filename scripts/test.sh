@@ -44,9 +44,11 @@ bench/run.sh --no-build --smoke
 step "decide() micro-benchmarks, smoke mode (asserts zero allocations per decision)"
 cargo bench -p cors-dsl --bench decide -- --test
 
-# About 5 min on 2 idle cores: cargo-fuzz (installed once), the fuzz/ crate built with
-# libFuzzer and AddressSanitizer on the stable toolchain (RUSTC_BOOTSTRAP=1), then
-# every target for 30 s. A crash fails the step and leaves its input in fuzz/artifacts/.
+# cargo-fuzz (installed once), the fuzz/ crate built with libFuzzer and
+# AddressSanitizer on the stable toolchain (RUSTC_BOOTSTRAP=1; its own target dir, so a
+# cold build of cors-dsl's dependencies: 30 min on a 2-core machine at load ~12, not yet
+# timed on an idle one), then every target for 30 s. A crash fails the step and leaves
+# its input in fuzz/artifacts/.
 step "cargo-fuzz targets, smoke run (scripts/fuzz.sh --smoke 30)"
 scripts/fuzz.sh --smoke 30
 
