@@ -200,20 +200,7 @@ fn origins_uncached(o: &DraftOrigin) -> Vec<String> {
         }
     }
     if let Ok(e) = Exposure::of(&pattern) {
-        for found in [
-            &e.every_origin,
-            &e.null,
-            &e.plain_http,
-            &e.other_scheme,
-            &e.lookalike,
-            &e.outside_domain,
-            &e.any_subdomain,
-            &e.public_suffix,
-            &e.shared_hosting,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for found in e.findings() {
             out.push(found.witness.clone());
         }
     }

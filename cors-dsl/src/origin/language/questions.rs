@@ -64,6 +64,23 @@ fn exact_shared_host(origin: &str) -> Option<&'static str> {
 }
 
 impl Exposure {
+    /// Every question answered yes, with its witness, in the order of the fields.
+    pub fn findings(&self) -> impl Iterator<Item = &Found> {
+        [
+            &self.every_origin,
+            &self.null,
+            &self.plain_http,
+            &self.other_scheme,
+            &self.lookalike,
+            &self.outside_domain,
+            &self.any_subdomain,
+            &self.public_suffix,
+            &self.shared_hosting,
+        ]
+        .into_iter()
+        .flatten()
+    }
+
     /// Asks every question of `pattern`. `origin *` answers none: it is public on
     /// purpose, and other checks speak about it.
     pub fn of(pattern: &OriginPattern) -> Result<Exposure, TooComplex> {
@@ -284,20 +301,7 @@ mod tests {
     /// module runs.
     fn witnesses_hold(pattern: &OriginPattern, e: &Exposure) {
         let index = crate::origin::OriginIndex::build([[pattern]]).unwrap();
-        for f in [
-            &e.every_origin,
-            &e.null,
-            &e.plain_http,
-            &e.other_scheme,
-            &e.lookalike,
-            &e.outside_domain,
-            &e.any_subdomain,
-            &e.public_suffix,
-            &e.shared_hosting,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for f in e.findings() {
             assert!(index.find(f.witness.as_bytes()).is_some(), "{pattern}: {f:?}");
         }
     }
