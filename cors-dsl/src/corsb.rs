@@ -38,6 +38,9 @@ pub enum TableError {
     /// Not a `.corsb` file.
     #[error("not a compiled rule table (bad magic bytes)")]
     BadMagic,
+    /// A `.corsb` file whose first bytes were damaged ([`is_damaged_table`]).
+    #[error("damaged rule table: its first bytes are not the `.corsb` magic bytes; recompile it with corsc")]
+    DamagedMagic,
     /// Written by another version of `corsc`.
     #[error("rule table format version {found} is not supported (this build reads version {expected}); recompile it with this version of corsc")]
     UnsupportedVersion {
@@ -71,6 +74,17 @@ pub fn is_table(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC)
 }
 
+/// Whether `bytes` are most likely a `.corsb` file with damaged magic bytes: a whole
+/// header whose first 8 bytes differ from [`MAGIC`] in one or two places. Such a file
+/// is reported as a damaged table, not as text that is not UTF-8 (issue #17). Policy
+/// source cannot look like this: the magic holds a NUL byte, and one or two changed
+/// bytes leave at least five of `CORSB\0\r\n` in place.
+pub fn is_damaged_table(bytes: &[u8]) -> bool {
+    let Some(head) = bytes.get(..MAGIC.len()) else { return false };
+    let differing = head.iter().zip(MAGIC).filter(|(a, b)| a != b).count();
+    bytes.len() >= HEADER_LEN && (1..=2).contains(&differing)
+}
+
 impl RuleTable {
     /// Serialises the table into the `.corsb` format.
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -89,6 +103,9 @@ impl RuleTable {
     /// Reads a table written by [`RuleTable::to_bytes`], checking magic, version,
     /// length, checksum and internal consistency.
     pub fn from_bytes(bytes: &[u8]) -> Result<RuleTable, TableError> {
+        if is_damaged_table(bytes) {
+            return Err(TableError::DamagedMagic);
+        }
         // A file that is not a table at all says so, whatever its length.
         if !bytes.starts_with(MAGIC) && !MAGIC.starts_with(bytes) {
             return Err(TableError::BadMagic);

@@ -10,7 +10,7 @@
 //! reason` comment suppresses it) or `expect` statement the policy does not keep.
 
 use crate::corsb::{self, TableError};
-use crate::load::{load_file, load_str, Loaded, MAX_FILE_SIZE};
+use crate::load::{load_file, load_str, read_bounded, Loaded, ReadError, MAX_FILE_SIZE};
 use crate::table::RuleTable;
 use crate::{compile, expect, lint};
 use std::path::Path;
@@ -39,7 +39,8 @@ pub enum OpenError {
     /// Neither a compiled table nor UTF-8 text.
     #[error("not UTF-8 text, and not a compiled rule table")]
     NotUtf8,
-    /// Policy source larger than [`MAX_FILE_SIZE`].
+    /// Policy source larger than [`MAX_FILE_SIZE`] (or a file larger than
+    /// [`MAX_TABLE_SIZE`]).
     #[error("larger than {} MiB", MAX_FILE_SIZE >> 20)]
     TooLarge,
     /// A compiled table that does not load.
@@ -47,14 +48,23 @@ pub enum OpenError {
     Table(#[from] TableError),
 }
 
-/// Reads `path` once and opens it as a `.corsb` table or as policy source.
+/// The largest `.corsb` file read: a compiled table holds each rule's rendered
+/// header values, so it may be larger than its source, but not by this much.
+pub const MAX_TABLE_SIZE: u64 = 4 * MAX_FILE_SIZE;
+
+/// Reads `path` once (at most [`MAX_TABLE_SIZE`] bytes, whatever kind of file it is)
+/// and opens it as a `.corsb` table or as policy source.
 pub fn open(path: &Path) -> Result<Opened, OpenError> {
-    if !std::fs::metadata(path)?.is_file() {
-        return Err(OpenError::NotAFile);
-    }
-    let bytes = std::fs::read(path)?;
+    let bytes = read_bounded(path, MAX_TABLE_SIZE).map_err(|e| match e {
+        ReadError::Io(e) => OpenError::Io(e),
+        ReadError::NotAFile => OpenError::NotAFile,
+        ReadError::TooLarge(_) => OpenError::TooLarge,
+    })?;
     if corsb::is_table(&bytes) {
         return Ok(Opened::Table(RuleTable::from_bytes(&bytes)?));
+    }
+    if corsb::is_damaged_table(&bytes) {
+        return Err(OpenError::Table(TableError::DamagedMagic));
     }
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Err(OpenError::TooLarge);
@@ -84,7 +94,7 @@ fn compile_loaded(mut loaded: Loaded) -> Result<(RuleTable, Loaded), Loaded> {
     match compile(set, &loaded.sources) {
         Ok(table) => Ok((table, loaded)),
         Err(errors) => {
-            loaded.diagnostics.extend(errors);
+            loaded.add(errors);
             loaded.set = None;
             Err(loaded)
         }
@@ -97,9 +107,9 @@ fn accept(built: Result<(RuleTable, Loaded), Loaded>) -> Result<(RuleTable, Load
     let (table, mut loaded) = built?;
     if let Some(set) = loaded.set.as_ref() {
         let findings = lint::lint(set, &loaded.sources);
-        loaded.diagnostics.extend(findings);
         let failed = expect::run(set, &table);
-        loaded.diagnostics.extend(failed);
+        loaded.add(findings);
+        loaded.add(failed);
     }
     if loaded.has_errors() {
         loaded.set = None;

@@ -4,7 +4,8 @@
 //! compiled `.corsb`), as shellcheck and ruff do.
 
 use cors_dsl::corsb;
-use cors_dsl::load::MAX_FILE_SIZE;
+use cors_dsl::load::{read_bounded, ReadError, MAX_FILE_SIZE};
+use cors_dsl::MAX_TABLE_SIZE;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -127,17 +128,26 @@ pub fn read_source(input: &Input) -> Result<String, InputError> {
     classify(path, bytes).map_err(err)
 }
 
-/// A regular file's bytes, or why not.
+/// A regular file's bytes, or why not. Read with a limit whatever the file claims
+/// (`cors_dsl::load::read_bounded`); the limit is a table's, so a large `.corsb` is
+/// still recognised as one.
 fn read_file(path: &Path) -> Result<Vec<u8>, String> {
     let cannot = |why: String| format!("cannot read `{}`: {why}", path.display());
     let meta = std::fs::metadata(path).map_err(|e| cannot(io_reason(&e)))?;
     if meta.is_dir() {
         return Err(cannot("is a directory".into()));
     }
-    if !meta.is_file() {
-        return Err(cannot("not a regular file".into()));
-    }
-    std::fs::read(path).map_err(|e| cannot(io_reason(&e)))
+    read_bounded(path, MAX_TABLE_SIZE).map_err(|e| match e {
+        ReadError::Io(e) => cannot(io_reason(&e)),
+        ReadError::TooLarge(_) => {
+            format!(
+                "`{}` is larger than {} MiB: not a policy file",
+                path.display(),
+                MAX_FILE_SIZE >> 20
+            )
+        }
+        e => cannot(e.to_string()),
+    })
 }
 
 /// Policy source, or a one-line verdict on what the bytes are instead.
@@ -147,6 +157,12 @@ pub fn classify(path: &Path, bytes: Vec<u8>) -> Result<String, String> {
         return Err(format!(
             "`{name}` is a compiled rule table (`.corsb`), not policy source: give the `.cors` \
              file it was compiled from (`corsc explain` reads tables)"
+        ));
+    }
+    if corsb::is_damaged_table(&bytes) {
+        return Err(format!(
+            "`{name}` is a damaged compiled rule table (`.corsb`): its first bytes are not the \
+             table's magic bytes; recompile it from its `.cors` source"
         ));
     }
     if bytes.len() as u64 > MAX_FILE_SIZE {
