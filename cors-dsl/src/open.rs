@@ -77,18 +77,27 @@ pub fn open(path: &Path) -> Result<Opened, OpenError> {
 /// compiled and linted. `Ok` only for an acceptable policy: the table, and the
 /// remaining findings (warnings, infos) in [`Loaded::diagnostics`]. Otherwise the
 /// sources and every finding, errors first among equals (sorted by position).
+// The refused case carries every file read and the findings, by design; it is the
+// cold path (a policy nginx will not load).
+#[allow(clippy::result_large_err)]
 pub fn build(path: &Path, text: &str) -> Result<(RuleTable, Loaded), Loaded> {
     accept(compile_loaded(load_str(path, text)))
 }
 
 /// Reads, checks, compiles and lints a policy file in one step: [`build`] on a file
 /// read with [`load_file`] (an unreadable file is a `CORS012` diagnostic).
+// The refused case carries every file read and the findings, by design; it is the
+// cold path (a policy nginx will not load).
+#[allow(clippy::result_large_err)]
 pub fn build_table(path: &Path) -> Result<(RuleTable, Loaded), Loaded> {
     accept(compile_loaded(load_file(path)))
 }
 
 /// Compiles a loaded policy set; language errors and compile errors come back with
 /// the sources.
+// The refused case carries every file read and the findings, by design; it is the
+// cold path (a policy nginx will not load).
+#[allow(clippy::result_large_err)]
 fn compile_loaded(mut loaded: Loaded) -> Result<(RuleTable, Loaded), Loaded> {
     let Some(set) = loaded.set.as_ref() else { return Err(loaded) };
     match compile(set, &loaded.sources) {
@@ -103,6 +112,9 @@ fn compile_loaded(mut loaded: Loaded) -> Result<(RuleTable, Loaded), Loaded> {
 
 /// Lints a compiled policy and refuses it when a finding is an error: one severity
 /// scale for every tool.
+// The refused case carries every file read and the findings, by design; it is the
+// cold path (a policy nginx will not load).
+#[allow(clippy::result_large_err)]
 fn accept(built: Result<(RuleTable, Loaded), Loaded>) -> Result<(RuleTable, Loaded), Loaded> {
     let (table, mut loaded) = built?;
     if let Some(set) = loaded.set.as_ref() {

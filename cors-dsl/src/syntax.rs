@@ -100,7 +100,7 @@ impl Iterator for TopLevel<'_> {
     fn next(&mut self) -> Option<Directive> {
         while !self.done {
             match self.parser.step(0, None, &mut self.comments) {
-                Step::Directive(d) => return Some(d),
+                Step::Directive(d) => return Some(*d),
                 Step::End(_) => self.done = true,
                 Step::Nothing => {}
             }
@@ -285,8 +285,8 @@ enum ListEnd {
 
 /// One step of reading a list of directives.
 enum Step {
-    /// A directive was read.
-    Directive(Directive),
+    /// A directive was read (boxed: the other steps are small).
+    Directive(Box<Directive>),
     /// The list ended.
     End(ListEnd),
     /// A comment or a mistake was read; go on.
@@ -382,7 +382,7 @@ impl<'a> Parser<'a> {
         let mut comments = Vec::new();
         loop {
             match self.step(depth, open, &mut comments) {
-                Step::Directive(d) => directives.push(d),
+                Step::Directive(d) => directives.push(*d),
                 Step::End(end) => return (directives, comments, end),
                 Step::Nothing => {}
             }
@@ -459,7 +459,7 @@ impl<'a> Parser<'a> {
                 self.bump();
                 let leading = std::mem::take(comments);
                 if let Some(d) = self.directive(name, t.start, t.end, leading, depth) {
-                    return Step::Directive(d);
+                    return Step::Directive(Box::new(d));
                 }
             }
         }
