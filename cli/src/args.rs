@@ -4,6 +4,7 @@
 //! (`corsc completions`) and the man page (`corsc man`), so they can never disagree.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use cors_dsl::SourceLimit;
 use std::path::PathBuf;
 
 /// Shown under every `--help`: the contract scripts and CI rely on.
@@ -23,6 +24,13 @@ pub struct Cli {
     /// `TERM=dumb`; `FORCE_COLOR` or `CLICOLOR_FORCE` turn them on anywhere.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+
+    /// The largest policy source file read, each file on its own (the root, every
+    /// `include` and `include-origins`): bytes, or with k, m or g as in nginx.conf
+    /// (`64m`). A bound against reading a wrong file whole; raise it for generated
+    /// tenant lists (a million origins is about 50 MB). nginx: `cors_policy_max_size`.
+    #[arg(long, value_name = "SIZE", default_value = "16m", value_parser = SourceLimit::parse, global = true)]
+    pub max_source_size: SourceLimit,
 
     /// What to do.
     #[command(subcommand)]
@@ -105,7 +113,9 @@ const IMPORT_EXIT_CODES: &str = "\
 Exit codes:
   0  imported, and the recipe has no holes (differences the module fixes are listed)
   1  imported, with holes or parts not imported (see the report);
-     with --fix: the tightened policy still has errors
+     with --fix: the tightened policy still has errors;
+     with --verify: a difference the import does not explain, or the check could
+     not run (both listed as `not imported`)
   2  usage error, unreadable or unwritable file";
 
 /// `corsc check`.

@@ -37,6 +37,7 @@ fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let env = ColorEnv::from_env();
+    commands::input::set_source_limit(cli.max_source_size);
     let mut term = Term {
         color_out: use_color(cli.color, stdout.is_terminal(), &env),
         color_err: use_color(cli.color, stderr.is_terminal(), &env),

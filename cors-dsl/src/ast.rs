@@ -25,12 +25,14 @@ pub struct Directive {
     pub name: Spanned<String>,
     /// Its arguments, in order.
     pub args: Vec<Arg>,
-    /// The `{ … }` block, if the directive has one instead of `;`.
-    pub block: Option<Block>,
+    /// The `{ … }` block, if the directive has one instead of `;`. (Boxed, like the
+    /// trailing comment: most directives have neither, and a tenants policy has a
+    /// million directives.)
+    pub block: Option<Box<Block>>,
     /// `#` comment lines directly above the directive (text after the `#`).
     pub leading_comments: Vec<Spanned<String>>,
     /// A `#` comment on the same line after the `;` or `{`.
-    pub trailing_comment: Option<Spanned<String>>,
+    pub trailing_comment: Option<Box<Spanned<String>>>,
     /// From the first byte of the name to the `;` or `}` inclusive.
     pub span: Span,
 }

@@ -88,15 +88,20 @@ pub fn is_damaged_table(bytes: &[u8]) -> bool {
 impl RuleTable {
     /// Serialises the table into the `.corsb` format.
     pub fn to_bytes(&self) -> Vec<u8> {
-        // Serialising plain owned data into a Vec cannot fail.
-        let body = postcard::to_stdvec(self).unwrap_or_default();
-        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+        let mut out = Vec::with_capacity(HEADER_LEN);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         out.extend_from_slice(&[0, 0]);
-        out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
-        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        out.extend_from_slice(&body);
+        out.extend_from_slice(&[0; 12]); // CRC and length, filled in below
+                                         // The body is serialised after the header in the same buffer (a table of a
+                                         // million origins is not copied); serialising plain owned data cannot fail.
+        let mut out = postcard::to_extend(self, out).unwrap_or_default();
+        let body = out.get(HEADER_LEN..).unwrap_or(&[]);
+        let (crc, len) = (crc32fast::hash(body), body.len() as u64);
+        if let Some(fields) = out.get_mut(12..HEADER_LEN) {
+            fields[..4].copy_from_slice(&crc.to_le_bytes());
+            fields[4..].copy_from_slice(&len.to_le_bytes());
+        }
         out
     }
 
@@ -106,7 +111,6 @@ impl RuleTable {
         if is_damaged_table(bytes) {
             return Err(TableError::DamagedMagic);
         }
-        // A file that is not a table at all says so, whatever its length.
         if !bytes.starts_with(MAGIC) && !MAGIC.starts_with(bytes) {
             return Err(TableError::BadMagic);
         }

@@ -7,22 +7,89 @@
 //! sources and diagnostics back, even when the root file cannot be read, so every
 //! failure can be rendered the same way.
 
-use crate::ast::{ArgKind, Directive};
+use crate::ast::{Arg, ArgKind, Directive};
 use crate::check::TopLevelChecker;
 use crate::codes;
 use crate::diag::Diagnostic;
 use crate::diagnostics::{Diagnostics, Summary};
 use crate::lint::suppress;
 use crate::model::{PolicySet, Suppression};
-use crate::span::{FileId, SourceFile, SourceMap, Span};
-use crate::syntax;
+use crate::span::{FileId, SourceFile, SourceMap, Span, Spanned};
+use crate::syntax::{self, abbreviate};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// Files larger than this are refused: a policy is a few kilobytes, and the limit
-/// keeps a mistaken `include` of a huge file from exhausting memory.
-pub const MAX_FILE_SIZE: u64 = 16 << 20;
+/// The default [`SourceLimit`]: 16 MiB per file.
+pub const MAX_FILE_SIZE: u64 = SourceLimit::DEFAULT.bytes();
+
+/// How large one policy source file may be (the root file, and each `include` and
+/// `include-origins` file on its own). A bound, not a guess at real sizes: it keeps a
+/// wrong path (a log, an image) or a generator gone wrong from being read whole. A
+/// hand-written policy is a few kilobytes; a generated tenants list of a million
+/// origins is about 50 MB, so operators of such platforms raise it, with nginx's
+/// `cors_policy_max_size` or `corsc --max-source-size` (in nginx's size syntax:
+/// `64m`, `512k`, `1g`, or bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceLimit(u64);
+
+impl SourceLimit {
+    /// 16 MiB.
+    pub const DEFAULT: SourceLimit = SourceLimit(16 << 20);
+
+    /// A limit of `bytes` bytes.
+    pub const fn new(bytes: u64) -> SourceLimit {
+        SourceLimit(bytes)
+    }
+
+    /// The limit in bytes.
+    pub const fn bytes(self) -> u64 {
+        self.0
+    }
+
+    /// Reads a size as nginx writes one: digits, then optionally `k`, `m` or `g` (either
+    /// case) for KiB, MiB, GiB. At least one byte.
+    pub fn parse(text: &str) -> Result<SourceLimit, String> {
+        let (digits, shift) = match text.as_bytes().last() {
+            Some(b'k' | b'K') => (&text[..text.len() - 1], 10),
+            Some(b'm' | b'M') => (&text[..text.len() - 1], 20),
+            Some(b'g' | b'G') => (&text[..text.len() - 1], 30),
+            _ => (text, 0),
+        };
+        let invalid = || {
+            format!(
+                "invalid size \"{}\" (write bytes, or a number with k, m or g: \"64m\")",
+                text.escape_debug()
+            )
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid());
+        }
+        let n: u64 = digits.parse().map_err(|_| invalid())?;
+        match n.checked_mul(1 << shift) {
+            Some(bytes) if bytes > 0 => Ok(SourceLimit(bytes)),
+            _ => Err(invalid()),
+        }
+    }
+}
+
+impl Default for SourceLimit {
+    fn default() -> Self {
+        SourceLimit::DEFAULT
+    }
+}
+
+impl std::fmt::Display for SourceLimit {
+    /// `16 MiB`, `512 KiB`, or bytes when not a whole number of either.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            n if n % (1 << 30) == 0 => write!(f, "{} GiB", n >> 30),
+            n if n % (1 << 20) == 0 => write!(f, "{} MiB", n >> 20),
+            n if n % (1 << 10) == 0 => write!(f, "{} KiB", n >> 10),
+            n => write!(f, "{n} bytes"),
+        }
+    }
+}
 
 /// The most `include`s one policy file may expand, counting every time a file is
 /// included (a file included twice counts twice). Cycles are refused anyway; this
@@ -30,9 +97,66 @@ pub const MAX_FILE_SIZE: u64 = 16 << 20;
 /// expansions (issue #17).
 pub const MAX_INCLUDES: usize = 1024;
 
-/// The most text one policy file and its `include`s may amount to, counting a file
-/// again each time it is included.
+/// The most text one policy file and its `include`s may amount to with the default
+/// [`SourceLimit`], counting a file again each time it is included (see
+/// [`total_limit`]).
 pub const MAX_TOTAL_SIZE: u64 = 2 * MAX_FILE_SIZE;
+
+/// The most included text (`include` and `include-origins`, counting a file again each
+/// time) one policy file may bring in under `limit`: twice the limit, so a raised limit
+/// for a large generated list raises this too.
+pub const fn total_limit(limit: SourceLimit) -> u64 {
+    limit.bytes().saturating_mul(2)
+}
+
+/// Why a file was not read: a reason for the message, and a hint that fits it.
+#[derive(Debug)]
+pub(crate) enum Unreadable {
+    /// The file system said no (missing, permissions, not UTF-8, ...).
+    Io(String),
+    /// A directory, a device or a pipe: could block or never end.
+    NotAFile,
+    /// Larger than the [`SourceLimit`].
+    TooLarge {
+        /// The file's size, when it told it (a `/proc` file says 0; a file may grow).
+        size: Option<u64>,
+        /// The limit.
+        limit: SourceLimit,
+    },
+}
+
+impl Unreadable {
+    fn reason(&self) -> String {
+        match self {
+            Unreadable::Io(why) => why.clone(),
+            Unreadable::NotAFile => "not a regular file".into(),
+            Unreadable::TooLarge { size: Some(size), limit } => {
+                format!("{size} bytes, larger than the policy source limit of {limit}")
+            }
+            Unreadable::TooLarge { size: None, limit } => {
+                format!("larger than the policy source limit of {limit}")
+            }
+        }
+    }
+
+    /// What to do about it; `io_help` for the file-system failures.
+    fn help(&self, io_help: &str) -> String {
+        match self {
+            Unreadable::TooLarge { limit, .. } => too_large_help(*limit),
+            _ => io_help.into(),
+        }
+    }
+}
+
+/// The hint for a source file over the limit: what the limit is and how to raise it.
+pub(crate) fn too_large_help(limit: SourceLimit) -> String {
+    format!(
+        "each policy source file may hold at most {limit} (a bound against reading a wrong \
+         file whole); for a larger generated list raise it: `cors_policy_max_size 64m;` in \
+         nginx.conf's http block, `corsc --max-source-size 64m`, or split the list over \
+         several `include-origins` files"
+    )
+}
 
 /// The result of loading a policy file: the sources read (for rendering), the policy
 /// set when there were no errors, and every diagnostic found.
@@ -76,8 +200,13 @@ impl Loaded {
 /// When `path` itself cannot be read, the result holds one empty source file named
 /// after `path` and a `CORS012` diagnostic pointing at it.
 pub fn load_file(path: &Path) -> Loaded {
-    match read(path) {
-        Ok(text) => load_str(path, &text),
+    load_file_with(path, SourceLimit::DEFAULT)
+}
+
+/// [`load_file`] with a [`SourceLimit`] for the file and its includes.
+pub fn load_file_with(path: &Path, limit: SourceLimit) -> Loaded {
+    match read(path, limit) {
+        Ok(text) => load_str_with(path, &text, limit),
         Err(why) => {
             let mut sources = SourceMap::new();
             let id = sources.add(SourceFile::new(path, ""));
@@ -85,10 +214,10 @@ pub fn load_file(path: &Path) -> Loaded {
             let diag = Diagnostic::new(
                 codes::INCLUDE_FAILED,
                 span,
-                format!("cannot read `{}`: {why}", path.display()),
+                format!("cannot read `{}`: {}", path.display(), why.reason()),
             )
             .label("cannot be read")
-            .help("check the path and the file's permissions");
+            .help(why.help("check the path and the file's permissions"));
             Loaded {
                 sources,
                 set: None,
@@ -107,7 +236,12 @@ pub fn load_file(path: &Path) -> Loaded {
 /// top-level directives of included files in their place), so memory holds one
 /// top-level directive's tree at a time, not the file's.
 pub fn load_str(path: &Path, text: &str) -> Loaded {
-    let mut loader = Loader::default();
+    load_str_with(path, text, SourceLimit::DEFAULT)
+}
+
+/// [`load_str`] with a [`SourceLimit`] for the included files.
+pub fn load_str_with(path: &Path, text: &str, limit: SourceLimit) -> Loaded {
+    let mut loader = Loader { limit, ..Loader::default() };
     let root = loader.sources.add(SourceFile::new(path, text));
     let key = canonical_or_given(path);
     loader.files.insert(key.clone(), root);
@@ -129,9 +263,17 @@ pub fn load_str(path: &Path, text: &str) -> Loaded {
 
 /// Reads a regular file of reasonable size (never a device or a directory, which
 /// could block or be endless).
-fn read(path: &Path) -> Result<String, String> {
-    let bytes = read_bounded(path, MAX_FILE_SIZE).map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+fn read(path: &Path, limit: SourceLimit) -> Result<String, Unreadable> {
+    let bytes = read_bounded(path, limit.bytes()).map_err(|e| match e {
+        ReadError::Io(e) => Unreadable::Io(io_reason(&e)),
+        ReadError::NotAFile => Unreadable::NotAFile,
+        ReadError::TooLarge(_) => {
+            // The size it claims, when that is what is over the limit.
+            let size = std::fs::metadata(path).map(|m| m.len()).ok().filter(|&n| n > limit.bytes());
+            Unreadable::TooLarge { size, limit }
+        }
+    })?;
+    String::from_utf8(bytes).map_err(|_| Unreadable::Io("not UTF-8 text".into()))
 }
 
 /// Why [`read_bounded`] refused a file.
@@ -191,15 +333,20 @@ fn canonical_or_given(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// The directive that reads a generated list of origins, one per line.
+pub const INCLUDE_ORIGINS: &str = "include-origins";
+
 #[derive(Default)]
 struct Loader {
+    /// How large each file read may be.
+    limit: SourceLimit,
     sources: SourceMap,
     diags: Diagnostics,
     suppressions: Vec<Suppression>,
     /// Files already read, by canonical path: a file included twice (not a cycle) is
     /// read, and reported on, once; later `include`s parse its text again, silently.
     files: HashMap<PathBuf, FileId>,
-    /// `include`s expanded so far, and the bytes they brought in.
+    /// `include`s and `include-origins` expanded so far, and the bytes they brought in.
     includes: usize,
     included_bytes: u64,
     /// Whether the include limit was reported (once is enough).
@@ -231,6 +378,13 @@ impl Loader {
                 }
                 continue;
             }
+            if d.name() == INCLUDE_ORIGINS {
+                // Checked as an `origin` written here (an error at the top level).
+                if let Some(origins) = self.include_origins(&d, id) {
+                    checker.check(origins);
+                }
+                continue;
+            }
             checker.check(self.expand_block(d, id, stack));
         }
         let (trailing, diags) = top.finish();
@@ -241,8 +395,8 @@ impl Loader {
         }
     }
 
-    /// `d` with every `include` in its block (at any depth) replaced by the included
-    /// file's directives.
+    /// `d` with every `include` (and `include-origins`) in its block, at any depth,
+    /// replaced by the included file's directives.
     fn expand_block(
         &mut self,
         mut d: Directive,
@@ -265,6 +419,10 @@ impl Loader {
     ) -> Vec<Directive> {
         let mut out = Vec::with_capacity(directives.len());
         for d in directives {
+            if d.name() == INCLUDE_ORIGINS {
+                out.extend(self.include_origins(&d, file));
+                continue;
+            }
             if d.name() != "include" {
                 out.push(self.expand_block(d, file, stack));
                 continue;
@@ -294,22 +452,8 @@ impl Loader {
         file: FileId,
         stack: &mut Vec<PathBuf>,
     ) -> Option<(FileId, bool)> {
-        let arg = match (d.args.as_slice(), &d.block) {
-            ([a], None) if a.kind != ArgKind::Tilde => a,
-            _ => {
-                self.diags.push(
-                    Diagnostic::new(
-                        codes::INVALID_ARGUMENTS,
-                        d.span,
-                        "`include` takes exactly one path",
-                    )
-                    .label("expected one path and `;`")
-                    .help("write `include \"other.cors\";`"),
-                );
-                return None;
-            }
-        };
-        if self.includes >= MAX_INCLUDES || self.included_bytes > MAX_TOTAL_SIZE {
+        let arg = self.path_arg(d)?;
+        if self.includes >= MAX_INCLUDES || self.included_bytes > total_limit(self.limit) {
             self.over_limit(arg.span);
             return None;
         }
@@ -318,7 +462,7 @@ impl Loader {
         let key = match std::fs::canonicalize(&joined) {
             Ok(k) => k,
             Err(e) => {
-                self.cannot_read(arg.span, &joined, &io_reason(&e));
+                self.cannot_read(arg.span, &joined, &Unreadable::Io(io_reason(&e)));
                 return None;
             }
         };
@@ -348,7 +492,7 @@ impl Loader {
         let (id, first) = match self.files.get(&key) {
             Some(&id) => (id, false),
             None => {
-                let text = match read(&joined) {
+                let text = match read(&joined, self.limit) {
                     Ok(t) => t,
                     Err(why) => {
                         self.cannot_read(arg.span, &joined, &why);
@@ -362,7 +506,7 @@ impl Loader {
         };
         self.includes += 1;
         self.included_bytes += self.sources.get(id).map_or(0, |f| f.text.len() as u64);
-        if self.included_bytes > MAX_TOTAL_SIZE {
+        if self.included_bytes > total_limit(self.limit) {
             self.over_limit(arg.span);
             return None;
         }
@@ -370,8 +514,94 @@ impl Loader {
         Some((id, first))
     }
 
+    /// The one path argument of an `include` or `include-origins`, or a finding.
+    fn path_arg<'d>(&mut self, d: &'d Directive) -> Option<&'d Arg> {
+        match (d.args.as_slice(), &d.block) {
+            ([a], None) if a.kind != ArgKind::Tilde => Some(a),
+            _ => {
+                let name = abbreviate(d.name());
+                self.diags.push(
+                    Diagnostic::new(
+                        codes::INVALID_ARGUMENTS,
+                        d.span,
+                        format!("`{name}` takes exactly one path"),
+                    )
+                    .label("expected one path and `;`")
+                    .help(format!("write `{name} \"other.cors\";`")),
+                );
+                None
+            }
+        }
+    }
+
+    /// `include-origins PATH;`: the file's lines as one `origin` statement written where
+    /// the `include-origins` is (so it is valid exactly where `origin` is). The file is
+    /// what tools generate for a multi-tenant platform: one origin per line; blank lines
+    /// and lines starting with `#` are skipped, blanks around an origin ignored. Each
+    /// origin keeps its own place in that file, so a bad line is reported as
+    /// `tenants.txt:LINE:COL`. A file with no origin adds nothing. It counts towards
+    /// [`MAX_INCLUDES`] and [`total_limit`] like an `include`.
+    fn include_origins(&mut self, d: &Directive, file: FileId) -> Option<Directive> {
+        let arg = self.path_arg(d)?;
+        if self.includes >= MAX_INCLUDES || self.included_bytes > total_limit(self.limit) {
+            self.over_limit(arg.span);
+            return None;
+        }
+        let base = self.sources.path(file).parent().unwrap_or(Path::new(""));
+        let joined = base.join(&arg.value);
+        let text = match read(&joined, self.limit) {
+            Ok(t) => t,
+            Err(why) => {
+                self.cannot_read(arg.span, &joined, &why);
+                return None;
+            }
+        };
+        self.includes += 1;
+        self.included_bytes += text.len() as u64;
+        if self.included_bytes > total_limit(self.limit) {
+            self.over_limit(arg.span);
+            return None;
+        }
+        let id = self.sources.add(SourceFile::new(&joined, text));
+        let list = self.sources.get(id)?;
+        let mut args = Vec::new();
+        let mut line_start = 0;
+        for (line_idx, line) in list.text.split('\n').enumerate() {
+            let line_len = line.len() + 1;
+            let origin = line.trim_matches([' ', '\t', '\r']);
+            if !origin.is_empty() && !origin.starts_with('#') {
+                // Only ASCII blanks are trimmed: the column is a byte count.
+                let lead = line.len() - line.trim_start_matches([' ', '\t', '\r']).len();
+                let start = (line_start + lead) as u32;
+                args.push(Arg {
+                    kind: ArgKind::Word,
+                    value: origin.to_string(),
+                    span: Span {
+                        file: id,
+                        start,
+                        end: start + origin.len() as u32,
+                        line: line_idx as u32 + 1,
+                        col: lead as u32 + 1,
+                    },
+                });
+            }
+            line_start += line_len;
+        }
+        if args.is_empty() {
+            return None;
+        }
+        Some(Directive {
+            name: Spanned::new("origin".into(), d.name.span),
+            args,
+            block: None,
+            leading_comments: Vec::new(),
+            trailing_comment: None,
+            span: d.span,
+        })
+    }
+
     /// `CORS012` for the `include` that went over [`MAX_INCLUDES`] or
-    /// [`MAX_TOTAL_SIZE`]; the ones after it are skipped without a word.
+    /// [`total_limit`]; the ones after it are skipped without a word.
     fn over_limit(&mut self, span: Span) {
         if std::mem::replace(&mut self.limit_reported, true) {
             return;
@@ -381,9 +611,9 @@ impl Loader {
                 codes::INCLUDE_FAILED,
                 span,
                 format!(
-                    "too many includes: more than {MAX_INCLUDES} `include`s, or more than {} MiB \
+                    "too many includes: more than {MAX_INCLUDES} `include`s, or more than {} \
                      of included text, in total",
-                    MAX_TOTAL_SIZE >> 20
+                    SourceLimit::new(total_limit(self.limit))
                 ),
             )
             .label("one include too many")
@@ -391,15 +621,40 @@ impl Loader {
         );
     }
 
-    fn cannot_read(&mut self, span: Span, path: &Path, why: &str) {
+    fn cannot_read(&mut self, span: Span, path: &Path, why: &Unreadable) {
         self.diags.push(
             Diagnostic::new(
                 codes::INCLUDE_FAILED,
                 span,
-                format!("cannot read `{}`: {why}", path.display()),
+                format!("cannot read `{}`: {}", path.display(), why.reason()),
             )
             .label("cannot be read")
-            .help("include paths are relative to the including file"),
+            .help(why.help("include paths are relative to the including file")),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceLimit;
+
+    #[test]
+    fn sizes_read_as_nginx_writes_them() {
+        let ok = [
+            ("64m", 64 << 20),
+            ("64M", 64 << 20),
+            ("512k", 512 << 10),
+            ("1g", 1 << 30),
+            ("1048576", 1 << 20),
+        ];
+        for (text, bytes) in ok {
+            assert_eq!(SourceLimit::parse(text), Ok(SourceLimit::new(bytes)), "{text}");
+        }
+        for bad in ["", "m", "0", "0m", "-1", "1.5m", "64mb", "64 m", "99999999999999999999g"] {
+            assert!(SourceLimit::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        assert_eq!(SourceLimit::DEFAULT.to_string(), "16 MiB");
+        assert_eq!(SourceLimit::new(100).to_string(), "100 bytes");
+        assert_eq!(SourceLimit::new(1 << 30).to_string(), "1 GiB");
     }
 }

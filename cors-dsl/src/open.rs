@@ -10,7 +10,7 @@
 //! reason` comment suppresses it) or `expect` statement the policy does not keep.
 
 use crate::corsb::{self, TableError};
-use crate::load::{load_file, load_str, read_bounded, Loaded, ReadError, MAX_FILE_SIZE};
+use crate::load::{load_file_with, load_str_with, read_bounded, Loaded, ReadError, SourceLimit};
 use crate::table::RuleTable;
 use crate::{compile, expect, lint};
 use std::path::Path;
@@ -39,10 +39,18 @@ pub enum OpenError {
     /// Neither a compiled table nor UTF-8 text.
     #[error("not UTF-8 text, and not a compiled rule table")]
     NotUtf8,
-    /// Policy source larger than [`MAX_FILE_SIZE`] (or a file larger than
-    /// [`MAX_TABLE_SIZE`]).
-    #[error("larger than {} MiB", MAX_FILE_SIZE >> 20)]
-    TooLarge,
+    /// Policy source larger than its [`SourceLimit`] (or any file larger than
+    /// [`table_limit`] of it).
+    #[error(
+        "{size} bytes, larger than the policy source limit of {limit}; {}",
+        crate::load::too_large_help(*limit)
+    )]
+    TooLarge {
+        /// The file's size (as it claims, or at least what was read of it).
+        size: u64,
+        /// The limit it exceeds.
+        limit: SourceLimit,
+    },
     /// A compiled table that does not load.
     #[error(transparent)]
     Table(#[from] TableError),
@@ -50,15 +58,33 @@ pub enum OpenError {
 
 /// The largest `.corsb` file read: a compiled table holds each rule's rendered
 /// header values, so it may be larger than its source, but not by this much.
-pub const MAX_TABLE_SIZE: u64 = 4 * MAX_FILE_SIZE;
+pub const MAX_TABLE_SIZE: u64 = 4 * SourceLimit::DEFAULT.bytes();
 
 /// Reads `path` once (at most [`MAX_TABLE_SIZE`] bytes, whatever kind of file it is)
 /// and opens it as a `.corsb` table or as policy source.
 pub fn open(path: &Path) -> Result<Opened, OpenError> {
-    let bytes = read_bounded(path, MAX_TABLE_SIZE).map_err(|e| match e {
+    open_with(path, SourceLimit::DEFAULT)
+}
+
+/// The most bytes [`open_with`] reads of one file: [`MAX_TABLE_SIZE`], or four times
+/// the source limit when that was raised (a table compiled from a larger source may
+/// be larger too).
+pub fn table_limit(limit: SourceLimit) -> u64 {
+    MAX_TABLE_SIZE.max(limit.bytes().saturating_mul(4))
+}
+
+/// [`open`] with a [`SourceLimit`] for policy source (a `.corsb` is bound by
+/// [`table_limit`] instead). The file is read once, with
+/// [`crate::load::read_bounded`], whatever it claims to be.
+pub fn open_with(path: &Path, limit: SourceLimit) -> Result<Opened, OpenError> {
+    let read_limit = table_limit(limit);
+    let bytes = read_bounded(path, read_limit).map_err(|e| match e {
         ReadError::Io(e) => OpenError::Io(e),
         ReadError::NotAFile => OpenError::NotAFile,
-        ReadError::TooLarge(_) => OpenError::TooLarge,
+        ReadError::TooLarge(_) => {
+            let claimed = std::fs::metadata(path).map_or(0, |m| m.len());
+            OpenError::TooLarge { size: claimed.max(read_limit + 1), limit }
+        }
     })?;
     if corsb::is_table(&bytes) {
         return Ok(Opened::Table(RuleTable::from_bytes(&bytes)?));
@@ -66,11 +92,11 @@ pub fn open(path: &Path) -> Result<Opened, OpenError> {
     if corsb::is_damaged_table(&bytes) {
         return Err(OpenError::Table(TableError::DamagedMagic));
     }
-    if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(OpenError::TooLarge);
+    if bytes.len() as u64 > limit.bytes() {
+        return Err(OpenError::TooLarge { size: bytes.len() as u64, limit });
     }
     let text = String::from_utf8(bytes).map_err(|_| OpenError::NotUtf8)?;
-    Ok(Opened::Source(build(path, &text)))
+    Ok(Opened::Source(build_with(path, &text, limit)))
 }
 
 /// Policy text as if read from `path` (includes are read relative to it) → checked,
@@ -81,7 +107,19 @@ pub fn open(path: &Path) -> Result<Opened, OpenError> {
 // cold path (a policy nginx will not load).
 #[allow(clippy::result_large_err)]
 pub fn build(path: &Path, text: &str) -> Result<(RuleTable, Loaded), Loaded> {
-    accept(compile_loaded(load_str(path, text)))
+    build_with(path, text, SourceLimit::DEFAULT)
+}
+
+/// [`build`] with a [`SourceLimit`] for the included files.
+// The refused case carries every file read and the findings, by design; it is the
+// cold path (a policy nginx will not load).
+#[allow(clippy::result_large_err)]
+pub fn build_with(
+    path: &Path,
+    text: &str,
+    limit: SourceLimit,
+) -> Result<(RuleTable, Loaded), Loaded> {
+    accept(compile_loaded(load_str_with(path, text, limit)))
 }
 
 /// Reads, checks, compiles and lints a policy file in one step: [`build`] on a file
@@ -90,7 +128,7 @@ pub fn build(path: &Path, text: &str) -> Result<(RuleTable, Loaded), Loaded> {
 // cold path (a policy nginx will not load).
 #[allow(clippy::result_large_err)]
 pub fn build_table(path: &Path) -> Result<(RuleTable, Loaded), Loaded> {
-    accept(compile_loaded(load_file(path)))
+    accept(compile_loaded(load_file_with(path, SourceLimit::DEFAULT)))
 }
 
 /// Compiles a loaded policy set; language errors and compile errors come back with

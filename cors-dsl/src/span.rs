@@ -92,8 +92,14 @@ impl SourceFile {
     /// binary search and a bounded count, so reading is linear in the file whatever
     /// its shape (issue #18: one 3 MB line used to cost a scan from the start of the
     /// line for every token).
+    ///
+    /// A UTF-8 byte-order mark some editors put first is not part of the text: it is
+    /// dropped here, so the first line's columns count from what an editor shows.
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
-        let text = text.into();
+        let mut text = text.into();
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i as u32 + 1));
         let char_marks = if text.is_ascii() {
@@ -256,6 +262,15 @@ mod tests {
         let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         let col = text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line, col as u32 + 1)
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_text() {
+        let f = SourceFile::new("p.cors", "\u{feff}policy p {}\n");
+        assert_eq!(f.text, "policy p {}\n");
+        assert_eq!(f.line_col(0), (1, 1));
+        // Only a leading one: elsewhere it is a character like any other.
+        assert_eq!(SourceFile::new("p.cors", "a\u{feff}").text, "a\u{feff}");
     }
 
     #[test]

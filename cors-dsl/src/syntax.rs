@@ -19,6 +19,7 @@
 //! exists as a million-node tree. [`parse`] collects them into a [`Document`].
 
 use crate::ast::{Arg, ArgKind, Block, Directive, Document};
+use crate::check::ALL;
 use crate::codes;
 use crate::diag::{Diagnostic, Severity};
 use crate::diagnostics::Diagnostics;
@@ -486,7 +487,10 @@ impl<'a> Parser<'a> {
         depth: usize,
     ) -> Option<Directive> {
         let name = Spanned::new(name.to_string(), self.span(start, end));
-        let mut args = Vec::new();
+        // Most directives have one argument: a `Vec` would start with room for four
+        // (a tenants policy has a million `origin` lines), so start with one and trim
+        // in `finish`.
+        let mut args = Vec::with_capacity(1);
         // The last token read, where a missing `;` is reported.
         let mut last = (start, end);
         let mut saw_bad = false;
@@ -507,6 +511,16 @@ impl<'a> Parser<'a> {
                 Tok::Tilde => Some((ArgKind::Tilde, "~".to_string())),
                 _ => None,
             };
+            // A directive name opening a later line is the next directive, not one
+            // more argument: the `;` before it is missing (`origin a b` ⏎ `methods GET;`
+            // would otherwise read `methods` and `GET` as two more origins). No
+            // argument of the language is spelled like a directive name.
+            if let Some((ArgKind::Word, word)) = &kind {
+                if ALL.contains(&word.as_str()) && self.line(t.start) > self.line(last.1) {
+                    self.missing_semi(&name.node, last);
+                    return Some(self.finish(name, args, None, leading_comments, None, last.1));
+                }
+            }
             if let Some((kind, value)) = kind {
                 self.bump();
                 args.push(Arg { kind, value, span: self.span(t.start, t.end) });
@@ -594,7 +608,18 @@ impl<'a> Parser<'a> {
         end: usize,
     ) -> Directive {
         let span = self.span(name.span.start as usize, end);
-        Directive { name, args, block, leading_comments, trailing_comment, span }
+        let mut args = args;
+        if args.capacity() > args.len() {
+            args.shrink_to_fit();
+        }
+        Directive {
+            name,
+            args,
+            block: block.map(Box::new),
+            leading_comments,
+            trailing_comment: trailing_comment.map(Box::new),
+            span,
+        }
     }
 }
 
@@ -699,6 +724,14 @@ mod tests {
             ("a; } b; } c;", 2, "unexpected `}`"),
             ("policy a { x 'y; } policy b { }", 2, "unclosed"),
             ("a b", 1, "expected `;`"),
+            // The next directive on the next line ends the list: one error, where the
+            // `;` belongs, and `methods GET;` parsed as a directive of its own.
+            (
+                "policy p {\n origin https://a.example\n methods GET;\n}",
+                1,
+                "expected `;` after `origin`",
+            ),
+            ("policy p {\n origin\n methods GET;\n}", 1, "expected `;` after `origin`"),
         ];
         for (input, count, needle) in cases {
             let (_, diags) = parse_str(input);

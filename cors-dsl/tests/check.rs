@@ -327,3 +327,78 @@ fn relative_paths_stay_relative() {
     assert_eq!(paths[0], root);
     assert_eq!(paths[3], Path::new("tests/fixtures/language/include/sub/billing.cors"));
 }
+
+fn origins_fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/language/include-origins").join(name)
+}
+
+#[test]
+fn include_origins_reads_one_origin_per_line() {
+    let loaded = load_file(&origins_fixture("root.cors"));
+    let set = loaded.set.unwrap_or_else(|| panic!("{:#?}", loaded.diagnostics));
+    let rules = &set.policies[0].rules;
+    let listed: Vec<String> = rules[1].origins.iter().map(|o| o.node.to_string()).collect();
+    // Comments and blank lines skipped, blanks and CRLF trimmed, spelling normalised.
+    assert_eq!(
+        listed,
+        [
+            "https://t1.customers.example.net",
+            "https://t2.customers.example.net",
+            "https://t4.customers.example.net"
+        ]
+    );
+    assert_eq!(names(&rules[1].methods.node), ["GET", "POST"], "the policy's defaults apply");
+    assert!(!rules[1].credentials.node);
+    // Each origin points at its own line and column of the list.
+    let t2 = &rules[1].origins[1];
+    assert!(loaded.sources.path(t2.span.file).ends_with("tenants.txt"));
+    assert_eq!((t2.span.line, t2.span.col), (4, 4));
+    assert_eq!(loaded.sources.snippet(t2.span), "https://t2.customers.example.net");
+}
+
+#[test]
+fn include_origins_reports_a_bad_line_where_it_is() {
+    let loaded = load_file(&origins_fixture("bad-root.cors"));
+    assert!(loaded.set.is_none());
+    let [d] = loaded.diagnostics.as_slice() else { panic!("{:#?}", loaded.diagnostics) };
+    assert_eq!(d.code, "CORS004");
+    assert!(loaded.sources.path(d.span.file).ends_with("bad.txt"));
+    assert_eq!((d.span.line, d.span.col), (2, 3));
+    assert_eq!(loaded.sources.snippet(d.span), "https://bad.example.net/path");
+}
+
+#[test]
+fn include_origins_of_an_empty_list_adds_nothing() {
+    let loaded = load_file(&origins_fixture("empty-root.cors"));
+    let set = loaded.set.unwrap_or_else(|| panic!("{:#?}", loaded.diagnostics));
+    let origins: Vec<String> =
+        set.policies[0].rules[0].origins.iter().map(|o| o.node.to_string()).collect();
+    assert_eq!(origins, ["https://only.example.com"]);
+}
+
+#[test]
+fn include_origins_takes_one_path() {
+    assert_eq!(codes("policy p { include-origins; }"), ["CORS003"]);
+    assert_eq!(codes("policy p { include-origins \"a.txt\" \"b.txt\"; }"), ["CORS003"]);
+    assert_eq!(codes("policy p { include-origins \"no-such-list.txt\"; }"), ["CORS012"]);
+}
+
+#[test]
+fn the_source_limit_is_a_bound_that_says_how_to_raise_it() {
+    use cors_dsl::{load_file_with, SourceLimit};
+    let root = origins_fixture("root.cors");
+    // The list (about 150 bytes) is over a 100-byte limit; the root is not.
+    let small = load_file_with(&root, SourceLimit::new(100));
+    let [d] = small.diagnostics.as_slice() else { panic!("{:#?}", small.diagnostics) };
+    assert_eq!(d.code, "CORS012");
+    assert!(
+        d.message.contains("larger than the policy source limit of 100 bytes"),
+        "{}",
+        d.message
+    );
+    let help = d.help.as_deref().unwrap_or_default();
+    assert!(help.contains("cors_policy_max_size") && help.contains("--max-source-size"), "{help}");
+    assert!(!help.contains("permission"), "{help}");
+    let roomy = load_file_with(&root, SourceLimit::new(1 << 10));
+    assert!(roomy.set.is_some(), "{:#?}", roomy.diagnostics);
+}

@@ -670,3 +670,47 @@ fn crc32fast_hash(data: &[u8]) -> u32 {
     }
     !crc
 }
+
+#[test]
+fn an_exactly_listed_origin_is_reflected_from_the_table() {
+    let t = table(API);
+    let sent = b"https://app.example.com".to_vec();
+    let d = decide(&t, &Request::actual(b"GET", Some(&sent)));
+    let headers = d.headers().expect("allowed");
+    let (_, acao) = headers.checked_lines().expect("safe").next().expect("a first header");
+    assert_eq!(acao, &sent[..]);
+    // The table's copy, not the request's bytes: nothing from the request is written.
+    assert!(!std::ptr::eq(acao.as_ptr(), sent.as_ptr()));
+}
+
+#[test]
+fn a_reflected_value_with_a_control_byte_is_never_written() {
+    let t = table(
+        r#"policy p { origin ~ "https://[^.]+\.example\.com"; methods *; headers *; credentials on; }"#,
+    );
+    for origin in [
+        &b"https://a\x01b.example.com"[..],
+        b"https://a\rb.example.com",
+        b"https://a\x7f.example.com",
+    ] {
+        let d = decide(&t, &Request::actual(b"GET", Some(origin)));
+        assert_eq!(d.as_str(), "allowed", "the policy's pattern accepts {origin:?}");
+        assert!(d.headers().expect("allowed").checked_lines().is_err(), "{origin:?}");
+    }
+    // A preflight's reflected method and headers are checked as well; a tab is a safe
+    // field byte.
+    let preflight = |method: &'static [u8], headers: &'static [u8]| {
+        let mut req = Request::actual(b"OPTIONS", Some(b"https://a.example.com"));
+        req.request_method = Some(method);
+        req.request_headers = RequestHeaders::Value(headers);
+        decide(&t, &req).headers().map(|h| h.checked_lines().is_ok())
+    };
+    assert_eq!(preflight(b"PUT", b"x-a,\tx-b"), Some(true));
+    assert_eq!(preflight(b"PUT", b"x-a"), Some(true));
+    let d = {
+        let mut req = Request::actual(b"OPTIONS", Some(b"https://a\x01.example.com"));
+        req.request_method = Some(b"PUT");
+        decide(&t, &req)
+    };
+    assert!(d.headers().expect("allowed preflight").checked_lines().is_err());
+}

@@ -118,6 +118,22 @@ fn reserved_header_bytes_must_be_zero() {
 }
 
 #[test]
+fn a_damaged_magic_number_is_called_a_damaged_table() {
+    let good = compiled("spa-api.cors");
+    for (at, byte) in [(0, b'X'), (5, b' '), (7, 0)] {
+        let mut bytes = good.clone();
+        bytes[at] = byte;
+        match open_bytes("magic", &bytes) {
+            Err(OpenError::Table(TableError::DamagedMagic)) => {}
+            other => panic!("magic byte {at} damaged: {other:?}"),
+        }
+    }
+    // Policy source that happens to start with the same letters stays source.
+    assert!(!cors_dsl::corsb::is_damaged_table(b"CORSB\r\n policy p { }"));
+    assert!(!cors_dsl::corsb::is_damaged_table(b"CORS"));
+}
+
+#[test]
 fn every_example_table_passes_the_loader_validation() {
     for path in std::fs::read_dir(example("")).expect("examples").filter_map(|e| e.ok()) {
         let path = path.path();

@@ -13,7 +13,7 @@
 
 use core::ffi::{c_char, c_void};
 
-use cors_dsl::{PolicyId, RuleTable};
+use cors_dsl::{PolicyId, RuleTable, SourceLimit};
 use ngx::core::{NGX_CONF_ERROR, NGX_CONF_OK};
 use ngx::ffi::{ngx_command_t, ngx_conf_t};
 use ngx::http::{HttpModuleLocationConf, HttpModuleMainConf, Merge, MergeConfigError};
@@ -33,6 +33,8 @@ pub struct MainConf {
     pub unmatched: Vec<String>,
     /// Where requests keep their state (declared in preconfiguration).
     pub slots: Slots,
+    /// `cors_policy_max_size`, when written: the largest policy source file read.
+    pub source_limit: Option<SourceLimit>,
 }
 
 impl MainConf {
@@ -115,10 +117,43 @@ pub unsafe extern "C" fn cmd_policy_file(
     NGX_CONF_OK
 }
 
+/// `cors_policy_max_size SIZE;`: the largest policy source file (each `include` on its
+/// own) the `cors_policy_file` lines after it read, in nginx's size syntax (`64m`);
+/// 16m when not written. A `.corsb` is not bound by it.
+pub unsafe extern "C" fn cmd_policy_max_size(
+    cf: *mut ngx_conf_t,
+    _cmd: *mut ngx_command_t,
+    _conf: *mut c_void,
+) -> *mut c_char {
+    // SAFETY: nginx calls directive handlers with its live `cf`.
+    let Some(cf) = (unsafe { Cf::new(cf) }) else { return NGX_CONF_ERROR };
+    let args = cf.args();
+    let Some(raw) = args.get(1) else { return NGX_CONF_ERROR };
+    let Some(main) = Module::main_conf_mut(&cf) else { return NGX_CONF_ERROR };
+    if main.source_limit.is_some() {
+        return conf_error(c"is duplicate");
+    }
+    if !main.files.is_empty() || !main.unmatched.is_empty() {
+        cf.log(false, "must come before the cors_policy_file lines it applies to");
+        return NGX_CONF_ERROR;
+    }
+    match SourceLimit::parse(&String::from_utf8_lossy(raw)) {
+        Ok(limit) => {
+            main.source_limit = Some(limit);
+            NGX_CONF_OK
+        }
+        Err(why) => {
+            cf.log(false, &why);
+            NGX_CONF_ERROR
+        }
+    }
+}
+
 /// Loads one policy file into `main`, logging what `policy::load` says; whether it loaded.
 fn load_file(cf: &Cf, main: &mut MainConf, path: String) -> bool {
+    let limit = main.source_limit.unwrap_or_default();
     // A bug in the policy compiler must not take the master down with a reload.
-    let (table, messages) = std::panic::catch_unwind(|| policy::load(&path, &main.files))
+    let (table, messages) = std::panic::catch_unwind(|| policy::load(&path, &main.files, limit))
         .unwrap_or_else(|_| (None, vec![Message::internal_error()]));
     for m in &messages {
         cf.log(m.warn, &format!("cors_policy_file \"{path}\": {}", m.text));

@@ -32,7 +32,7 @@
 
 use core::ptr;
 
-use cors_dsl::fetch::{is_safe_field_value, list_elements, trim_ows};
+use cors_dsl::fetch::{list_elements, trim_ows};
 use cors_dsl::report::{self, Report};
 use cors_dsl::{Decision, Request};
 use ngx::ffi::{
@@ -367,16 +367,16 @@ fn put(r: Req, decision: &Decision<'static>, answered: bool) -> bool {
         r.replace_answer(status);
     }
     let first_vary = r.scan_output_headers(decision.owns_cors_headers());
-    // Defence in depth against response splitting: a value taken from the request with
-    // CR, LF or NUL is never written (nginx's parsers refuse such header lines; table
-    // values were checked when the table was loaded). The response then carries no CORS
-    // headers at all, which fails closed.
+    // Defence in depth against response splitting: a value taken from the request that
+    // is not a safe field value is never written (nginx's parsers refuse CR, LF and NUL
+    // in header lines; table values were checked when the table was loaded). The
+    // response then carries no CORS headers at all, which fails closed.
     if let Some(headers) = decision.headers() {
-        if !headers.reflected().iter().all(|v| is_safe_field_value(v)) {
+        let Ok(lines) = headers.checked_lines() else {
             log::unsafe_value(r);
             return true;
-        }
-        for (name, value) in headers.iter() {
+        };
+        for (name, value) in lines {
             if !r.push_header(name.as_str(), name.lowercase(), value) {
                 return false;
             }

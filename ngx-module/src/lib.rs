@@ -109,11 +109,19 @@ const fn name(s: &'static core::ffi::CStr) -> ngx_str_t {
     ngx_str_t { len: s.count_bytes(), data: s.as_ptr().cast_mut().cast() }
 }
 
-static mut NGX_HTTP_CORS_COMMANDS: [ngx_command_t; 3] = [
+static mut NGX_HTTP_CORS_COMMANDS: [ngx_command_t; 4] = [
     ngx_command_t {
         name: name(c"cors_policy_file"),
         type_: (NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1) as ngx_uint_t,
         set: Some(conf::cmd_policy_file),
+        conf: NGX_HTTP_MAIN_CONF_OFFSET,
+        offset: 0,
+        post: core::ptr::null_mut(),
+    },
+    ngx_command_t {
+        name: name(c"cors_policy_max_size"),
+        type_: (NGX_HTTP_MAIN_CONF | NGX_CONF_TAKE1) as ngx_uint_t,
+        set: Some(conf::cmd_policy_max_size),
         conf: NGX_HTTP_MAIN_CONF_OFFSET,
         offset: 0,
         post: core::ptr::null_mut(),

@@ -18,7 +18,7 @@ use cors_dsl::report::Report;
 use cors_dsl::{
     Decision, OriginHeader, PolicyId, Reason, Request, RequestHeaders, RuleTable, SourceLoc,
 };
-use ngx::ffi::{NGX_LOG_ALERT, NGX_LOG_DEBUG, NGX_LOG_INFO};
+use ngx::ffi::{NGX_LOG_DEBUG, NGX_LOG_INFO};
 
 use crate::ffi::Req;
 
@@ -28,7 +28,7 @@ const MAX_VALUE: usize = 128;
 /// Logs `d`, made under policy `id` (`policy`) of `table` for `req`. At a report-only
 /// location every decision is logged at `debug` (nothing was refused); [`report`] says
 /// at `info` where enforcing would change the outcome.
-#[inline]
+#[inline(always)]
 pub fn decision(
     r: Req,
     table: &RuleTable,
@@ -67,16 +67,17 @@ fn write_line(
     r.log(level, line.as_bytes());
 }
 
-/// Logs at `alert` that a reflected request value with CR, LF or NUL was not written
-/// (nginx's parsers refuse such header lines, so this means something upstream of the
-/// module let one through).
+/// Logs at `info` (as nginx logs a client's invalid request) that a value the answer
+/// would reflect from the request is not a safe field value — a control byte, which
+/// nginx passes on in header values (CR, LF and NUL it refuses itself) — and so was not
+/// written.
 #[cold]
 #[inline(never)]
 pub fn unsafe_value(r: Req) {
     r.log(
-        NGX_LOG_ALERT,
-        b"cors: a request value with CR, LF or NUL was not reflected; the response carries \
-no CORS headers",
+        NGX_LOG_INFO,
+        b"cors: a request value to reflect holds a control byte; the response carries no \
+CORS headers",
     );
 }
 

@@ -10,7 +10,8 @@ use std::path::Path;
 
 use cors_dsl::diagnostics::more_line;
 use cors_dsl::{
-    Diagnostic, OpenError, Opened, PolicyId, RuleTable, Severity, SourceMap, MAX_DIAGNOSTICS,
+    Diagnostic, OpenError, Opened, PolicyId, RuleTable, Severity, SourceLimit, SourceMap,
+    MAX_DIAGNOSTICS,
 };
 
 /// One loaded policy file.
@@ -37,10 +38,15 @@ impl Message {
 }
 
 /// Loads the policy file at `path` (a compiled `.corsb` table or a policy source), which
-/// must not redefine a policy of the `earlier` files. Returns its table if it is usable,
+/// must not redefine a policy of the `earlier` files; policy source (each file of it)
+/// may be at most `limit` (`cors_policy_max_size`). Returns its table if it is usable,
 /// and what to log.
-pub fn load(path: &str, earlier: &[PolicyFile]) -> (Option<RuleTable>, Vec<Message>) {
-    let (table, mut messages) = open(path);
+pub fn load(
+    path: &str,
+    earlier: &[PolicyFile],
+    limit: SourceLimit,
+) -> (Option<RuleTable>, Vec<Message>) {
+    let (table, mut messages) = open(path, limit);
     let Some(table) = table else { return (None, messages) };
     if let Some(text) = duplicate_policy(earlier, &table) {
         messages.push(Message { warn: false, text });
@@ -125,8 +131,8 @@ fn duplicate_policy(earlier: &[PolicyFile], new: &RuleTable) -> Option<String> {
 
 /// Opens a `.corsb` table or compiles a policy source (`cors_dsl::open`); returns the
 /// table (if usable) and what to log.
-fn open(path: &str) -> (Option<RuleTable>, Vec<Message>) {
-    let built = match cors_dsl::open(Path::new(path)) {
+fn open(path: &str, limit: SourceLimit) -> (Option<RuleTable>, Vec<Message>) {
+    let built = match cors_dsl::open_with(Path::new(path), limit) {
         Ok(Opened::Table(t)) => return (Some(t), Vec::new()),
         Ok(Opened::Source(built)) => built,
         Err(e) => {

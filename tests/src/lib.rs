@@ -13,11 +13,13 @@
 //! - [`fastcgi`]: a minimal FastCGI responder, for `fastcgi_pass` behind a policy.
 //! - [`fixtures`]: the policies and servers most real-nginx tests share.
 //! - [`cases`]: request/expected-response tables and their runner.
+//! - [`hostile`]: the hostile-traffic corpus runner (raw HTTP/1.x, pipelining, HTTP/2).
 
 pub mod cases;
 pub mod env;
 pub mod fastcgi;
 pub mod fixtures;
+pub mod hostile;
 pub mod http;
 pub mod nginx;
 pub mod tmp;

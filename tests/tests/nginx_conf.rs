@@ -395,6 +395,21 @@ fn empty_policy_file_warns() {
     assert!(out.contains(expected), "{out}");
 }
 
+/// Issue #18: a policy saved with a byte-order mark loads, and a table whose magic bytes
+/// were damaged is called a damaged table (not "not UTF-8 text").
+#[test]
+fn a_byte_order_mark_loads_and_a_damaged_magic_is_named() {
+    let files: Files = &[
+        ("bom.cors", "\u{feff}policy api { origin https://app.example.com; }\n"),
+        ("damaged.corsb", "XORSB\0\r\n\u{3}\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"),
+    ];
+    let Some((ok, out)) = nginx_t("cors_policy_file bom.cors;\ncors api;", files) else { return };
+    assert!(ok, "{out}");
+    let Some((ok, out)) = nginx_t("cors_policy_file damaged.corsb;", files) else { return };
+    assert!(!ok, "{out}");
+    assert!(out.contains("damaged.corsb\": damaged rule table"), "{out}");
+}
+
 /// Issue #16: `cors NAME` that names no loaded policy suggests the nearest one (a
 /// different case first, then a small edit distance) or lists what is loaded.
 #[test]
@@ -528,4 +543,38 @@ fn the_modules_request_slots_cannot_be_referenced() {
     let http = "server { listen 127.0.0.1:{PORT}; location / { set $cors:decider x; } }";
     let Some((ok, out)) = nginx_t(http, &[]) else { return };
     assert!(!ok, "set must refuse the name:\n{out}");
+}
+
+/// Issue #13: a generated tenants list (`include-origins`) loads into nginx and answers;
+/// `cors_policy_max_size` bounds each source file read, with a hint naming the directive,
+/// and raising it lets the same file load.
+#[test]
+fn include_origins_and_the_source_size_bound() {
+    let tenants: String =
+        (0..200).map(|i| format!("https://t{i}.customers.example.net\n")).collect();
+    let policy = "policy api {\n    include-origins \"tenants.txt\";\n    credentials on;\n}\n";
+    let files: Files = &[("api.cors", policy), ("tenants.txt", &tenants)];
+    let http = |max: &str| {
+        format!(
+            "{max}cors_policy_file api.cors;\n\
+             server {{ listen 127.0.0.1:{{PORT}}; root html; location / {{ cors api; }} }}"
+        )
+    };
+    let Some((ok, out)) = nginx_t(&http("cors_policy_max_size 1k;\n"), files) else { return };
+    assert!(!ok, "a 7 KB list over a 1 KiB bound must not load:\n{out}");
+    assert!(out.contains("tenants.txt") && out.contains("cors_policy_max_size"), "{out}");
+    let Some((ok, out)) = nginx_t(&http("cors_policy_max_size 64k;\n"), files) else { return };
+    assert!(ok, "{out}");
+
+    let env = require_nginx!();
+    let setup = files
+        .iter()
+        .fold(Setup::new(&http("")), |s, (p, c)| s.file(p, c))
+        .file("html/x.txt", "x\n");
+    let nginx = Nginx::start(&env, &setup);
+    let allowed = "https://t199.customers.example.net";
+    let resp = nginx.send(&Req::get("/x.txt").origin(allowed));
+    assert_eq!(resp.get("access-control-allow-origin"), Some(allowed));
+    let refused = nginx.send(&Req::get("/x.txt").origin("https://t200.customers.example.net"));
+    assert!(refused.cors_headers().is_empty(), "{:?}", refused.cors_headers());
 }

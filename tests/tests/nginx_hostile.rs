@@ -310,3 +310,29 @@ fn a_tampered_table_is_refused() {
         "names the file and the byte:\n{out}"
     );
 }
+
+/// The emit-time check, on a real request: nginx refuses CR, LF and NUL in header values
+/// itself but passes other control bytes on, and a `~` pattern may accept them. An
+/// answer that would reflect one goes out without CORS headers (fail closed), and
+/// `error_log` says why; the same pattern's clean origins are answered as usual.
+#[test]
+fn a_reflected_control_byte_is_never_written() {
+    let env = require_nginx!();
+    let http = "cors_policy_file p.cors;\n\
+                server { listen 127.0.0.1:{PORT}; root html; location / { cors p; } }";
+    let policy = "policy p {\n    origin ~ \"^https://[^./]+\\.example\\.com$\";\n}\n";
+    let setup = cors_tests::Setup::new(http).file("p.cors", policy).file("html/x.txt", "x\n");
+    let nginx = Nginx::start(&env, &setup);
+    let clean = nginx.send(&Req::get("/x.txt").origin("https://a.example.com"));
+    assert_eq!(clean.get("access-control-allow-origin"), Some("https://a.example.com"));
+    for origin in
+        ["https://a\u{1}b.example.com", "https://a\u{1f}.example.com", "https://\u{7f}.example.com"]
+    {
+        let resp = nginx.send(&Req::get("/x.txt").origin(origin));
+        assert_eq!(resp.status, 200, "{origin:?}");
+        assert!(resp.cors_headers().is_empty(), "{origin:?}: {:?}", resp.cors_headers());
+    }
+    let log = nginx.prefix.error_log();
+    assert_eq!(log.matches("holds a control byte").count(), 3, "{log}");
+    assert_no_crash(&nginx);
+}

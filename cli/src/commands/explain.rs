@@ -47,7 +47,7 @@ pub fn run(args: &ExplainArgs, term: &mut Term<'_>) -> Result<Outcome, CliError>
 /// errors (they are printed).
 fn load_table(args: &ExplainArgs, term: &mut Term<'_>) -> Result<Option<RuleTable>, CliError> {
     let path = &args.file;
-    match cors_dsl::open(path) {
+    match cors_dsl::open_with(path, super::input::source_limit()) {
         Ok(Opened::Table(table) | Opened::Source(Ok((table, _)))) => Ok(Some(table)),
         Ok(Opened::Source(Err(loaded))) => {
             let mut report = Report::default();

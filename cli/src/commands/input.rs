@@ -4,10 +4,26 @@
 //! compiled `.corsb`), as shellcheck and ruff do.
 
 use cors_dsl::corsb;
-use cors_dsl::load::{read_bounded, ReadError, MAX_FILE_SIZE};
-use cors_dsl::MAX_TABLE_SIZE;
+use cors_dsl::load::{read_bounded, ReadError};
+use cors_dsl::table_limit;
+use cors_dsl::SourceLimit;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// `--max-source-size`: one value for the whole process, set once by `main` before any
+/// command runs (every reader below, and the library's includes, use it).
+static SOURCE_LIMIT: OnceLock<SourceLimit> = OnceLock::new();
+
+/// Sets the [`source_limit`] (`main`, from `--max-source-size`).
+pub fn set_source_limit(limit: SourceLimit) {
+    let _ = SOURCE_LIMIT.set(limit);
+}
+
+/// How large one policy source file may be in this run.
+pub fn source_limit() -> SourceLimit {
+    SOURCE_LIMIT.get().copied().unwrap_or_default()
+}
 
 /// One input to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,7 +134,7 @@ pub fn read_source(input: &Input) -> Result<String, InputError> {
         Input::Stdin { .. } => {
             let mut bytes = Vec::new();
             std::io::stdin()
-                .take(MAX_FILE_SIZE + 1)
+                .take(source_limit().bytes() + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| err(format!("cannot read standard input: {}", io_reason(&e))))?;
             bytes
@@ -129,21 +145,22 @@ pub fn read_source(input: &Input) -> Result<String, InputError> {
 }
 
 /// A regular file's bytes, or why not. Read with a limit whatever the file claims
-/// (`cors_dsl::load::read_bounded`); the limit is a table's, so a large `.corsb` is
-/// still recognised as one.
+/// (`cors_dsl::load::read_bounded`); the limit is a table's (`cors_dsl::open::table_limit`),
+/// so a large `.corsb` is still recognised as one.
 fn read_file(path: &Path) -> Result<Vec<u8>, String> {
     let cannot = |why: String| format!("cannot read `{}`: {why}", path.display());
     let meta = std::fs::metadata(path).map_err(|e| cannot(io_reason(&e)))?;
     if meta.is_dir() {
         return Err(cannot("is a directory".into()));
     }
-    read_bounded(path, MAX_TABLE_SIZE).map_err(|e| match e {
+    let limit = source_limit();
+    read_bounded(path, table_limit(limit)).map_err(|e| match e {
         ReadError::Io(e) => cannot(io_reason(&e)),
         ReadError::TooLarge(_) => {
             format!(
-                "`{}` is larger than {} MiB: not a policy file",
+                "`{}` is larger than {limit}, the policy source limit: raise it with \
+                 `--max-source-size` (e.g. `--max-source-size 64m`) if it really is one",
                 path.display(),
-                MAX_FILE_SIZE >> 20
             )
         }
         e => cannot(e.to_string()),
@@ -161,14 +178,15 @@ pub fn classify(path: &Path, bytes: Vec<u8>) -> Result<String, String> {
     }
     if corsb::is_damaged_table(&bytes) {
         return Err(format!(
-            "`{name}` is a damaged compiled rule table (`.corsb`): its first bytes are not the \
-             table's magic bytes; recompile it from its `.cors` source"
+            "`{name}` is a damaged compiled rule table (`.corsb`): its magic bytes are \
+             wrong; recompile it from its policy source"
         ));
     }
-    if bytes.len() as u64 > MAX_FILE_SIZE {
+    let limit = source_limit();
+    if bytes.len() as u64 > limit.bytes() {
         return Err(format!(
-            "`{name}` is larger than {} MiB: not a policy file",
-            MAX_FILE_SIZE >> 20
+            "`{name}` is larger than {limit}, the policy source limit: raise it with \
+             `--max-source-size` (e.g. `--max-source-size 64m`) if it really is one"
         ));
     }
     // git's test for binary content: a NUL byte near the start.

@@ -203,7 +203,7 @@ fn canonical(path: &Path) -> PathBuf {
 /// Loads, checks, compiles and lints `text` as the file `path` (includes read from
 /// disk), with every finding, language errors included, before `--allow` and friends.
 fn lint_text(path: &Path, text: &str) -> Loaded {
-    let mut loaded = cors_dsl::load_str(path, text);
+    let mut loaded = cors_dsl::load_str_with(path, text, input::source_limit());
     if let Some(set) = loaded.set.as_ref() {
         if let Err(errors) = cors_dsl::compile(set, &loaded.sources) {
             loaded.add(errors);

@@ -3,6 +3,19 @@
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
+/// Shown after `corsc import nginx --help`.
+const NGINX_EXAMPLES: &str = "\
+Examples:
+  corsc import nginx /etc/nginx/nginx.conf -o /etc/nginx/cors/imported.cors --diff
+  corsc import nginx /etc/nginx/nginx.conf -o imported.cors --verify \\
+      --nginx /usr/sbin/nginx --module /usr/lib/nginx/modules/ngx_http_cors_module.so
+
+--verify starts the original configuration and the converted one in that nginx, on
+127.0.0.1 ports of their own behind a stub upstream, in a temporary directory (kept
+with --keep), and reports every request where a browser would conclude differently.
+The faithful policy runs there with its lint errors suppressed, so that what the
+recipe does today can be compared.";
+
 /// `corsc import SOURCE …`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -15,6 +28,7 @@ pub struct ImportArgs {
 #[derive(Debug, Subcommand)]
 pub enum Source {
     /// nginx configuration files (`add_header`/`map`/`if` recipes); includes followed.
+    #[command(after_help = NGINX_EXAMPLES)]
     Nginx(NginxArgs),
     /// Kubernetes Ingress objects with ingress-nginx `cors-*` annotations.
     Ingress(YamlArgs),
@@ -60,6 +74,26 @@ pub struct NginxArgs {
     /// Also add `load_module PATH;` at the top of the main file.
     #[arg(long, value_name = "PATH")]
     pub load_module: Option<String>,
+    /// Prove the import in real nginx: start the original configuration and the
+    /// converted one (policy written, module loaded) on 127.0.0.1 ports of their own,
+    /// behind a stub upstream, send both the same generated requests (every origin
+    /// pattern's witnesses and look-alikes, each method and header, with and without
+    /// credentials, preflights, upstream errors) and report every request where a
+    /// browser would conclude differently, the recipe's own bugs marked as such.
+    /// Needs `--module` (or `CORSC_MODULE`).
+    #[arg(long)]
+    pub verify: bool,
+    /// The nginx binary `--verify` runs [default: `CORSC_NGINX`, else `nginx` from PATH].
+    #[arg(long, value_name = "PATH", requires = "verify")]
+    pub nginx: Option<PathBuf>,
+    /// The module (`ngx_http_cors_module.so`) built for that nginx [default:
+    /// `CORSC_MODULE`].
+    #[arg(long, value_name = "PATH", requires = "verify")]
+    pub module: Option<PathBuf>,
+    /// Keep `--verify`'s temporary directory (both configurations as they ran, their
+    /// error logs) and print where it is.
+    #[arg(long, requires = "verify")]
+    pub keep: bool,
 }
 
 /// `corsc import ingress|gateway`.

@@ -17,7 +17,7 @@ mod yaml;
 use crate::commands::{write_atomic, write_block, CliError, Outcome, Term};
 use args::{Common, ImportArgs, NginxArgs, Source, YamlArgs};
 use draft::{Draft, Level, Mode, Note};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Runs `corsc import`.
 pub fn run(args: &ImportArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
@@ -37,17 +37,14 @@ pub struct Imported {
     pub notes: Vec<Note>,
     /// Extra lines for the report (location mappings).
     pub mapping: Vec<String>,
+    /// `--verify` found a difference the import does not explain, or could not run.
+    pub unverified: bool,
 }
 
-/// Writes the policy, lints it, prints the report; the outcome says whether anything
-/// needs a person.
-fn finish(
-    imported: &mut Imported,
-    common: &Common,
-    source: &str,
-    term: &mut Term<'_>,
-) -> Result<(Outcome, bool), CliError> {
-    let mode = if common.fix { Mode::Fix } else { Mode::Faithful };
+/// Writes the policy text and lints it (the lint findings join the notes); `loads`
+/// says whether it would load.
+fn policy(imported: &mut Imported, common: &Common, source: &str) -> (draft::Written, bool) {
+    let mode = mode(common);
     let header = format!(
         "Imported by `corsc import {source}`{}.\nThe report (stderr) lists what the original did, holes included.",
         if common.fix { " --fix: holes closed where that is mechanical" } else { ": what browsers experience today" }
@@ -59,6 +56,26 @@ fn finish(
     }
     let (lint_notes, loads) = draft::lint(&written, &name);
     imported.notes.extend(lint_notes);
+    (written, loads)
+}
+
+fn mode(common: &Common) -> Mode {
+    if common.fix {
+        Mode::Fix
+    } else {
+        Mode::Faithful
+    }
+}
+
+/// Writes the policy, prints the report; the outcome says whether anything needs a
+/// person.
+fn finish(
+    imported: &mut Imported,
+    common: &Common,
+    written: &draft::Written,
+    loads: bool,
+    term: &mut Term<'_>,
+) -> Result<Outcome, CliError> {
     imported.notes.sort_by_key(|n| n.at.sort_key());
     imported.notes.dedup();
     match &common.output {
@@ -81,8 +98,8 @@ fn finish(
         if loads { "" } else { "; the policy as written does not load (see the errors above)" },
     ));
     write_block(term.err, &report)?;
-    let failed = if common.fix { !loads } else { holes > 0 || !loads };
-    Ok((Outcome::from_failed(failed), loads))
+    let failed = imported.unverified || if common.fix { !loads } else { holes > 0 || !loads };
+    Ok(Outcome::from_failed(failed))
 }
 
 fn run_nginx(args: &NginxArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
@@ -94,7 +111,8 @@ fn run_nginx(args: &NginxArgs, term: &mut Term<'_>) -> Result<Outcome, CliError>
             path: path.clone(),
             source: std::io::Error::other(why),
         })?;
-        let mut analysis = nginx::recipe::analyse(&conf, args.compare);
+        let checks = nginx::recipe::Checks { compare: args.compare, plan: args.verify };
+        let mut analysis = nginx::recipe::analyse(&conf, checks);
         if let Some(t) = analysis.compared {
             imported.mapping.push(format!(
                 "{}: compared {} requests: {} where a browser concludes differently, {} of them the recipe's own bugs",
@@ -137,17 +155,27 @@ fn run_nginx(args: &NginxArgs, term: &mut Term<'_>) -> Result<Outcome, CliError>
         let changed =
             nginx::rewrite::rewrite(&conf, &analysis, &policy_path, args.load_module.as_deref());
         imported.notes.append(&mut analysis.notes);
-        imported.drafts.append(&mut analysis.drafts);
-        edits.push((conf, changed));
+        imported.drafts.extend(analysis.drafts.iter().cloned());
+        edits.push((conf, changed, analysis));
     }
-    let (outcome, _) = finish(&mut imported, &args.common, "nginx", term)?;
+    let (written, loads) = policy(&mut imported, &args.common, "nginx");
+    if args.verify {
+        let opts = verify_options(args)?;
+        for (conf, _, analysis) in &edits {
+            let v = nginx::verify::verify(conf, analysis, &written.text, mode(&args.common), &opts);
+            imported.unverified |= v.notes.iter().any(|n| n.level == Level::Unknown);
+            imported.notes.extend(v.notes);
+            imported.mapping.push(v.summary);
+        }
+    }
+    let outcome = finish(&mut imported, &args.common, &written, loads, term)?;
     if args.diff {
-        for (conf, changed) in &edits {
+        for (conf, changed, _) in &edits {
             write_block(term.out, &nginx::rewrite::diff(conf, changed))?;
         }
     }
     if args.write {
-        for (conf, changed) in &edits {
+        for (conf, changed, _) in &edits {
             for (f, text) in changed {
                 write_atomic(&conf.files[*f].path, text.as_bytes())?;
             }
@@ -167,7 +195,20 @@ fn run_yaml(
         let text = read_text(path)?;
         import(path, &text, &mut imported);
     }
-    Ok(finish(&mut imported, &args.common, source, term)?.0)
+    let (written, loads) = policy(&mut imported, &args.common, source);
+    finish(&mut imported, &args.common, &written, loads, term)
+}
+
+/// `--nginx`/`--module`, or `CORSC_NGINX`/`CORSC_MODULE`; nginx defaults to the one on
+/// `PATH`.
+fn verify_options(args: &NginxArgs) -> Result<nginx::verify::Options, CliError> {
+    let from_env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let nginx =
+        args.nginx.clone().or_else(|| from_env("CORSC_NGINX")).unwrap_or_else(|| "nginx".into());
+    let module = args.module.clone().or_else(|| from_env("CORSC_MODULE")).ok_or_else(|| {
+        CliError::Usage("--verify needs the module: --module PATH or CORSC_MODULE".into())
+    })?;
+    Ok(nginx::verify::Options { nginx, module, keep: args.keep })
 }
 
 /// A YAML file's text (UTF-8, as YAML 1.2 streams are in practice).
@@ -241,8 +282,15 @@ mod tests {
     ];
 
     fn run_all(text: &str) {
+        run_with(text, true)
+    }
+
+    /// `compare`: also plan the requests and run them through the models (the slow
+    /// part: milliseconds per location).
+    fn run_with(text: &str, compare: bool) {
         let conf = nginx::conf::parse_root(Path::new("/nonexistent/fuzz.conf"), text.to_string());
-        let analysis = nginx::recipe::analyse(&conf, true);
+        let checks = nginx::recipe::Checks { compare, plan: compare };
+        let analysis = nginx::recipe::analyse(&conf, checks);
         let edits = nginx::rewrite::rewrite(&conf, &analysis, "p.cors", Some("m.so"));
         let _ = nginx::rewrite::diff(&conf, &edits);
         for mode in [Mode::Faithful, Mode::Fix] {
@@ -274,8 +322,11 @@ mod tests {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/nginx");
         for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             let text = std::fs::read_to_string(e.path()).unwrap_or_default();
-            for cut in (0..text.len()).filter(|&i| text.is_char_boundary(i)).step_by(7) {
-                run_all(&text[..cut]);
+            // Every seventh cut; the request plan and `--compare` on every third of
+            // those (they dominate the time, and cuts a few bytes apart plan alike).
+            let cuts = (0..text.len()).filter(|&i| text.is_char_boundary(i)).step_by(7);
+            for (n, cut) in cuts.enumerate() {
+                run_with(&text[..cut], n % 3 == 0);
             }
         }
     }

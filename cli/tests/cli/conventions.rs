@@ -220,6 +220,7 @@ fn inputs_that_are_not_policies_get_one_line() {
             ("empty.cors", "is empty"),
             ("binary.cors", "is a binary file"),
             ("table.corsb", "is a compiled rule table"),
+            ("damaged.corsb", "is a damaged compiled rule table"),
         ] {
             let file = format!("cli/tests/fixtures/bad/{name}");
             let run = corsc(&[cmd, &file]);

@@ -39,8 +39,9 @@ const RULE_FIELDS: &[&str] =
 /// Directives only meaningful at the policy level.
 const POLICY_ONLY: &[&str] =
     &["preflight", "preflight-status", "preflight-refused", "allow", "expect"];
-/// Every directive name of the language.
-const ALL: &[&str] = &[
+/// Every directive name of the language (the parser also uses it to tell a missing `;`
+/// from one more argument).
+pub(crate) const ALL: &[&str] = &[
     "policy",
     "include",
     "origin",
@@ -64,10 +65,13 @@ const ALL: &[&str] = &[
 /// Returns the policies that could be built, the expectations about them (`expect` in a
 /// policy or a `test` block) and every diagnostic; the policies are only meaningful
 /// when no diagnostic is an error.
-pub fn check(directives: &[Directive]) -> (Vec<Policy>, Vec<Expectation>, Vec<Diagnostic>) {
+///
+/// The tree is taken: each statement is dropped once read, so a policy of a million
+/// `origin` lines never holds its tree and its model whole at the same time.
+pub fn check(directives: Vec<Directive>) -> (Vec<Policy>, Vec<Expectation>, Vec<Diagnostic>) {
     let mut c = TopLevelChecker::default();
     for d in directives {
-        c.check(d.clone());
+        c.check(d);
     }
     let (policies, expectations, diags) = c.finish();
     (policies, expectations, diags.finish().0)
@@ -86,12 +90,12 @@ pub struct TopLevelChecker {
 
 impl TopLevelChecker {
     /// Checks one top-level directive (its block's `include`s already spliced in).
-    pub fn check(&mut self, d: Directive) {
+    pub fn check(&mut self, mut d: Directive) {
         let c = &mut self.c;
         match d.name() {
             "test" => self.tests.push(d),
             "policy" => {
-                let Some(p) = c.policy(&d) else { return };
+                let Some(p) = c.policy(&mut d) else { return };
                 if let Some(&first) = self.names.get(&p.name.node) {
                     c.push(
                         Diagnostic::new(
@@ -300,8 +304,9 @@ impl Checker {
         );
     }
 
-    fn policy(&mut self, d: &Directive) -> Option<Policy> {
-        let Some(block) = &d.block else {
+    /// Takes the policy's statements out of `d` and drops each once read.
+    fn policy(&mut self, d: &mut Directive) -> Option<Policy> {
+        let Some(block) = d.block.as_mut() else {
             self.invalid(
                 d.span,
                 "`policy` needs a `{ … }` block".into(),
@@ -325,11 +330,15 @@ impl Checker {
         };
         let mut fields = Fields::default();
         let mut preflight = PreflightFields::default();
-        let mut allows: Vec<(&Directive, Fields)> = Vec::new();
-        let mut expects: Vec<&Directive> = Vec::new();
-        for inner in &block.directives {
+        let mut allows: Vec<(Span, Fields)> = Vec::new();
+        let mut expects: Vec<Directive> = Vec::new();
+        for owned in std::mem::take(&mut block.directives) {
+            if owned.name() == "expect" {
+                expects.push(owned);
+                continue;
+            }
+            let inner = &owned;
             match inner.name() {
-                "expect" => expects.push(inner),
                 "test" => self.misplaced(
                     inner,
                     "`test` blocks stand at the top level".into(),
@@ -337,7 +346,7 @@ impl Checker {
                 ),
                 "allow" => {
                     if let Some(f) = self.allow(inner) {
-                        allows.push((inner, f));
+                        allows.push((inner.span, f));
                     }
                 }
                 "preflight" | "preflight-status" | "preflight-refused" => {
@@ -361,12 +370,12 @@ impl Checker {
             }
         }
         let name = name?;
-        for e in expects {
+        for e in &expects {
             self.expect(e, &name);
         }
         let mut rules = Vec::new();
         for (allow, own) in allows {
-            rules.push(self.rule(own, &fields, name.span, allow.span, false));
+            rules.push(self.rule(own, &fields, name.span, allow, false));
         }
         if let Some(first) = fields.first_origin {
             let own = Fields { origins: std::mem::take(&mut fields.origins), ..Fields::default() };
@@ -453,8 +462,11 @@ impl Checker {
             own.or_else(|| def.clone()).unwrap_or(fallback)
         }
         let empty = || Spanned::new(AllowList::List(Vec::new()), name);
+        let mut origins = own.origins;
+        // Grown by doubling while read: up to half of a million-origin list is slack.
+        origins.shrink_to_fit();
         let rule = Rule {
-            origins: own.origins,
+            origins,
             methods: pick(own.methods, &defaults.methods, empty()),
             headers: pick(own.headers, &defaults.headers, empty()),
             expose: pick(own.expose, &defaults.expose, empty()),

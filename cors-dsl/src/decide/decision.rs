@@ -1,7 +1,7 @@
 //! What `decide()` answers: a [`Decision`], why ([`Reason`]), and the response headers
 //! to send ([`ResponseHeaders`]), all borrowing the table and the request.
 
-use crate::fetch::HeaderName;
+use crate::fetch::{is_safe_field_value, HeaderName};
 use crate::table::{RenderedHeader, RenderedValue};
 
 /// Why a CORS request was refused.
@@ -66,7 +66,7 @@ impl std::fmt::Display for Reason<'_> {
 /// [`ResponseHeaders::iter`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResponseHeaders<'a> {
-    pub(super) origin: &'a [u8],
+    pub(super) origin: OriginValue<'a>,
     pub(super) rendered: &'a [RenderedHeader],
     /// A preflight's `Access-Control-Request-Method` (empty otherwise).
     pub(super) request_method: &'a [u8],
@@ -77,17 +77,58 @@ pub struct ResponseHeaders<'a> {
     pub(super) allow_private_network: bool,
 }
 
-impl<'a> ResponseHeaders<'a> {
-    /// The values taken from the request (its `Origin`, a preflight's requested method
-    /// and headers), empty when not reflected: the only bytes of an answer that did not
-    /// come from a validated table.
-    pub fn reflected(&self) -> [&'a [u8]; 3] {
-        [self.origin, self.request_method, self.request_headers.unwrap_or_default()]
-    }
+/// The `Origin` an answer reflects, by where its bytes come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OriginValue<'a> {
+    /// The table's copy of an origin the policy lists exactly (or `null`): validated
+    /// when the table was loaded.
+    Listed(&'a [u8]),
+    /// The request's own bytes, matched by a wildcard or `~` pattern (or none, when the
+    /// rule does not reflect).
+    Requested(&'a [u8]),
+}
 
+impl<'a> OriginValue<'a> {
+    pub(crate) fn as_bytes(self) -> &'a [u8] {
+        match self {
+            OriginValue::Listed(b) | OriginValue::Requested(b) => b,
+        }
+    }
+}
+
+/// A value taken from the request that may not be written as a header field value
+/// ([`is_safe_field_value`]); [`ResponseHeaders::checked_lines`] refuses the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnsafeValue;
+
+impl<'a> ResponseHeaders<'a> {
     /// `(name, value)` pairs in sending order.
     pub fn iter(&self) -> HeaderLines<'a> {
         HeaderLines { headers: *self, next: 0, private_network: self.allow_private_network }
+    }
+
+    /// [`iter`](Self::iter) for writing the answer on the wire: every value the answer
+    /// takes from the request (a matched `Origin` not listed exactly, a preflight's
+    /// requested method or headers) is checked, where it is written, to be a safe field
+    /// value — defence in depth against response splitting, whatever let it through.
+    /// Values from the table were checked when the table was loaded.
+    ///
+    /// Only the rendered values that reflect something are looked at, so an answer
+    /// made of table values alone (every exact-origin policy without `*` lists) costs
+    /// a walk over its few rendered headers.
+    pub fn checked_lines(&self) -> Result<HeaderLines<'a>, UnsafeValue> {
+        for rendered in self.rendered {
+            let from_request = match (&rendered.value, self.origin) {
+                (RenderedValue::RequestOrigin, OriginValue::Requested(origin)) => origin,
+                (RenderedValue::RequestMethod, _) => self.request_method,
+                (RenderedValue::RequestHeaders, _) => self.request_headers.unwrap_or_default(),
+                (RenderedValue::RequestOrigin | RenderedValue::Text(_), _) => continue,
+            };
+            if !is_safe_field_value(from_request) {
+                return Err(UnsafeValue);
+            }
+        }
+        Ok(self.iter())
     }
 }
 
@@ -109,7 +150,7 @@ impl<'a> Iterator for HeaderLines<'a> {
         while let Some(rendered) = h.rendered.get(self.next) {
             self.next += 1;
             let value = match &rendered.value {
-                RenderedValue::RequestOrigin => h.origin,
+                RenderedValue::RequestOrigin => h.origin.as_bytes(),
                 RenderedValue::Text(t) => t.as_bytes(),
                 RenderedValue::RequestMethod => h.request_method,
                 RenderedValue::RequestHeaders => match h.request_headers {
@@ -223,12 +264,12 @@ impl<'a> Decision<'a> {
     }
 
     /// The CORS headers to put on the response (none when refused or not CORS).
-    pub fn headers(&self) -> Option<ResponseHeaders<'a>> {
+    pub fn headers(&self) -> Option<&ResponseHeaders<'a>> {
         match self {
             Decision::Allowed { headers, .. } | Decision::PreflightAllowed { headers, .. } => {
-                Some(*headers)
+                Some(headers)
             }
-            Decision::NotCors { headers, .. } => *headers,
+            Decision::NotCors { headers, .. } => headers.as_ref(),
             _ => None,
         }
     }

@@ -19,7 +19,8 @@
 mod decision;
 mod request;
 
-pub use decision::{Decision, HeaderLines, Reason, ResponseHeaders};
+use decision::OriginValue;
+pub use decision::{Decision, HeaderLines, Reason, ResponseHeaders, UnsafeValue};
 pub use request::{
     OriginHeader, Request, RequestHeaders, MAX_ORIGIN_LEN, MAX_REQUEST_HEADERS_LEN,
     MAX_REQUEST_HEADER_NAMES,
@@ -54,9 +55,11 @@ fn decide_in<'a>(p: &'a CompiledPolicy, req: &Request<'a>) -> Decision<'a> {
         OriginHeader::One(o) if o.len() > MAX_ORIGIN_LEN => Err(Reason::MalformedOrigin),
         OriginHeader::One(o) => p
             .origins
-            .find(o)
-            .and_then(|i| Some((i as usize, p.rules.get(i as usize)?)))
-            .map(|(idx, rule)| (o, idx, rule))
+            .find_listed(o)
+            .and_then(|(i, listed)| {
+                let origin = listed.map_or(OriginValue::Requested(o), OriginValue::Listed);
+                Some((origin, i as usize, p.rules.get(i as usize)?))
+            })
             .ok_or(Reason::OriginNotAllowed),
     };
     if !preflight {
@@ -100,10 +103,10 @@ fn static_answer(p: &CompiledPolicy) -> Option<ResponseHeaders<'_>> {
     if p.vary.is_some() {
         return None;
     }
-    p.rules.first().map(|rule| actual_headers(rule, b""))
+    p.rules.first().map(|rule| actual_headers(rule, OriginValue::Requested(b"")))
 }
 
-fn actual_headers<'a>(rule: &'a CompiledRule, origin: &'a [u8]) -> ResponseHeaders<'a> {
+fn actual_headers<'a>(rule: &'a CompiledRule, origin: OriginValue<'a>) -> ResponseHeaders<'a> {
     ResponseHeaders {
         origin,
         rendered: &rule.actual,

@@ -6,6 +6,7 @@ use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{AllowList, PolicySet};
 use crate::span::{SourceMap, Spanned};
+use rustc_hash::FxHashMap;
 
 pub(crate) struct DuplicateEntry;
 
@@ -30,7 +31,7 @@ impl Lint for DuplicateEntry {
 
     fn check(&self, set: &PolicySet, sources: &SourceMap, out: &mut Vec<Diagnostic>) {
         for (_, rule) in each_rule(set) {
-            report(sources, "origin", &rule.origins, |o| o.clone(), out);
+            report(sources, "origin", &rule.origins, |o| o, out);
             report(sources, "method", rule.methods.node.entries(), |m: &String| m.clone(), out);
             for (what, list) in
                 [("header", &rule.headers.node), ("exposed header", &rule.expose.node)]
@@ -46,15 +47,17 @@ impl Lint for DuplicateEntry {
 
 /// Reports every entry whose `key` equals an earlier entry's, in one pass (policies
 /// with 10,000 origins are normal for multi-tenant sites).
-fn report<T: std::fmt::Display, K: std::hash::Hash + Eq>(
+fn report<'a, T: std::fmt::Display, K: std::hash::Hash + Eq>(
     sources: &SourceMap,
     what: &str,
-    entries: &[Spanned<T>],
-    key: impl Fn(&T) -> K,
+    entries: &'a [Spanned<T>],
+    key: impl Fn(&'a T) -> K,
     out: &mut Vec<Diagnostic>,
 ) {
-    let mut seen: std::collections::HashMap<K, &Spanned<T>> =
-        std::collections::HashMap::with_capacity(entries.len());
+    // Keys borrow from the entries where they can (origins): a million origins are not
+    // copied to be compared.
+    let mut seen: FxHashMap<K, &Spanned<T>> =
+        FxHashMap::with_capacity_and_hasher(entries.len(), Default::default());
     for (i, entry) in entries.iter().enumerate() {
         let first = *seen.entry(key(&entry.node)).or_insert(entry);
         if std::ptr::eq(first, entry) {

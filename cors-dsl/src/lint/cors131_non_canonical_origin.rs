@@ -44,6 +44,10 @@ impl Lint for NonCanonicalOrigin {
             };
             let quoted = raw.len() >= 2 && raw.starts_with('"') && raw.ends_with('"');
             let written = if quoted { &raw[1..raw.len() - 1] } else { raw };
+            // An exact origin is its own canonical text: no copy for each of a million.
+            if matches!(&origin.node, OriginPattern::Exact(o) if o == written) {
+                continue;
+            }
             let canonical = origin.node.to_string();
             if written == canonical {
                 continue;

@@ -68,7 +68,7 @@ pub(crate) trait Lint: Sync {
 /// several rules inherit the same policy-level statement.
 pub fn lint(set: &PolicySet, sources: &SourceMap) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
-    origin_exposure::with_answers(|| {
+    origin_exposure::with_answers(set, || {
         for lint in registry::LINTS {
             lint.check(set, sources, &mut findings);
         }

@@ -5,9 +5,11 @@
 //! automata is the expensive part, so each distinct pattern is analysed once and the
 //! answers are shared while [`with_answers`] runs.
 
+use super::support::each_origin;
 use crate::model::OriginPattern;
+use crate::model::PolicySet;
 use crate::origin::{Exposure, TooComplex};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -15,14 +17,36 @@ type Answers = FxHashMap<OriginPattern, Rc<Result<Exposure, TooComplex>>>;
 
 thread_local! {
     static ANSWERS: RefCell<Option<Answers>> = const { RefCell::new(None) };
+    /// The exact origins of the set being linted that have something to report (see
+    /// [`answered`]); `None` outside [`with_answers`].
+    static NOTEWORTHY_EXACT: RefCell<Option<FxHashSet<String>>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` with answers shared between lints, then forgets them.
-pub(crate) fn with_answers<T>(f: impl FnOnce() -> T) -> T {
+/// Runs `f` with answers shared between lints, then forgets them. The exact origins of
+/// `set` are sorted out first, once: the few that have something to report are kept,
+/// so each origin lint asks about a million others in one (usually skipped) lookup.
+pub(crate) fn with_answers<T>(set: &PolicySet, f: impl FnOnce() -> T) -> T {
+    let noteworthy: FxHashSet<String> = each_origin(set)
+        .filter_map(|(_, o)| match &o.node {
+            OriginPattern::Exact(e) if Exposure::exact_has_answers(e) => Some(e.clone()),
+            _ => None,
+        })
+        .collect();
     ANSWERS.with(|a| *a.borrow_mut() = Some(Answers::default()));
+    NOTEWORTHY_EXACT.with(|n| *n.borrow_mut() = Some(noteworthy));
     let out = f();
     ANSWERS.with(|a| *a.borrow_mut() = None);
+    NOTEWORTHY_EXACT.with(|n| *n.borrow_mut() = None);
     out
+}
+
+/// Whether the exact origin `origin` has something to report: looked up among the
+/// set's when [`with_answers`] sorted them out, else asked.
+fn exact_has_answers(origin: &str) -> bool {
+    NOTEWORTHY_EXACT.with(|n| match n.borrow().as_ref() {
+        Some(set) => !set.is_empty() && set.contains(origin),
+        None => Exposure::exact_has_answers(origin),
+    })
 }
 
 /// What `pattern` accepts, or why that could not be worked out.
@@ -39,8 +63,18 @@ pub(crate) fn exposure(pattern: &OriginPattern) -> Rc<Result<Exposure, TooComple
     answer
 }
 
-/// The answers for `pattern` when they could be worked out.
+/// The answers for `pattern` when they could be worked out and say something.
+///
+/// An exact origin that has nothing to report (the common case: a tenants list of a
+/// million `https://` origins) answers `None` after two allocation-free membership
+/// tests, without entering the shared answers: every origin lint asks about every
+/// origin, and keeping a million answers would cost more than the policy itself.
 pub(crate) fn answered(pattern: &OriginPattern) -> Option<Rc<Result<Exposure, TooComplex>>> {
+    if let OriginPattern::Exact(origin) = pattern {
+        if !exact_has_answers(origin) {
+            return None;
+        }
+    }
     let e = exposure(pattern);
     e.is_ok().then_some(e)
 }

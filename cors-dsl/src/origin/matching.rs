@@ -8,9 +8,22 @@ use crate::bytes::eq_short;
 impl OriginIndex {
     /// The first rule whose origins include `origin`, compared on raw bytes.
     pub(crate) fn find(&self, origin: &[u8]) -> Option<RuleIdx> {
-        let mut best = first_of(self.exact.get(origin).copied(), self.any);
+        self.find_listed(origin).map(|(rule, _)| rule)
+    }
+
+    /// [`find`](Self::find), with the table's own copy of `origin` when the policy lists
+    /// it exactly (or `null`): the same bytes, but validated when the table was loaded,
+    /// so an answer that reflects them writes nothing taken from the request. Whichever
+    /// rule wins, an exact listing means the bytes are equal.
+    pub(crate) fn find_listed(&self, origin: &[u8]) -> Option<(RuleIdx, Option<&[u8]>)> {
+        let (exact, mut listed) = match self.exact.get_key_value(origin) {
+            Some((key, &rule)) => (Some(rule), Some(&**key)),
+            None => (None, None),
+        };
+        let mut best = first_of(exact, self.any);
         if origin == b"null" {
             best = first_of(best, self.null);
+            listed = Some(b"null");
         } else {
             if !self.subdomain.is_empty() {
                 best = first_of(best, find_subdomain(&self.subdomain, origin, Keyed::WithPort));
@@ -40,7 +53,7 @@ impl OriginIndex {
                 }
             }
         }
-        best
+        best.map(|rule| (rule, listed))
     }
 }
 

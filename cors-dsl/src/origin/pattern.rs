@@ -353,6 +353,9 @@ fn normalise_host(host: &str) -> Result<String, OriginError> {
             "remove the extra `.`",
         ));
     }
+    if is_plain_ascii_host(host) {
+        return Ok(host.to_string());
+    }
     match idna::domain_to_ascii(host) {
         // `domain_to_ascii` lets some URL-special bytes such as `%` through; a host a
         // browser serialises holds only these.
@@ -369,9 +372,55 @@ fn normalise_host(host: &str) -> Result<String, OriginError> {
     }
 }
 
+/// A host `idna::domain_to_ascii` gives back unchanged: lower-case ASCII letters,
+/// digits and inner hyphens in non-empty labels, none of them punycode (`xn--`, which
+/// UTS 46 decodes to validate), no final dot. Checked without allocating, because a
+/// tenants policy has a million such hosts; a test holds it to `domain_to_ascii`.
+fn is_plain_ascii_host(host: &str) -> bool {
+    !host.is_empty()
+        && host.split('.').all(|label| {
+            let b = label.as_bytes();
+            !b.is_empty()
+                && !label.starts_with("xn--")
+                && b.first() != Some(&b'-')
+                && b.last() != Some(&b'-')
+                && b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_hosts_are_what_idna_makes_of_them() {
+        let hosts = [
+            "app.example.com",
+            "t1.customers.example.net",
+            "a-b.c-d.example",
+            "127.0.0.1",
+            "1.2.3",
+            "localhost",
+            "ab--cd.example",
+            "xn--bcher-kva.example",
+            "xn--.example",
+            "-a.example",
+            "a-.example",
+            "App.example.com",
+            "a_b.example",
+            "bücher.example",
+            "a.example.",
+            "a..example",
+            "0x7f.1",
+        ];
+        for host in hosts {
+            if is_plain_ascii_host(host) {
+                assert_eq!(idna::domain_to_ascii(host).ok().as_deref(), Some(host), "{host}");
+            }
+        }
+        assert!(is_plain_ascii_host("t1.customers.example.net"), "the common case is fast");
+        assert!(!is_plain_ascii_host("xn--bcher-kva.example"), "punycode is validated");
+    }
 
     fn sub(scheme: &str, suffix: &str, port: PortPattern) -> OriginPattern {
         OriginPattern::Subdomain { scheme: scheme.into(), suffix: suffix.into(), port }

@@ -64,7 +64,7 @@ pub fn load(origin: &Origin) -> Result<Loaded, Unreadable> {
         Origin::File(path) => {
             let input = Input::File { path: path.clone(), found: false };
             let text = input::read_source(&input).map_err(|e| Unreadable(e.message))?;
-            Ok(cors_dsl::load_str(path, &text))
+            Ok(cors_dsl::load_str_with(path, &text, input::source_limit()))
         }
         Origin::Revision { rev, path } => load_revision(rev, path),
     }
@@ -100,7 +100,11 @@ fn load_revision(rev: &str, path: &str) -> Result<Loaded, Unreadable> {
         }
     }
     if files.len() == 1 {
-        return Ok(cors_dsl::load_str(Path::new(&label(path)), &files[0].1));
+        return Ok(cors_dsl::load_str_with(
+            Path::new(&label(path)),
+            &files[0].1,
+            input::source_limit(),
+        ));
     }
     let dir = TempDir::new().map_err(|e| Unreadable(format!("cannot lay out `{rev}`: {e}")))?;
     for (file, text) in &files {
@@ -111,7 +115,7 @@ fn load_revision(rev: &str, path: &str) -> Result<Loaded, Unreadable> {
             .and_then(|()| std::fs::write(&at, text));
         written.map_err(|e| Unreadable(format!("cannot lay out `{rev}`: {e}")))?;
     }
-    let loaded = cors_dsl::load_file(&dir.0.join(&root));
+    let loaded = cors_dsl::load_file_with(&dir.0.join(&root), input::source_limit());
     let rename = |p: &Path| match p.strip_prefix(&dir.0) {
         Ok(inside) if inside == Path::new(&root) => label(path),
         Ok(inside) => label(&inside.to_string_lossy()),

@@ -131,6 +131,8 @@ pub struct Evaluator<'a> {
     /// `if` conditions it cannot evaluate (taken as false), and regexes that do not
     /// compile here (never matching).
     pub unknown: Vec<(Loc, String)>,
+    /// The captures of the request's last regex match (`1`, `sub`, …).
+    captured: HashMap<String, String>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -142,20 +144,41 @@ impl<'a> Evaluator<'a> {
             unknown_vars: Default::default(),
             declared: Default::default(),
             unknown: Vec::new(),
+            captured: HashMap::new(),
         }
     }
 
-    /// Whether `text` matches nginx regex `re` (`None`: it does not compile here).
+    /// Whether `text` matches nginx regex `re` (`None`: it does not compile here). A
+    /// match sets the regex's captures, as nginx does: `$1`…`$9` and named groups
+    /// (`(?<sub>…)` becomes `$sub`), readable until the next match in the request.
     pub fn matches(&mut self, re: &str, ci: bool, text: &str) -> Option<bool> {
         let compiled = self.regexes.entry((re.to_string(), ci)).or_insert_with(|| {
             RegexBuilder::new(re).case_insensitive(ci).size_limit(1 << 20).build().ok()
         });
-        compiled.as_ref().map(|r| r.is_match(text))
+        let compiled = compiled.as_ref()?;
+        let Some(caps) = compiled.captures(text) else { return Some(false) };
+        for (i, name) in compiled.capture_names().enumerate().skip(1) {
+            let value = caps.get(i).map_or("", |m| m.as_str()).to_string();
+            if let Some(n) = name {
+                self.captured.insert(n.to_string(), value.clone());
+            }
+            self.captured.insert(i.to_string(), value);
+        }
+        Some(true)
+    }
+
+    /// Declares the named groups of regex `re` (`(?<sub>…)`): `$sub` is a variable
+    /// (empty until a match sets it), not an unknown one.
+    pub fn declare_captures(&mut self, re: &str) {
+        if let Ok(r) = Regex::new(re) {
+            self.declared.extend(r.capture_names().flatten().map(str::to_string));
+        }
     }
 
     /// nginx's answer to `probe` at the location `chain` leads to.
     pub fn answer(&mut self, chain: Chain<'_>, probe: &Probe) -> Answer {
         let mut vars: HashMap<String, String> = HashMap::new();
+        self.captured.clear();
         // The configuration that applies: index of the level, and the `if` block
         // that matched last (its own add_header list, inheriting from the level).
         let mut conf_if: Option<&[Directive]> = None;
@@ -377,7 +400,7 @@ impl<'a> Evaluator<'a> {
         vars: &HashMap<String, String>,
         depth: usize,
     ) -> String {
-        if let Some(v) = vars.get(name) {
+        if let Some(v) = vars.get(name).or_else(|| self.captured.get(name)) {
             return v.clone();
         }
         let header = |v: &Option<String>| v.clone().unwrap_or_default();

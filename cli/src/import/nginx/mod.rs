@@ -8,7 +8,10 @@
 pub mod compare;
 pub mod conf;
 pub mod eval;
+pub mod judge;
 pub mod lex;
+pub mod plan;
 pub mod recipe;
 pub mod regex;
 pub mod rewrite;
+pub mod verify;

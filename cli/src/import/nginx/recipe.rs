@@ -11,6 +11,8 @@
 
 use super::conf::{Conf, Directive, Loc};
 use super::eval::{if_condition, Answer, Chain, Evaluator, Map, Probe};
+use super::judge::Tally;
+use super::plan::Plan;
 use super::regex::{samples, whole_match};
 use crate::import::draft::{At, Draft, DraftOrigin, DraftRule, Level, Note, Preflight};
 use std::collections::HashMap;
@@ -43,6 +45,8 @@ pub struct Site {
     pub home: Option<Loc>,
     /// The policy it gets (index into [`Analysis::drafts`]).
     pub policy: Option<usize>,
+    /// The requests `--compare` and `--verify` send it (when asked for).
+    pub plan: Option<Plan>,
 }
 
 /// The analysis of one configuration.
@@ -57,7 +61,7 @@ pub struct Analysis {
     /// The `http` block, for `cors_policy_file`.
     pub http: Option<Loc>,
     /// `--compare`'s tally, when asked for.
-    pub compared: Option<super::compare::Tally>,
+    pub compared: Option<Tally>,
 }
 
 /// A candidate origin named by the recipe.
@@ -68,9 +72,19 @@ struct Candidate {
     at: Loc,
 }
 
+/// What [`analyse`] does beyond reading the recipe.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Checks {
+    /// Plan the requests for every site with a policy ([`Site::plan`]).
+    pub plan: bool,
+    /// Run them through the models (`--compare`); implies `plan`.
+    pub compare: bool,
+}
+
 /// Analyses the whole configuration.
-pub fn analyse(conf: &Conf, compare: bool) -> Analysis {
-    let mut analysis = Analysis { compared: compare.then(Default::default), ..Analysis::default() };
+pub fn analyse(conf: &Conf, checks: Checks) -> Analysis {
+    let mut analysis =
+        Analysis { compared: checks.compare.then(Default::default), ..Analysis::default() };
     for e in &conf.errors {
         analysis.notes.push(Note::new(
             Level::Unknown,
@@ -105,7 +119,19 @@ pub fn analyse(conf: &Conf, compare: bool) -> Analysis {
                 eval.declared.insert(v.to_string());
             }
         }
+        if d.name == "if" {
+            if let [_, op, re] = if_condition(d).as_slice() {
+                if op.contains('~') {
+                    eval.declare_captures(re);
+                }
+            }
+        }
     });
+    for map in maps.values() {
+        for (re, ..) in &map.regexes {
+            eval.declare_captures(re);
+        }
+    }
     let servers: Vec<&Directive> = if http_loc.is_some() {
         http_body.iter().filter(|d| d.name == "server").collect()
     } else {
@@ -131,6 +157,7 @@ pub fn analyse(conf: &Conf, compare: bool) -> Analysis {
         }
         let site = analyse_site(
             conf,
+            checks.plan || checks.compare,
             &mut eval,
             &levels,
             &owners,
@@ -252,8 +279,11 @@ fn cors_use_of(body: &[Directive], var: &str) -> Option<Loc> {
         }
     }
     all(body, &mut |d| {
+        // A CORS header built from it, or an `if` on it that decides CORS headers.
+        let decides = sets_cors_header(d)
+            || (d.name == "if" && d.block.as_deref().unwrap_or(&[]).iter().any(sets_cors_header));
         if found.is_none()
-            && sets_cors_header(d)
+            && decides
             && d.args.iter().any(|a| {
                 a.text.contains(&format!("${var}")) || a.text.contains(&format!("${{{var}}}"))
             })
@@ -419,6 +449,7 @@ fn list(v: Option<&str>) -> Vec<String> {
 #[allow(clippy::too_many_arguments)]
 fn analyse_site(
     conf: &Conf,
+    plan: bool,
     eval: &mut Evaluator<'_>,
     levels: &[&[Directive]],
     owners: &[Loc],
@@ -462,7 +493,9 @@ fn analyse_site(
         let pick = |name: &str| pf.get(name).or_else(|| a.get(name)).map(str::to_string);
         let mut headers = list(pick("access-control-allow-headers").as_deref());
         if headers.iter().any(|h| h.eq_ignore_ascii_case(PROBE_HEADER)) {
-            headers = vec!["*".into()];
+            // The recipe reflects what the preflight asks for, `Authorization` too,
+            // which `*` never covers (found by `--verify`).
+            headers = vec!["*".into(), "Authorization".into()];
         }
         let max_age = pick("access-control-max-age").and_then(|v| v.trim().parse::<u64>().ok());
         let rights_at = pf
@@ -661,24 +694,25 @@ fn analyse_site(
         };
         intern(analysis, draft, server, path)
     });
-    if let (Some(p), Some(total)) = (policy, analysis.compared.as_mut()) {
-        let origins: Vec<String> =
+    let plan = policy.filter(|_| plan).map(|p| {
+        let samples: Vec<String> =
             candidates.iter().flat_map(|c| c.samples.iter().cloned()).collect();
+        Plan::new(&analysis.drafts[p], &samples, STRANGER)
+    });
+    if let (Some(p), Some(plan), Some(total)) = (policy, &plan, analysis.compared.as_mut()) {
         let draft = &analysis.drafts[p];
         let t = super::compare::compare(
             eval,
             chain,
             draft,
-            &origins,
+            plan,
             &at(conf, owner),
             &mut analysis.notes,
         );
-        total.requests += t.requests;
-        total.differences += t.differences;
-        total.recipe_bugs += t.recipe_bugs;
+        total.add(t);
     }
     let home = home.map(|h| home_block(levels, owners, h));
-    Site { server: server.to_string(), path: path.to_string(), owner, home, policy }
+    Site { server: server.to_string(), path: path.to_string(), owner, home, policy, plan }
 }
 
 /// The innermost level (server or location) whose directives, `if` blocks included,

@@ -51,18 +51,20 @@ pub fn rewrite(
         // In the block's own file: a snippet included elsewhere too keeps no `cors`.
         let first_removed =
             body.iter().find(|c| removed.contains(&c.loc) && c.loc.file == d.loc.file);
-        let (file, offset, indent) = match first_removed {
-            Some(c) => (c.loc.file, line_start(conf, c.loc), indent_of(conf, c.loc)),
+        let place = match first_removed {
+            Some(c) if alone_on_line(conf, c.loc) => {
+                Place::Line(c.loc.file, line_start(conf, c.loc), indent_of(conf, c.loc))
+            }
+            // A directive sharing its line (a one-line configuration): right before it.
+            Some(c) => Place::Inline(c.loc.file, c.loc.start, ""),
             None => after_open(conf, d),
         };
-        inserts.entry((file, offset)).or_default().push_str(&format!("{indent}cors {name};\n"));
+        let (key, text) = place.put(&format!("cors {name};"));
+        inserts.entry(key).or_default().push_str(&text);
     }
     if let Some(http) = analysis.http.and_then(|l| find(&conf.root, l)) {
-        let (file, offset, indent) = after_open(conf, http);
-        inserts
-            .entry((file, offset))
-            .or_default()
-            .insert_str(0, &format!("{indent}cors_policy_file {policy_file};\n"));
+        let (key, text) = after_open(conf, http).put(&format!("cors_policy_file {policy_file};"));
+        inserts.entry(key).or_default().insert_str(0, &text);
     } else {
         inserts.entry((0, 0)).or_default().insert_str(0, &format!("# corsc import: put this in the http {{}} block\ncors_policy_file {policy_file};\n"));
     }
@@ -169,12 +171,41 @@ fn indent_of(conf: &Conf, loc: Loc) -> String {
     text[start..loc.start].chars().take_while(|c| c.is_whitespace()).collect()
 }
 
-/// Just after the line of `d`'s opening `{`, indented one level deeper than `d`.
-fn after_open(conf: &Conf, d: &Directive) -> (usize, usize, String) {
+/// Where a new directive goes: on a line of its own (file, line start, indent), or
+/// inline at a byte offset, with text before it (a one-line configuration).
+enum Place {
+    Line(usize, usize, String),
+    Inline(usize, usize, &'static str),
+}
+
+impl Place {
+    /// The insertion key and text for `directive`.
+    fn put(&self, directive: &str) -> ((usize, usize), String) {
+        match self {
+            Place::Line(f, at, indent) => ((*f, *at), format!("{indent}{directive}\n")),
+            Place::Inline(f, at, before) => ((*f, *at), format!("{before}{directive} ")),
+        }
+    }
+}
+
+/// Whether only blanks precede the directive at `loc` on its line.
+fn alone_on_line(conf: &Conf, loc: Loc) -> bool {
+    let text = &conf.files[loc.file].text;
+    text[line_start(conf, loc)..loc.start].trim().is_empty()
+}
+
+/// Just after the line of `d`'s opening `{`, indented one level deeper than `d`; or
+/// just after the `{` when the block goes on on that line.
+fn after_open(conf: &Conf, d: &Directive) -> Place {
     let text = &conf.files[d.loc.file].text;
     let brace = text[d.loc.start..d.loc.end].find('{').map_or(d.loc.start, |i| d.loc.start + i);
-    let offset = text[brace..].find('\n').map_or(text.len(), |i| brace + i + 1);
-    (d.loc.file, offset, format!("{}    ", indent_of(conf, d.loc)))
+    let line_end = text[brace..].find('\n').map_or(text.len(), |i| brace + i);
+    let rest = text[(brace + 1).min(line_end)..line_end].trim();
+    if !rest.is_empty() && !rest.starts_with('#') {
+        return Place::Inline(d.loc.file, brace + 1, " ");
+    }
+    let offset = (line_end + 1).min(text.len());
+    Place::Line(d.loc.file, offset, format!("{}    ", indent_of(conf, d.loc)))
 }
 
 /// The directives the migration removes.

@@ -14,6 +14,9 @@ fn cached(
     cell.get_or_init(build).clone()
 }
 
+/// The automaton of [`plain_http_off_loopback`], built once and never copied.
+static PLAIN_HTTP_OFF_LOOPBACK: OnceLock<Result<OriginSet, TooComplex>> = OnceLock::new();
+
 /// Every value a browser can send in `Origin`: `null`, or `scheme://host[:port]`
 /// serialised (lower case, punycode, no default port).
 pub fn browser_origins() -> Result<OriginSet, TooComplex> {
@@ -41,8 +44,21 @@ pub fn scheme(scheme: &str) -> Result<OriginSet, TooComplex> {
 
 /// Plain-`http` origins off the local machine: what a network attacker can forge.
 pub fn plain_http_off_loopback() -> Result<OriginSet, TooComplex> {
-    static CELL: OnceLock<Result<OriginSet, TooComplex>> = OnceLock::new();
-    cached(&CELL, || scheme("http")?.difference(&loopback()?))
+    cached(&PLAIN_HTTP_OFF_LOOPBACK, build_plain_http_off_loopback)
+}
+
+fn build_plain_http_off_loopback() -> Result<OriginSet, TooComplex> {
+    scheme("http")?.difference(&loopback()?)
+}
+
+/// Whether `origin` is in [`plain_http_off_loopback`]: a membership test on the one
+/// cached automaton, without copying it (asked of every exact origin of a policy, a
+/// million of them for a multi-tenant platform).
+pub fn is_plain_http_off_loopback(origin: &[u8]) -> bool {
+    PLAIN_HTTP_OFF_LOOPBACK
+        .get_or_init(build_plain_http_off_loopback)
+        .as_ref()
+        .is_ok_and(|p| p.contains(origin))
 }
 
 /// Web origins (`http`, `https`) off the local machine, the ones DNS names matter for.
