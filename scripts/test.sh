@@ -8,7 +8,7 @@
 # corpus included) → a short reload-under-load run → the module
 # built against Debian's packaged nginx and the same suite → the module built by
 # nginx's own build system (config, config.make) and the same suite → the browser suite →
-# a smoke run of the benchmark harness → the Debian packages, installed and used with
+# a smoke run of the benchmark harness → a smoke run of the fuzz targets → the Debian packages, installed and used with
 # Debian's nginx → the container image's build script against nginx's source → the
 # GitHub Action's scripts. Any failure stops the run with a non-zero exit code.
 set -euo pipefail
@@ -53,6 +53,14 @@ bench/run.sh --no-build --smoke
 
 step "decide() micro-benchmarks, smoke mode (asserts zero allocations per decision)"
 cargo bench -p cors-dsl --bench decide -- --test
+
+# cargo-fuzz (installed once), the fuzz/ crate built with libFuzzer and
+# AddressSanitizer on the stable toolchain (RUSTC_BOOTSTRAP=1; its own target dir, so a
+# cold build of cors-dsl's dependencies: 30 min on a 2-core machine at load ~12, not yet
+# timed on an idle one), then every target for 30 s. A crash fails the step and leaves
+# its input in fuzz/artifacts/.
+step "cargo-fuzz targets, smoke run (scripts/fuzz.sh --smoke 30)"
+scripts/fuzz.sh --smoke 30
 
 step "module for Debian's packaged nginx"
 scripts/build-debian-module.sh

@@ -11,8 +11,11 @@ use crate::fetch::HeaderName;
 use crate::origin::OriginIndex;
 use serde::{Deserialize, Serialize};
 
-#[cfg(test)]
-mod fuzz;
+// The structure-aware table mutator and its invariant: a stable test here, and with
+// the `fuzzing` feature the same pieces for the cargo-fuzz targets in `fuzz/`.
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzz;
 mod validate;
 
 pub use validate::{check_header_value, Violation};

@@ -17,17 +17,25 @@
 //! ```
 //!
 //! A failure prints the seed, the case number and the mutations applied.
+//!
+//! With the `fuzzing` feature, [`seeds`], [`mutate`] and [`emitted_headers_are_valid`]
+//! are public for the cargo-fuzz `corsb` target (`fuzz/`), which drives the same
+//! mutator from libFuzzer's input and holds accepted tables to the same invariant.
 
 use super::{check_header_value, HeaderValue, RenderedHeader, RenderedValue, RuleTable};
-use crate::corsb::TableError;
 use crate::decide::Request;
 use crate::fetch::HeaderName;
 use crate::origin::{anchor, SchemeRule};
-use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::{Duration, Instant};
+#[cfg(test)]
+use {
+    crate::corsb::TableError,
+    std::collections::BTreeMap,
+    std::time::{Duration, Instant},
+};
 
 /// Cases in the CI smoke run.
+#[cfg(test)]
 const SMOKE_CASES: usize = 400;
 
 /// Policies beside the examples, so every kind of field exists to be mutated.
@@ -79,7 +87,9 @@ const STRINGS: &[&str] = &[
     r"\A(?:a)|.*(?:)\z",
 ];
 
-fn seeds() -> Vec<RuleTable> {
+/// Valid tables to start from: every `examples/*.cors` and a few policies that use what they
+/// do not.
+pub fn seeds() -> Vec<RuleTable> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .expect("examples/")
@@ -159,7 +169,7 @@ fn rule_idx(rng: &mut fastrand::Rng, rules: usize) -> u32 {
 }
 
 /// Applies one mutation to `t`; returns what it did (for the failure message).
-fn mutate(t: &mut RuleTable, rng: &mut fastrand::Rng) -> String {
+pub fn mutate(t: &mut RuleTable, rng: &mut fastrand::Rng) -> String {
     if t.policies.is_empty() {
         return "nothing to mutate".into();
     }
@@ -353,7 +363,7 @@ fn probe_origins(t: &RuleTable, p: usize) -> Vec<String> {
 
 /// Every header the loaded table emits for the probe requests passes the value check,
 /// and no answer pairs `*` with credentials.
-fn emitted_headers_are_valid(t: &RuleTable) -> Result<(), String> {
+pub fn emitted_headers_are_valid(t: &RuleTable) -> Result<(), String> {
     let methods = ["GET", "PUT", "DELETE", "PATCH", "X-CUSTOM"];
     let request_headers =
         [None, Some("x-request-id"), Some("content-type, authorization"), Some("x-a,x-b")];
@@ -398,6 +408,7 @@ fn emitted_headers_are_valid(t: &RuleTable) -> Result<(), String> {
     Ok(())
 }
 
+#[cfg(test)]
 #[test]
 fn mutated_tables_are_refused_or_emit_only_valid_headers() {
     let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
