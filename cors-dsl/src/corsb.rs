@@ -38,12 +38,9 @@ pub enum TableError {
     /// Not a `.corsb` file.
     #[error("not a compiled rule table (bad magic bytes)")]
     BadMagic,
-    /// A `.corsb` file whose magic bytes were damaged ([`is_damaged_table`]).
-    #[error("damaged rule table: its magic bytes are {found}, not \"CORSB\\0\\r\\n\"; recompile it from its policy source with corsc")]
-    DamagedMagic {
-        /// The first eight bytes, escaped.
-        found: String,
-    },
+    /// A `.corsb` file whose first bytes were damaged ([`is_damaged_table`]).
+    #[error("damaged rule table: its first bytes are not the `.corsb` magic bytes; recompile it with corsc")]
+    DamagedMagic,
     /// Written by another version of `corsc`.
     #[error("rule table format version {found} is not supported (this build reads version {expected}); recompile it with this version of corsc")]
     UnsupportedVersion {
@@ -77,19 +74,15 @@ pub fn is_table(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC)
 }
 
-/// Whether `bytes` are a `.corsb` file with one or two of its magic bytes damaged: six
-/// of the eight in place. No text matches that many (the magic holds a NUL, and `\0\r\n`
-/// in that order), so policy source is never taken for a damaged table.
+/// Whether `bytes` are most likely a `.corsb` file with damaged magic bytes: a whole
+/// header whose first 8 bytes differ from [`MAGIC`] in one or two places. Such a file
+/// is reported as a damaged table, not as text that is not UTF-8 (issue #17). Policy
+/// source cannot look like this: the magic holds a NUL byte, and one or two changed
+/// bytes leave at least five of `CORSB\0\r\n` in place.
 pub fn is_damaged_table(bytes: &[u8]) -> bool {
-    let head = bytes.get(..MAGIC.len()).unwrap_or(&[]);
-    head.len() == MAGIC.len()
-        && head != MAGIC
-        && head.iter().zip(MAGIC).filter(|(a, b)| a == b).count() >= 6
-}
-
-fn damaged(bytes: &[u8]) -> TableError {
-    let head = bytes.get(..MAGIC.len()).unwrap_or(bytes);
-    TableError::DamagedMagic { found: format!("\"{}\"", head.escape_ascii()) }
+    let Some(head) = bytes.get(..MAGIC.len()) else { return false };
+    let differing = head.iter().zip(MAGIC).filter(|(a, b)| a != b).count();
+    bytes.len() >= HEADER_LEN && (1..=2).contains(&differing)
 }
 
 impl RuleTable {
@@ -115,9 +108,8 @@ impl RuleTable {
     /// Reads a table written by [`RuleTable::to_bytes`], checking magic, version,
     /// length, checksum and internal consistency.
     pub fn from_bytes(bytes: &[u8]) -> Result<RuleTable, TableError> {
-        // A file that is not a table at all says so, whatever its length.
         if is_damaged_table(bytes) {
-            return Err(damaged(bytes));
+            return Err(TableError::DamagedMagic);
         }
         if !bytes.starts_with(MAGIC) && !MAGIC.starts_with(bytes) {
             return Err(TableError::BadMagic);

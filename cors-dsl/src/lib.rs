@@ -39,6 +39,7 @@ mod compile;
 pub mod corsb;
 pub mod decide;
 pub mod diag;
+pub mod diagnostics;
 pub mod diff;
 pub mod expect;
 pub mod fetch;
@@ -61,9 +62,12 @@ pub use compile::compile;
 pub use corsb::TableError;
 pub use decide::{Decision, OriginHeader, Reason, Request, RequestHeaders, ResponseHeaders};
 pub use diag::{Diagnostic, Severity};
+pub use diagnostics::{Diagnostics, Summary, MAX_DIAGNOSTICS};
 pub use fetch::HeaderName;
 pub use load::{load_file, load_file_with, load_str, load_str_with, Loaded, SourceLimit};
 pub use model::PolicySet;
-pub use open::{build, build_table, build_with, open, open_with, OpenError, Opened};
+pub use open::{
+    build, build_table, build_with, open, open_with, table_limit, OpenError, Opened, MAX_TABLE_SIZE,
+};
 pub use span::{SourceMap, Span, Spanned};
 pub use table::{PolicyId, RuleTable, SourceLoc};

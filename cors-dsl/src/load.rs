@@ -7,15 +7,17 @@
 //! sources and diagnostics back, even when the root file cannot be read, so every
 //! failure can be rendered the same way.
 
-use crate::ast::{Arg, ArgKind, Directive, Document};
-use crate::check;
+use crate::ast::{Arg, ArgKind, Directive};
+use crate::check::TopLevelChecker;
 use crate::codes;
 use crate::diag::Diagnostic;
+use crate::diagnostics::{Diagnostics, Summary};
 use crate::lint::suppress;
 use crate::model::{PolicySet, Suppression};
 use crate::span::{FileId, SourceFile, SourceMap, Span, Spanned};
-use crate::syntax;
+use crate::syntax::{self, abbreviate};
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The default [`SourceLimit`]: 16 MiB per file.
@@ -89,6 +91,24 @@ impl std::fmt::Display for SourceLimit {
     }
 }
 
+/// The most `include`s one policy file may expand, counting every time a file is
+/// included (a file included twice counts twice). Cycles are refused anyway; this
+/// bounds fan-out: four `include`s per file over ten levels would be a million
+/// expansions (issue #17).
+pub const MAX_INCLUDES: usize = 1024;
+
+/// The most text one policy file and its `include`s may amount to with the default
+/// [`SourceLimit`], counting a file again each time it is included (see
+/// [`total_limit`]).
+pub const MAX_TOTAL_SIZE: u64 = 2 * MAX_FILE_SIZE;
+
+/// The most included text (`include` and `include-origins`, counting a file again each
+/// time) one policy file may bring in under `limit`: twice the limit, so a raised limit
+/// for a large generated list raises this too.
+pub const fn total_limit(limit: SourceLimit) -> u64 {
+    limit.bytes().saturating_mul(2)
+}
+
 /// Why a file was not read: a reason for the message, and a hint that fits it.
 #[derive(Debug)]
 pub(crate) enum Unreadable {
@@ -98,8 +118,8 @@ pub(crate) enum Unreadable {
     NotAFile,
     /// Larger than the [`SourceLimit`].
     TooLarge {
-        /// The file's size.
-        size: u64,
+        /// The file's size, when it told it (a `/proc` file says 0; a file may grow).
+        size: Option<u64>,
         /// The limit.
         limit: SourceLimit,
     },
@@ -110,8 +130,11 @@ impl Unreadable {
         match self {
             Unreadable::Io(why) => why.clone(),
             Unreadable::NotAFile => "not a regular file".into(),
-            Unreadable::TooLarge { size, limit } => {
+            Unreadable::TooLarge { size: Some(size), limit } => {
                 format!("{size} bytes, larger than the policy source limit of {limit}")
+            }
+            Unreadable::TooLarge { size: None, limit } => {
+                format!("larger than the policy source limit of {limit}")
             }
         }
     }
@@ -143,8 +166,12 @@ pub struct Loaded {
     pub sources: SourceMap,
     /// The validated policies; `None` when any error was found.
     pub set: Option<PolicySet>,
-    /// Errors (and, after linting, findings), in source order.
+    /// Errors (and, after linting, findings), in source order: the first
+    /// [`crate::MAX_DIAGNOSTICS`] of each severity.
     pub diagnostics: Vec<Diagnostic>,
+    /// How many diagnostics of each severity were found beyond those kept in
+    /// `diagnostics` (counted, not kept: see [`crate::diagnostics`]).
+    pub omitted: Summary,
     /// How many well-formed `expect` statements were read (kept when `set` is not).
     pub expectations: usize,
 }
@@ -152,7 +179,19 @@ pub struct Loaded {
 impl Loaded {
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
+        self.omitted.errors > 0 || self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// Adds the findings of a later stage (compile, lint, policy tests), keeping the
+    /// first of each severity as the loader did.
+    pub fn add(&mut self, diags: Vec<Diagnostic>) {
+        if diags.is_empty() {
+            return;
+        }
+        let mut all = Diagnostics::new();
+        all.merge(std::mem::take(&mut self.diagnostics), self.omitted);
+        all.extend(diags);
+        (self.diagnostics, self.omitted) = all.finish();
     }
 }
 
@@ -179,13 +218,23 @@ pub fn load_file_with(path: &Path, limit: SourceLimit) -> Loaded {
             )
             .label("cannot be read")
             .help(why.help("check the path and the file's permissions"));
-            Loaded { sources, set: None, diagnostics: vec![diag], expectations: 0 }
+            Loaded {
+                sources,
+                set: None,
+                diagnostics: vec![diag],
+                omitted: Summary::default(),
+                expectations: 0,
+            }
         }
     }
 }
 
 /// Parses and checks `text` as if read from `path`; includes are read from disk
 /// relative to `path`.
+///
+/// The top-level directives are checked as they are parsed, one at a time (with the
+/// top-level directives of included files in their place), so memory holds one
+/// top-level directive's tree at a time, not the file's.
 pub fn load_str(path: &Path, text: &str) -> Loaded {
     load_str_with(path, text, SourceLimit::DEFAULT)
 }
@@ -194,39 +243,82 @@ pub fn load_str(path: &Path, text: &str) -> Loaded {
 pub fn load_str_with(path: &Path, text: &str, limit: SourceLimit) -> Loaded {
     let mut loader = Loader { limit, ..Loader::default() };
     let root = loader.sources.add(SourceFile::new(path, text));
-    let doc = loader.parse(root);
     let key = canonical_or_given(path);
-    let directives = loader.expand(doc.directives, root, &mut vec![key]);
-    let (policies, expectations, check_diags) = check::check(directives);
-    let mut diagnostics = loader.diags;
-    diagnostics.extend(check_diags);
-    diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.span.end));
-    let ok = !diagnostics.iter().any(Diagnostic::is_error);
+    loader.files.insert(key.clone(), root);
+    let mut checker = TopLevelChecker::default();
+    loader.stream(root, true, &mut vec![key], &mut checker);
+    let (policies, expectations, check_diags) = checker.finish();
+    let (kept, omitted) = check_diags.finish();
+    loader.diags.merge(kept, omitted);
+    let (diagnostics, omitted) = loader.diags.finish();
+    let ok = omitted.errors == 0 && !diagnostics.iter().any(Diagnostic::is_error);
     let count = expectations.len();
     let set = ok.then(|| PolicySet {
         policies,
         suppressions: loader.suppressions,
         expectations: expectations.into_boxed_slice(),
     });
-    Loaded { sources: loader.sources, set, diagnostics, expectations: count }
+    Loaded { sources: loader.sources, set, diagnostics, omitted, expectations: count }
 }
 
 /// Reads a regular file of reasonable size (never a device or a directory, which
 /// could block or be endless).
 fn read(path: &Path, limit: SourceLimit) -> Result<String, Unreadable> {
-    let io = |e| Unreadable::Io(io_reason(e));
-    let meta = std::fs::metadata(path).map_err(io)?;
+    let bytes = read_bounded(path, limit.bytes()).map_err(|e| match e {
+        ReadError::Io(e) => Unreadable::Io(io_reason(&e)),
+        ReadError::NotAFile => Unreadable::NotAFile,
+        ReadError::TooLarge(_) => {
+            // The size it claims, when that is what is over the limit.
+            let size = std::fs::metadata(path).map(|m| m.len()).ok().filter(|&n| n > limit.bytes());
+            Unreadable::TooLarge { size, limit }
+        }
+    })?;
+    String::from_utf8(bytes).map_err(|_| Unreadable::Io("not UTF-8 text".into()))
+}
+
+/// Why [`read_bounded`] refused a file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// The file cannot be opened or read.
+    #[error("{}", io_reason(.0))]
+    Io(#[from] std::io::Error),
+    /// A directory, a device, a pipe or a socket: it could block or never end.
+    #[error("not a regular file")]
+    NotAFile,
+    /// More bytes than the limit.
+    #[error("larger than {} MiB", .0 >> 20)]
+    TooLarge(u64),
+}
+
+/// A regular file's bytes, at most `limit` of them: the one way policy files, their
+/// includes and compiled tables are read. The file is opened first and then asked
+/// what it is (so it cannot be swapped between the question and the read), and read
+/// through `take(limit + 1)` whatever its size claims: `/proc` files say 0, a file
+/// may grow while read, and nothing but a limit on the read itself bounds memory.
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    // Not opened at all unless it is a regular file: opening a FIFO blocks.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(ReadError::NotAFile);
+    }
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
     if !meta.is_file() {
-        return Err(Unreadable::NotAFile);
+        return Err(ReadError::NotAFile);
     }
-    if meta.len() > limit.bytes() {
-        return Err(Unreadable::TooLarge { size: meta.len(), limit });
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge(limit));
     }
-    std::fs::read_to_string(path).map_err(io)
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(limit));
+    }
+    Ok(bytes)
 }
 
 /// Short, platform-independent wording for the common I/O failures.
-fn io_reason(e: std::io::Error) -> String {
+fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
@@ -246,66 +338,180 @@ pub const INCLUDE_ORIGINS: &str = "include-origins";
 
 #[derive(Default)]
 struct Loader {
+    /// How large each file read may be.
     limit: SourceLimit,
     sources: SourceMap,
-    diags: Vec<Diagnostic>,
+    diags: Diagnostics,
     suppressions: Vec<Suppression>,
     /// Files already read, by canonical path: a file included twice (not a cycle) is
-    /// read and reported on once (parsed again from the kept text, quietly, rather
-    /// than keeping a copy of every tree: a tenants file can hold a million lines).
-    cache: HashMap<PathBuf, FileId>,
+    /// read, and reported on, once; later `include`s parse its text again, silently.
+    files: HashMap<PathBuf, FileId>,
+    /// `include`s and `include-origins` expanded so far, and the bytes they brought in.
+    includes: usize,
+    included_bytes: u64,
+    /// Whether the include limit was reported (once is enough).
+    limit_reported: bool,
 }
 
 impl Loader {
-    /// Parses an added file, keeping its diagnostics and suppressions.
-    fn parse(&mut self, id: FileId) -> Document {
-        let Some(file) = self.sources.get(id) else {
-            return Document { directives: Vec::new(), trailing_comments: Vec::new() };
-        };
-        let (doc, diags) = syntax::parse(file, id);
-        self.diags.extend(diags);
-        self.suppressions.extend(suppress::collect(&doc));
-        doc
+    /// Parses file `id` one top-level directive at a time: each gets its includes
+    /// spliced in and goes to `checker` (a top-level `include` streams the included
+    /// file in its place). `first` is false when the file was parsed before: its
+    /// syntax errors and suppressions are not collected twice.
+    fn stream(
+        &mut self,
+        id: FileId,
+        first: bool,
+        stack: &mut Vec<PathBuf>,
+        checker: &mut TopLevelChecker,
+    ) {
+        let Some(file) = self.sources.shared(id) else { return };
+        let mut top = syntax::TopLevel::new(&file, id);
+        for d in top.by_ref() {
+            if first {
+                self.suppressions.extend(suppress::collect_directive(&d));
+            }
+            if d.name() == "include" {
+                if let Some((included, first)) = self.include(&d, id, stack) {
+                    self.stream(included, first, stack, checker);
+                    stack.pop();
+                }
+                continue;
+            }
+            if d.name() == INCLUDE_ORIGINS {
+                // Checked as an `origin` written here (an error at the top level).
+                if let Some(origins) = self.include_origins(&d, id) {
+                    checker.check(origins);
+                }
+                continue;
+            }
+            checker.check(self.expand_block(d, id, stack));
+        }
+        let (trailing, diags) = top.finish();
+        if first {
+            self.suppressions.extend(suppress::collect_comments(&trailing));
+            let (kept, omitted) = diags.finish();
+            self.diags.merge(kept, omitted);
+        }
+    }
+
+    /// `d` with every `include` (and `include-origins`) in its block, at any depth,
+    /// replaced by the included file's directives.
+    fn expand_block(
+        &mut self,
+        mut d: Directive,
+        file: FileId,
+        stack: &mut Vec<PathBuf>,
+    ) -> Directive {
+        if let Some(block) = d.block.as_mut() {
+            block.directives = self.expand(std::mem::take(&mut block.directives), file, stack);
+        }
+        d
     }
 
     /// `directives` with every `include` replaced by the included file's directives,
     /// at any depth. `stack` holds the canonical paths of the files being expanded.
-    /// The tree is taken, not copied: a list without `include` stays where it is.
     fn expand(
         &mut self,
-        mut directives: Vec<Directive>,
+        directives: Vec<Directive>,
         file: FileId,
         stack: &mut Vec<PathBuf>,
     ) -> Vec<Directive> {
-        let splice = directives.iter().any(|d| matches!(d.name(), "include" | INCLUDE_ORIGINS));
-        if !splice {
-            for d in &mut directives {
-                self.expand_block(d, file, stack);
-            }
-            return directives;
-        }
-        // Files are read in the order their `include`s are written (their ids, and so
-        // the order of findings, follow it).
         let mut out = Vec::with_capacity(directives.len());
-        for mut d in directives {
-            if d.name() == "include" {
-                out.extend(self.include(&d, file, stack));
-            } else if d.name() == INCLUDE_ORIGINS {
+        for d in directives {
+            if d.name() == INCLUDE_ORIGINS {
                 out.extend(self.include_origins(&d, file));
-            } else {
-                self.expand_block(&mut d, file, stack);
-                out.push(d);
+                continue;
             }
+            if d.name() != "include" {
+                out.push(self.expand_block(d, file, stack));
+                continue;
+            }
+            let Some((included, first)) = self.include(&d, file, stack) else { continue };
+            if let Some(text) = self.sources.shared(included) {
+                let (doc, diags) = syntax::parse_counted(&text, included);
+                if first {
+                    self.suppressions.extend(suppress::collect(&doc));
+                    let (kept, omitted) = diags.finish();
+                    self.diags.merge(kept, omitted);
+                }
+                out.extend(self.expand(doc.directives, included, stack));
+            }
+            stack.pop();
         }
         out
     }
 
-    /// Expands the includes of `d`'s block, if it has one.
-    fn expand_block(&mut self, d: &mut Directive, file: FileId, stack: &mut Vec<PathBuf>) {
-        if let Some(block) = d.block.as_mut() {
-            let inner = std::mem::take(&mut block.directives);
-            block.directives = self.expand(inner, file, stack);
+    /// Resolves an `include` written in `file`: the included file's id (read now, or
+    /// earlier) and whether this is its first reading, with its canonical path pushed
+    /// on `stack` (the caller pops it). `None` when it was reported instead: a bad
+    /// argument, a cycle, an unreadable file or the include limit.
+    fn include(
+        &mut self,
+        d: &Directive,
+        file: FileId,
+        stack: &mut Vec<PathBuf>,
+    ) -> Option<(FileId, bool)> {
+        let arg = self.path_arg(d)?;
+        if self.includes >= MAX_INCLUDES || self.included_bytes > total_limit(self.limit) {
+            self.over_limit(arg.span);
+            return None;
         }
+        let base = self.sources.path(file).parent().unwrap_or(Path::new(""));
+        let joined = base.join(&arg.value);
+        let key = match std::fs::canonicalize(&joined) {
+            Ok(k) => k,
+            Err(e) => {
+                self.cannot_read(arg.span, &joined, &Unreadable::Io(io_reason(&e)));
+                return None;
+            }
+        };
+        if let Some(pos) = stack.iter().position(|p| *p == key) {
+            let chain: Vec<String> = stack
+                .iter()
+                .skip(pos)
+                .chain(std::iter::once(&key))
+                .map(|p| {
+                    p.file_name().map_or_else(
+                        || p.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    )
+                })
+                .collect();
+            self.diags.push(
+                Diagnostic::new(
+                    codes::INCLUDE_CYCLE,
+                    d.span,
+                    format!("include cycle: {}", chain.join(" → ")),
+                )
+                .label("includes a file that is already being read")
+                .help("remove this `include`, or move the shared directives into a third file"),
+            );
+            return None;
+        }
+        let (id, first) = match self.files.get(&key) {
+            Some(&id) => (id, false),
+            None => {
+                let text = match read(&joined, self.limit) {
+                    Ok(t) => t,
+                    Err(why) => {
+                        self.cannot_read(arg.span, &joined, &why);
+                        return None;
+                    }
+                };
+                let id = self.sources.add(SourceFile::new(&joined, text));
+                self.files.insert(key.clone(), id);
+                (id, true)
+            }
+        };
+        self.includes += 1;
+        self.included_bytes += self.sources.get(id).map_or(0, |f| f.text.len() as u64);
+        if self.included_bytes > total_limit(self.limit) {
+            self.over_limit(arg.span);
+            return None;
+        }
+        stack.push(key);
+        Some((id, first))
     }
 
     /// The one path argument of an `include` or `include-origins`, or a finding.
@@ -313,7 +519,7 @@ impl Loader {
         match (d.args.as_slice(), &d.block) {
             ([a], None) if a.kind != ArgKind::Tilde => Some(a),
             _ => {
-                let name = d.name();
+                let name = abbreviate(d.name());
                 self.diags.push(
                     Diagnostic::new(
                         codes::INVALID_ARGUMENTS,
@@ -333,9 +539,14 @@ impl Loader {
     /// what tools generate for a multi-tenant platform: one origin per line; blank lines
     /// and lines starting with `#` are skipped, blanks around an origin ignored. Each
     /// origin keeps its own place in that file, so a bad line is reported as
-    /// `tenants.txt:LINE:COL`. A file with no origin adds nothing.
+    /// `tenants.txt:LINE:COL`. A file with no origin adds nothing. It counts towards
+    /// [`MAX_INCLUDES`] and [`total_limit`] like an `include`.
     fn include_origins(&mut self, d: &Directive, file: FileId) -> Option<Directive> {
         let arg = self.path_arg(d)?;
+        if self.includes >= MAX_INCLUDES || self.included_bytes > total_limit(self.limit) {
+            self.over_limit(arg.span);
+            return None;
+        }
         let base = self.sources.path(file).parent().unwrap_or(Path::new(""));
         let joined = base.join(&arg.value);
         let text = match read(&joined, self.limit) {
@@ -345,6 +556,12 @@ impl Loader {
                 return None;
             }
         };
+        self.includes += 1;
+        self.included_bytes += text.len() as u64;
+        if self.included_bytes > total_limit(self.limit) {
+            self.over_limit(arg.span);
+            return None;
+        }
         let id = self.sources.add(SourceFile::new(&joined, text));
         let list = self.sources.get(id)?;
         let mut args = Vec::new();
@@ -383,64 +600,25 @@ impl Loader {
         })
     }
 
-    fn include(&mut self, d: &Directive, file: FileId, stack: &mut Vec<PathBuf>) -> Vec<Directive> {
-        let Some(arg) = self.path_arg(d) else { return Vec::new() };
-        let base = self.sources.path(file).parent().unwrap_or(Path::new(""));
-        let joined = base.join(&arg.value);
-        let key = match std::fs::canonicalize(&joined) {
-            Ok(k) => k,
-            Err(e) => {
-                self.cannot_read(arg.span, &joined, &Unreadable::Io(io_reason(e)));
-                return Vec::new();
-            }
-        };
-        if let Some(pos) = stack.iter().position(|p| *p == key) {
-            let chain: Vec<String> = stack
-                .iter()
-                .skip(pos)
-                .chain(std::iter::once(&key))
-                .map(|p| {
-                    p.file_name().map_or_else(
-                        || p.display().to_string(),
-                        |n| n.to_string_lossy().into_owned(),
-                    )
-                })
-                .collect();
-            self.diags.push(
-                Diagnostic::new(
-                    codes::INCLUDE_CYCLE,
-                    d.span,
-                    format!("include cycle: {}", chain.join(" → ")),
-                )
-                .label("includes a file that is already being read")
-                .help("remove this `include`, or move the shared directives into a third file"),
-            );
-            return Vec::new();
+    /// `CORS012` for the `include` that went over [`MAX_INCLUDES`] or
+    /// [`total_limit`]; the ones after it are skipped without a word.
+    fn over_limit(&mut self, span: Span) {
+        if std::mem::replace(&mut self.limit_reported, true) {
+            return;
         }
-        let (id, doc) = match self.cache.get(&key) {
-            // Its findings were reported the first time.
-            Some(&id) => match self.sources.get(id) {
-                Some(file) => (id, syntax::parse(file, id).0),
-                None => return Vec::new(),
-            },
-            None => {
-                let text = match read(&joined, self.limit) {
-                    Ok(t) => t,
-                    Err(why) => {
-                        self.cannot_read(arg.span, &joined, &why);
-                        return Vec::new();
-                    }
-                };
-                let id = self.sources.add(SourceFile::new(&joined, text));
-                let doc = self.parse(id);
-                self.cache.insert(key.clone(), id);
-                (id, doc)
-            }
-        };
-        stack.push(key);
-        let out = self.expand(doc.directives, id, stack);
-        stack.pop();
-        out
+        self.diags.push(
+            Diagnostic::new(
+                codes::INCLUDE_FAILED,
+                span,
+                format!(
+                    "too many includes: more than {MAX_INCLUDES} `include`s, or more than {} \
+                     of included text, in total",
+                    SourceLimit::new(total_limit(self.limit))
+                ),
+            )
+            .label("one include too many")
+            .help("include each shared file once, where it is needed: includes that include each other several times multiply"),
+        );
     }
 
     fn cannot_read(&mut self, span: Span, path: &Path, why: &Unreadable) {

@@ -10,7 +10,7 @@
 //! reason` comment suppresses it) or `expect` statement the policy does not keep.
 
 use crate::corsb::{self, TableError};
-use crate::load::{load_file_with, load_str_with, Loaded, SourceLimit};
+use crate::load::{load_file_with, load_str_with, read_bounded, Loaded, ReadError, SourceLimit};
 use crate::table::RuleTable;
 use crate::{compile, expect, lint};
 use std::path::Path;
@@ -39,13 +39,14 @@ pub enum OpenError {
     /// Neither a compiled table nor UTF-8 text.
     #[error("not UTF-8 text, and not a compiled rule table")]
     NotUtf8,
-    /// Policy source larger than its [`SourceLimit`].
+    /// Policy source larger than its [`SourceLimit`] (or any file larger than
+    /// [`table_limit`] of it).
     #[error(
         "{size} bytes, larger than the policy source limit of {limit}; {}",
         crate::load::too_large_help(*limit)
     )]
     TooLarge {
-        /// The file's size.
+        /// The file's size (as it claims, or at least what was read of it).
         size: u64,
         /// The limit it exceeds.
         limit: SourceLimit,
@@ -55,19 +56,41 @@ pub enum OpenError {
     Table(#[from] TableError),
 }
 
-/// Reads `path` once and opens it as a `.corsb` table or as policy source.
+/// The largest `.corsb` file read: a compiled table holds each rule's rendered
+/// header values, so it may be larger than its source, but not by this much.
+pub const MAX_TABLE_SIZE: u64 = 4 * SourceLimit::DEFAULT.bytes();
+
+/// Reads `path` once (at most [`MAX_TABLE_SIZE`] bytes, whatever kind of file it is)
+/// and opens it as a `.corsb` table or as policy source.
 pub fn open(path: &Path) -> Result<Opened, OpenError> {
     open_with(path, SourceLimit::DEFAULT)
 }
 
-/// [`open`] with a [`SourceLimit`] for policy source (a `.corsb` is not bound by it).
+/// The most bytes [`open_with`] reads of one file: [`MAX_TABLE_SIZE`], or four times
+/// the source limit when that was raised (a table compiled from a larger source may
+/// be larger too).
+pub fn table_limit(limit: SourceLimit) -> u64 {
+    MAX_TABLE_SIZE.max(limit.bytes().saturating_mul(4))
+}
+
+/// [`open`] with a [`SourceLimit`] for policy source (a `.corsb` is bound by
+/// [`table_limit`] instead). The file is read once, with
+/// [`crate::load::read_bounded`], whatever it claims to be.
 pub fn open_with(path: &Path, limit: SourceLimit) -> Result<Opened, OpenError> {
-    if !std::fs::metadata(path)?.is_file() {
-        return Err(OpenError::NotAFile);
-    }
-    let bytes = std::fs::read(path)?;
-    if corsb::is_table(&bytes) || corsb::is_damaged_table(&bytes) {
+    let read_limit = table_limit(limit);
+    let bytes = read_bounded(path, read_limit).map_err(|e| match e {
+        ReadError::Io(e) => OpenError::Io(e),
+        ReadError::NotAFile => OpenError::NotAFile,
+        ReadError::TooLarge(_) => {
+            let claimed = std::fs::metadata(path).map_or(0, |m| m.len());
+            OpenError::TooLarge { size: claimed.max(read_limit + 1), limit }
+        }
+    })?;
+    if corsb::is_table(&bytes) {
         return Ok(Opened::Table(RuleTable::from_bytes(&bytes)?));
+    }
+    if corsb::is_damaged_table(&bytes) {
+        return Err(OpenError::Table(TableError::DamagedMagic));
     }
     if bytes.len() as u64 > limit.bytes() {
         return Err(OpenError::TooLarge { size: bytes.len() as u64, limit });
@@ -80,11 +103,17 @@ pub fn open_with(path: &Path, limit: SourceLimit) -> Result<Opened, OpenError> {
 /// compiled and linted. `Ok` only for an acceptable policy: the table, and the
 /// remaining findings (warnings, infos) in [`Loaded::diagnostics`]. Otherwise the
 /// sources and every finding, errors first among equals (sorted by position).
+// The refused case carries every file read and the findings, by design; it is the
+// cold path (a policy nginx will not load).
+#[allow(clippy::result_large_err)]
 pub fn build(path: &Path, text: &str) -> Result<(RuleTable, Loaded), Loaded> {
     build_with(path, text, SourceLimit::DEFAULT)
 }
 
 /// [`build`] with a [`SourceLimit`] for the included files.
+// The refused case carries every file read and the findings, by design; it is the
+// cold path (a policy nginx will not load).
+#[allow(clippy::result_large_err)]
 pub fn build_with(
     path: &Path,
     text: &str,
@@ -95,18 +124,24 @@ pub fn build_with(
 
 /// Reads, checks, compiles and lints a policy file in one step: [`build`] on a file
 /// read with [`load_file`] (an unreadable file is a `CORS012` diagnostic).
+// The refused case carries every file read and the findings, by design; it is the
+// cold path (a policy nginx will not load).
+#[allow(clippy::result_large_err)]
 pub fn build_table(path: &Path) -> Result<(RuleTable, Loaded), Loaded> {
     accept(compile_loaded(load_file_with(path, SourceLimit::DEFAULT)))
 }
 
 /// Compiles a loaded policy set; language errors and compile errors come back with
 /// the sources.
+// The refused case carries every file read and the findings, by design; it is the
+// cold path (a policy nginx will not load).
+#[allow(clippy::result_large_err)]
 fn compile_loaded(mut loaded: Loaded) -> Result<(RuleTable, Loaded), Loaded> {
     let Some(set) = loaded.set.as_ref() else { return Err(loaded) };
     match compile(set, &loaded.sources) {
         Ok(table) => Ok((table, loaded)),
         Err(errors) => {
-            loaded.diagnostics.extend(errors);
+            loaded.add(errors);
             loaded.set = None;
             Err(loaded)
         }
@@ -115,13 +150,16 @@ fn compile_loaded(mut loaded: Loaded) -> Result<(RuleTable, Loaded), Loaded> {
 
 /// Lints a compiled policy and refuses it when a finding is an error: one severity
 /// scale for every tool.
+// The refused case carries every file read and the findings, by design; it is the
+// cold path (a policy nginx will not load).
+#[allow(clippy::result_large_err)]
 fn accept(built: Result<(RuleTable, Loaded), Loaded>) -> Result<(RuleTable, Loaded), Loaded> {
     let (table, mut loaded) = built?;
     if let Some(set) = loaded.set.as_ref() {
         let findings = lint::lint(set, &loaded.sources);
-        loaded.diagnostics.extend(findings);
         let failed = expect::run(set, &table);
-        loaded.diagnostics.extend(failed);
+        loaded.add(findings);
+        loaded.add(failed);
     }
     if loaded.has_errors() {
         loaded.set = None;

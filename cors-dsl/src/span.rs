@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Index of a file in a [`SourceMap`]. `FileId(0)` is the first file loaded.
 #[derive(
@@ -198,9 +199,12 @@ pub(crate) mod work {
 }
 
 /// All files read for one policy set: the root file and everything it includes.
+///
+/// Files are shared ([`SourceMap::shared`]): the loader parses one while it adds the
+/// files that one includes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceMap {
-    files: Vec<SourceFile>,
+    files: Vec<Arc<SourceFile>>,
 }
 
 impl SourceMap {
@@ -211,13 +215,18 @@ impl SourceMap {
 
     /// Adds a file and returns its id.
     pub fn add(&mut self, file: SourceFile) -> FileId {
-        self.files.push(file);
+        self.files.push(Arc::new(file));
         FileId(self.files.len() as u32 - 1)
     }
 
     /// The file with id `id`, or `None` for an id from another map.
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
-        self.files.get(id.0 as usize)
+        self.files.get(id.0 as usize).map(|f| &**f)
+    }
+
+    /// The file with id `id`, shared: it stays readable while the map grows.
+    pub fn shared(&self, id: FileId) -> Option<Arc<SourceFile>> {
+        self.files.get(id.0 as usize).cloned()
     }
 
     /// The id of an already loaded file, by path.
@@ -227,7 +236,7 @@ impl SourceMap {
 
     /// All files, in load order.
     pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), &**f))
     }
 
     /// The path of a span's file, for `file:line:col` output.

@@ -2,19 +2,27 @@
 //!
 //! Two small stages. The lexer (built from `nom` combinators on `&str`; byte offsets
 //! are recovered from how much input is left) cuts the text into words, quoted
-//! strings, `~`, `;`, `{`, `}` and comments. The parser then assembles nginx-shaped
-//! directives from those tokens by recursive descent.
+//! strings, `~`, `;`, `{`, `}` and comments, one token at a time, borrowing from the
+//! text. The parser then assembles nginx-shaped directives from those tokens by
+//! recursive descent, pulling each token when it needs it: no token list is ever
+//! built (10 MB of `;` or `{` used to cost half a gigabyte of tokens, issue #17).
 //!
 //! Both stages are total: every input yields a (possibly partial) document plus a
 //! `CORS001` diagnostic for each problem found. After an error the parser skips to the
 //! next `;` or `}` (stepping over whole `{ … }` blocks) and goes on, so one run reports
-//! every error it can. Nesting is capped at [`MAX_DEPTH`] so hostile input cannot
-//! exhaust the stack.
+//! every error it can; the diagnostics are collected in a [`Diagnostics`], which keeps
+//! the first [`crate::MAX_DIAGNOSTICS`] and counts the rest. Nesting is capped at
+//! [`MAX_DEPTH`] so hostile input cannot exhaust the stack.
+//!
+//! [`TopLevel`] hands out the top-level directives one by one, so the loader can check
+//! and drop each before reading the next: a file of a million top-level mistakes never
+//! exists as a million-node tree. [`parse`] collects them into a [`Document`].
 
 use crate::ast::{Arg, ArgKind, Block, Directive, Document};
 use crate::check::ALL;
 use crate::codes;
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Severity};
+use crate::diagnostics::Diagnostics;
 use crate::span::{FileId, SourceFile, Span, Spanned};
 use nom::branch::alt;
 use nom::bytes::complete::{take_till, take_while};
@@ -22,56 +30,113 @@ use nom::character::complete::{char, satisfy};
 use nom::combinator::{recognize, value};
 use nom::sequence::{pair, preceded};
 use nom::{IResult, Parser as _};
+use std::borrow::Cow;
 
 /// The deepest `{ … }` nesting accepted. The language needs three levels (policy,
 /// allow, and nothing below); the cap only exists to bound recursion.
 pub const MAX_DEPTH: usize = 16;
 
-/// Parses one file. Reports every syntax error it can (recovering at the next `;` or
-/// `}`), never panics, and returns the directives it could read.
-pub fn parse(file: &SourceFile, id: FileId) -> (Document, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
-    let (tokens, quoted) = lex(&file.text, &mut |start, end, message, help| {
-        diags.push((start, end, message, help));
-    });
-    let mut parser = Parser { file, id, tokens, quoted, pos: 0, diags: Vec::new() };
-    for (start, end, message, help) in diags {
-        let span = parser.span(start, end);
-        parser
-            .diags
-            .push(Diagnostic::new(codes::SYNTAX_ERROR, span, message).label("here").help(help));
+/// The longest piece of user text (a directive name) quoted whole in a message;
+/// longer ones are cut (see [`abbreviate`]), so a 10 MB word makes a short message.
+pub const MAX_QUOTED: usize = 64;
+
+/// `text`, or its first [`MAX_QUOTED`] characters and `…` when it is longer: user text
+/// shown in a message.
+pub fn abbreviate(text: &str) -> Cow<'_, str> {
+    match text.char_indices().nth(MAX_QUOTED) {
+        None => Cow::Borrowed(text),
+        Some((cut, _)) => Cow::Owned(format!("{}…", &text[..cut])),
     }
-    let (directives, trailing_comments, _) = parser.list(0, None);
-    let mut diags = parser.diags;
-    diags.sort_by_key(|d| (d.span.start, d.span.end));
+}
+
+/// Parses one file. Reports every syntax error it can (recovering at the next `;` or
+/// `}`), never panics, and returns the directives it could read with the first
+/// diagnostics (by position, up to [`crate::MAX_DIAGNOSTICS`] of each severity).
+pub fn parse(file: &SourceFile, id: FileId) -> (Document, Vec<Diagnostic>) {
+    let (doc, diags) = parse_counted(file, id);
+    (doc, diags.finish().0)
+}
+
+/// [`parse`], keeping the count of the diagnostics left out.
+pub fn parse_counted(file: &SourceFile, id: FileId) -> (Document, Diagnostics) {
+    let mut top = TopLevel::new(file, id);
+    let directives: Vec<Directive> = top.by_ref().collect();
+    let (trailing_comments, diags) = top.finish();
     (Document { directives, trailing_comments }, diags)
+}
+
+/// The top-level directives of one file, parsed one at a time.
+pub struct TopLevel<'a> {
+    parser: Parser<'a>,
+    /// Comments read since the last directive: the next one's leading comments, or
+    /// the file's trailing comments.
+    comments: Vec<Spanned<String>>,
+    done: bool,
+}
+
+impl<'a> TopLevel<'a> {
+    /// Starts parsing `file`, known as `id` in its source map.
+    pub fn new(file: &'a SourceFile, id: FileId) -> Self {
+        let parser = Parser {
+            file,
+            id,
+            lexer: Lexer { text: &file.text, rest: &file.text },
+            peeked: None,
+            diags: Diagnostics::new(),
+        };
+        TopLevel { parser, comments: Vec::new(), done: false }
+    }
+
+    /// The comments after the last directive, and every diagnostic (call once the
+    /// iterator is exhausted; anything not read yet is parsed first).
+    pub fn finish(mut self) -> (Vec<Spanned<String>>, Diagnostics) {
+        while self.next().is_some() {}
+        (self.comments, self.parser.diags)
+    }
+}
+
+impl Iterator for TopLevel<'_> {
+    type Item = Directive;
+
+    fn next(&mut self) -> Option<Directive> {
+        while !self.done {
+            match self.parser.step(0, None, &mut self.comments) {
+                Step::Directive(d) => return Some(*d),
+                Step::End(_) => self.done = true,
+                Step::Nothing => {}
+            }
+        }
+        None
+    }
 }
 
 // ---------------------------------------------------------------------------------
 // Lexer
 
-/// A token's kind; its text is the source's bytes `start..end` (no copy per token: a
-/// tenants policy has millions), except a quoted string's, whose escapes are resolved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tok {
-    Word,
-    /// Index of its value in the lexer's quoted values.
-    Quoted(u32),
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok<'a> {
+    Word(&'a str),
+    Quoted(Cow<'a, str>),
     Tilde,
     Semi,
     Open,
     Close,
-    /// `#` and `len` bytes of text (trailing blanks and `\r` excluded).
-    Comment {
-        len: u32,
-    },
-    /// Text that could not be lexed; already reported.
-    Bad,
+    Comment(&'a str),
+    /// Text that could not be lexed: reported (once) when the parser pulls it.
+    Bad(LexError),
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Token {
-    tok: Tok,
+/// What could not be lexed, and where the message points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LexError {
+    end: usize,
+    message: &'static str,
+    help: &'static str,
+}
+
+#[derive(Debug, Clone)]
+struct Token<'a> {
+    tok: Tok<'a>,
     start: usize,
     end: usize,
 }
@@ -86,7 +151,7 @@ fn comment(i: &str) -> IResult<&str, &str> {
     preceded(char('#'), take_till(|c| c == '\n')).parse(i)
 }
 
-fn punct(i: &str) -> IResult<&str, Tok> {
+fn punct(i: &str) -> IResult<&str, Tok<'static>> {
     alt((
         value(Tok::Semi, char(';')),
         value(Tok::Open, char('{')),
@@ -106,16 +171,26 @@ fn spaces(i: &str) -> IResult<&str, &str> {
 }
 
 /// A `"…"` or `'…'` string with `\"`, `\'`, `\\`, `\n` and `\t` resolved; any other
-/// `\X` is kept as the two characters (so regexes need no double escaping).
-/// `Err` carries nothing: the only failure is a missing closing quote.
-fn quoted(i: &str) -> Result<(&str, String), ()> {
+/// `\X` is kept as the two characters (so regexes need no double escaping). Borrowed
+/// when there is no escape. `Err` carries nothing: the only failure is a missing
+/// closing quote.
+fn quoted(i: &str) -> Result<(&str, Cow<'_, str>), ()> {
     let mut chars = i.char_indices();
     let Some((_, quote)) = chars.next() else { return Err(()) };
+    let body = &i[quote.len_utf8()..];
+    // The common case: no escape before the closing quote.
+    match body.find([quote, '\\']) {
+        Some(end) if body[end..].starts_with(quote) => {
+            return Ok((&body[end + quote.len_utf8()..], Cow::Borrowed(&body[..end])));
+        }
+        None => return Err(()),
+        Some(_) => {}
+    }
     let mut out = String::new();
     while let Some((idx, c)) = chars.next() {
         if c == quote {
             let rest = i.get(idx + c.len_utf8()..).unwrap_or("");
-            return Ok((rest, out));
+            return Ok((rest, Cow::Owned(out)));
         }
         if c != '\\' {
             out.push(c);
@@ -135,61 +210,58 @@ fn quoted(i: &str) -> Result<(&str, String), ()> {
     Err(())
 }
 
-/// Cuts `text` into tokens, and the values of its quoted strings (escapes resolved,
-/// indexed by [`Tok::Quoted`]); `error(start, end, message, help)` is told about each
-/// piece of text that cannot be a token.
-fn lex(
-    text: &str,
-    error: &mut dyn FnMut(usize, usize, String, String),
-) -> (Vec<Token>, Vec<String>) {
-    let offset = |rest: &str| text.len() - rest.len();
-    let mut tokens = Vec::new();
-    let mut quoted_values = Vec::new();
-    let mut rest = text;
-    loop {
-        rest = spaces(rest).map_or(rest, |(r, _)| r);
+/// Cuts text into tokens, one per call.
+struct Lexer<'a> {
+    text: &'a str,
+    rest: &'a str,
+}
+
+impl<'a> Lexer<'a> {
+    fn offset(&self, rest: &str) -> usize {
+        self.text.len() - rest.len()
+    }
+
+    fn next_token(&mut self) -> Option<Token<'a>> {
+        let rest = spaces(self.rest).map_or(self.rest, |(r, _)| r);
         if rest.is_empty() {
-            break;
+            self.rest = rest;
+            return None;
         }
-        let start = offset(rest);
+        let start = self.offset(rest);
         let (next, tok) = if let Ok((r, c)) = comment(rest) {
-            (r, Tok::Comment { len: c.trim_end().len() as u32 })
+            (r, Tok::Comment(c.trim_end()))
         } else if let Ok((r, t)) = punct(rest) {
             (r, t)
         } else if rest.starts_with(['"', '\'']) {
             match quoted(rest) {
-                Ok((r, s)) => {
-                    quoted_values.push(s);
-                    (r, Tok::Quoted(quoted_values.len() as u32 - 1))
-                }
-                Err(()) => {
-                    error(
-                        start,
-                        start + 1,
-                        "unterminated string".into(),
-                        "close the string with the same quote it starts with".into(),
-                    );
-                    ("", Tok::Bad)
-                }
+                Ok((r, s)) => (r, Tok::Quoted(s)),
+                Err(()) => (
+                    "",
+                    Tok::Bad(LexError {
+                        end: start + 1,
+                        message: "unterminated string",
+                        help: "close the string with the same quote it starts with",
+                    }),
+                ),
             }
-        } else if let Ok((r, _)) = word(rest) {
-            (r, Tok::Word)
+        } else if let Ok((r, w)) = word(rest) {
+            (r, Tok::Word(w))
         } else {
             // Unreachable by construction (every non-space character starts some
             // token), but a lexer that cannot make progress must not loop.
             let n = rest.chars().next().map_or(1, char::len_utf8);
-            error(start, start + n, "unexpected character".into(), "remove it".into());
-            (rest.get(n..).unwrap_or(""), Tok::Bad)
+            let error =
+                LexError { end: start + n, message: "unexpected character", help: "remove it" };
+            (rest.get(n..).unwrap_or(""), Tok::Bad(error))
         };
         // Comments end before trailing spaces or `\r`; their span should too.
         let end = match &tok {
-            Tok::Comment { len } => start + 1 + *len as usize,
-            _ => offset(next),
+            Tok::Comment(c) => start + 1 + c.len(),
+            _ => self.offset(next),
         };
-        tokens.push(Token { tok, start, end });
-        rest = next;
+        self.rest = next;
+        Some(Token { tok, start, end })
     }
-    (tokens, quoted_values)
 }
 
 // ---------------------------------------------------------------------------------
@@ -198,11 +270,10 @@ fn lex(
 struct Parser<'a> {
     file: &'a SourceFile,
     id: FileId,
-    tokens: Vec<Token>,
-    /// The values of quoted strings, indexed by [`Tok::Quoted`].
-    quoted: Vec<String>,
-    pos: usize,
-    diags: Vec<Diagnostic>,
+    lexer: Lexer<'a>,
+    /// The next token, once looked at.
+    peeked: Option<Token<'a>>,
+    diags: Diagnostics,
 }
 
 /// What [`Parser::list`] stopped at.
@@ -213,7 +284,17 @@ enum ListEnd {
     Eof,
 }
 
-impl Parser<'_> {
+/// One step of reading a list of directives.
+enum Step {
+    /// A directive was read (boxed: the other steps are small).
+    Directive(Box<Directive>),
+    /// The list ended.
+    End(ListEnd),
+    /// A comment or a mistake was read; go on.
+    Nothing,
+}
+
+impl<'a> Parser<'a> {
     fn span(&self, start: usize, end: usize) -> Span {
         let (line, col) = self.file.line_col(start);
         Span { file: self.id, start: start as u32, end: end as u32, line, col }
@@ -223,21 +304,32 @@ impl Parser<'_> {
         self.file.line_col(offset).0
     }
 
-    fn peek(&self) -> Option<&Token> {
-        self.tokens.get(self.pos)
+    /// The next token, pulled from the lexer when needed. A token that could not be
+    /// lexed is reported here, when it is pulled: once.
+    fn peek(&mut self) -> Option<&Token<'a>> {
+        if self.peeked.is_none() {
+            let t = self.lexer.next_token()?;
+            if let Tok::Bad(e) = &t.tok {
+                let (start, e) = (t.start, *e);
+                self.error(start, e.end, e.message, "here", e.help);
+            }
+            self.peeked = Some(t);
+        }
+        self.peeked.as_ref()
     }
 
-    /// The text of a token, as written.
-    fn text(&self, t: &Token) -> &str {
-        self.file.text.get(t.start..t.end).unwrap_or("")
-    }
-
-    /// A comment token's text, after the `#`.
-    fn comment_text(&self, t: &Token) -> String {
-        self.file.text.get(t.start + 1..t.end).unwrap_or("").to_string()
+    /// Consumes the token [`Parser::peek`] returned.
+    fn bump(&mut self) {
+        self.peeked = None;
     }
 
     fn error(&mut self, start: usize, end: usize, message: &str, label: &str, help: &str) {
+        let span = Span { file: self.id, start: start as u32, end: end as u32, line: 0, col: 0 };
+        if !self.diags.wants(Severity::Error, span) {
+            // Left out anyway: not worth a line lookup and three strings.
+            self.diags.skip(Severity::Error);
+            return;
+        }
         let span = self.span(start, end);
         self.diags
             .push(Diagnostic::new(codes::SYNTAX_ERROR, span, message).label(label).help(help));
@@ -246,13 +338,13 @@ impl Parser<'_> {
     /// A comment on the same line as the byte at `offset`, if one comes next.
     fn same_line_comment(&mut self, offset: usize) -> Option<Spanned<String>> {
         let t = self.peek()?;
-        let t = *t;
-        let Tok::Comment { .. } = t.tok else { return None };
-        if self.line(t.start) != self.line(offset) {
+        let Tok::Comment(text) = t.tok else { return None };
+        let (start, end) = (t.start, t.end);
+        if self.line(start) != self.line(offset) {
             return None;
         }
-        let c = Spanned::new(self.comment_text(&t), self.span(t.start, t.end));
-        self.pos += 1;
+        let c = Spanned::new(text.to_string(), self.span(start, end));
+        self.bump();
         Some(c)
     }
 
@@ -263,7 +355,7 @@ impl Parser<'_> {
         while let Some(t) = self.peek() {
             match t.tok {
                 Tok::Semi if depth == 0 => {
-                    self.pos += 1;
+                    self.bump();
                     return;
                 }
                 Tok::Open => depth += 1,
@@ -271,13 +363,13 @@ impl Parser<'_> {
                 Tok::Close => {
                     depth -= 1;
                     if depth == 0 {
-                        self.pos += 1;
+                        self.bump();
                         return;
                     }
                 }
                 _ => {}
             }
-            self.pos += 1;
+            self.bump();
         }
     }
 
@@ -290,96 +382,120 @@ impl Parser<'_> {
         let mut directives = Vec::new();
         let mut comments = Vec::new();
         loop {
-            let Some(t) = self.peek().copied() else {
-                if let Some((start, end)) = open {
-                    self.error(
-                        start,
-                        end,
-                        "unclosed block",
-                        "this `{` is never closed",
-                        "add the missing `}`",
-                    );
-                }
-                return (directives, comments, ListEnd::Eof);
-            };
-            match t.tok {
-                Tok::Comment { .. } => {
-                    self.pos += 1;
-                    comments.push(Spanned::new(self.comment_text(&t), self.span(t.start, t.end)));
-                }
-                Tok::Close if open.is_some() => {
-                    self.pos += 1;
-                    return (directives, comments, ListEnd::Closed(t.end));
-                }
-                Tok::Close => {
-                    self.pos += 1;
-                    self.error(
-                        t.start,
-                        t.end,
-                        "unexpected `}`",
-                        "no block to close",
-                        "remove it, or add the `{` it should close",
-                    );
-                }
-                Tok::Semi => {
-                    // A run of them is one mistake, reported once (not one diagnostic,
-                    // and one rendered line, per byte of a line of `;`).
-                    let mut end = t.end;
-                    self.pos += 1;
-                    while let Some(Token { tok: Tok::Semi, end: e, .. }) = self.peek() {
-                        end = *e;
-                        self.pos += 1;
-                    }
-                    let label =
-                        if end - t.start > 1 { "empty statements" } else { "empty statement" };
-                    self.error(t.start, end, "unexpected `;`", label, "remove it");
-                }
-                Tok::Bad => self.pos += 1,
-                Tok::Open | Tok::Tilde | Tok::Quoted(_) => {
-                    let what = match t.tok {
-                        Tok::Open => "`{`",
-                        Tok::Tilde => "`~`",
-                        _ => "a quoted string",
-                    };
-                    self.error(
-                        t.start,
-                        t.end,
-                        &format!("expected a directive name, found {what}"),
-                        "expected a name such as `policy` or `origin`",
-                        "start each statement with a directive name",
-                    );
-                    self.recover();
-                }
-                Tok::Word => {
-                    self.pos += 1;
-                    let leading = std::mem::take(&mut comments);
-                    let name = self.text(&t).to_string();
-                    if let Some(d) = self.directive(name, &t, leading, depth) {
-                        directives.push(d);
-                    }
-                }
+            match self.step(depth, open, &mut comments) {
+                Step::Directive(d) => directives.push(*d),
+                Step::End(end) => return (directives, comments, end),
+                Step::Nothing => {}
             }
         }
     }
 
-    /// The rest of a directive whose name token was just consumed.
+    /// Reads the next directive of a list (or a comment, or a mistake, or its end).
+    /// `comments` gathers the comments read before the next directive.
+    fn step(
+        &mut self,
+        depth: usize,
+        open: Option<(usize, usize)>,
+        comments: &mut Vec<Spanned<String>>,
+    ) -> Step {
+        let Some(t) = self.peek().cloned() else {
+            if let Some((start, end)) = open {
+                self.error(
+                    start,
+                    end,
+                    "unclosed block",
+                    "this `{` is never closed",
+                    "add the missing `}`",
+                );
+            }
+            return Step::End(ListEnd::Eof);
+        };
+        match t.tok {
+            Tok::Comment(text) => {
+                self.bump();
+                comments.push(Spanned::new(text.to_string(), self.span(t.start, t.end)));
+            }
+            Tok::Close if open.is_some() => {
+                self.bump();
+                return Step::End(ListEnd::Closed(t.end));
+            }
+            Tok::Close => {
+                // A run of them is one mistake, reported once (10 MB of `}` used to
+                // make ten million diagnostics).
+                let end = self.run_of(&Tok::Close, t.end);
+                let label =
+                    if end - t.start > 1 { "no blocks to close" } else { "no block to close" };
+                self.error(
+                    t.start,
+                    end,
+                    "unexpected `}`",
+                    label,
+                    "remove it, or add the `{` it should close",
+                );
+            }
+            Tok::Semi => {
+                // A run of them is one mistake, reported once (not one diagnostic,
+                // and one rendered line, per byte of a line of `;`).
+                let end = self.run_of(&Tok::Semi, t.end);
+                let label = if end - t.start > 1 { "empty statements" } else { "empty statement" };
+                self.error(t.start, end, "unexpected `;`", label, "remove it");
+            }
+            Tok::Bad(_) => self.bump(),
+            Tok::Open | Tok::Tilde | Tok::Quoted(_) => {
+                let what = match t.tok {
+                    Tok::Open => "`{`",
+                    Tok::Tilde => "`~`",
+                    _ => "a quoted string",
+                };
+                self.error(
+                    t.start,
+                    t.end,
+                    &format!("expected a directive name, found {what}"),
+                    "expected a name such as `policy` or `origin`",
+                    "start each statement with a directive name",
+                );
+                self.recover();
+            }
+            Tok::Word(name) => {
+                self.bump();
+                let leading = std::mem::take(comments);
+                if let Some(d) = self.directive(name, t.start, t.end, leading, depth) {
+                    return Step::Directive(Box::new(d));
+                }
+            }
+        }
+        Step::Nothing
+    }
+
+    /// Consumes the token just peeked and every following `tok`; the end of the last.
+    fn run_of(&mut self, tok: &Tok<'_>, mut end: usize) -> usize {
+        self.bump();
+        while let Some(t) = self.peek().filter(|t| t.tok == *tok) {
+            end = t.end;
+            self.bump();
+        }
+        end
+    }
+
+    /// The rest of a directive whose name token (`start..end`) was just consumed.
     fn directive(
         &mut self,
-        name: String,
-        name_tok: &Token,
+        name: &str,
+        start: usize,
+        end: usize,
         mut leading_comments: Vec<Spanned<String>>,
         depth: usize,
     ) -> Option<Directive> {
-        let name = Spanned::new(name, self.span(name_tok.start, name_tok.end));
+        let name = Spanned::new(name.to_string(), self.span(start, end));
         // Most directives have one argument: a `Vec` would start with room for four
         // (a tenants policy has a million `origin` lines), so start with one and trim
         // in `finish`.
         let mut args = Vec::with_capacity(1);
         // The last token read, where a missing `;` is reported.
-        let mut last = (name_tok.start, name_tok.end);
+        let mut last = (start, end);
         let mut saw_bad = false;
         loop {
-            let Some(t) = self.peek().copied() else {
+            let Some(t) = self.peek().cloned() else {
                 // An unterminated string ran to the end of the input: the missing
                 // `;` is no news, and the arguments are incomplete, so the directive
                 // is dropped rather than checked.
@@ -389,12 +505,9 @@ impl Parser<'_> {
                 self.missing_semi(&name.node, last);
                 return Some(self.finish(name, args, None, leading_comments, None, last.1));
             };
-            let kind = match &t.tok {
-                Tok::Word => Some((ArgKind::Word, self.text(&t).to_string())),
-                Tok::Quoted(i) => Some((
-                    ArgKind::Quoted,
-                    self.quoted.get(*i as usize).cloned().unwrap_or_default(),
-                )),
+            let kind = match t.tok {
+                Tok::Word(v) => Some((ArgKind::Word, v.to_string())),
+                Tok::Quoted(ref v) => Some((ArgKind::Quoted, v.clone().into_owned())),
                 Tok::Tilde => Some((ArgKind::Tilde, "~".to_string())),
                 _ => None,
             };
@@ -409,25 +522,25 @@ impl Parser<'_> {
                 }
             }
             if let Some((kind, value)) = kind {
-                self.pos += 1;
+                self.bump();
                 args.push(Arg { kind, value, span: self.span(t.start, t.end) });
                 last = (t.start, t.end);
                 continue;
             }
             match t.tok {
-                Tok::Comment { .. } => {
+                Tok::Comment(text) => {
                     // A comment between arguments has no place of its own in the tree;
                     // keep it with the directive so `fmt` does not lose it.
-                    self.pos += 1;
+                    self.bump();
                     leading_comments
-                        .push(Spanned::new(self.comment_text(&t), self.span(t.start, t.end)));
+                        .push(Spanned::new(text.to_string(), self.span(t.start, t.end)));
                 }
-                Tok::Bad => {
-                    self.pos += 1;
+                Tok::Bad(_) => {
+                    self.bump();
                     saw_bad = true;
                 }
                 Tok::Semi => {
-                    self.pos += 1;
+                    self.bump();
                     let trailing = self.same_line_comment(t.start);
                     return Some(self.finish(name, args, None, leading_comments, trailing, t.end));
                 }
@@ -443,7 +556,7 @@ impl Parser<'_> {
                     return None;
                 }
                 Tok::Open => {
-                    self.pos += 1;
+                    self.bump();
                     let mut trailing = self.same_line_comment(t.start);
                     let (directives, trailing_comments, list_end) =
                         self.list(depth + 1, Some((t.start, t.end)));
@@ -479,7 +592,7 @@ impl Parser<'_> {
         self.error(
             start,
             end,
-            &format!("expected `;` after `{name}`"),
+            &format!("expected `;` after `{}`", abbreviate(name)),
             "expected `;` after this",
             "end the directive with `;`",
         );

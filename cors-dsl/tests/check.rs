@@ -402,3 +402,20 @@ fn the_source_limit_is_a_bound_that_says_how_to_raise_it() {
     let roomy = load_file_with(&root, SourceLimit::new(1 << 10));
     assert!(roomy.set.is_some(), "{:#?}", roomy.diagnostics);
 }
+
+/// The loader streams top-level directives (issue #17): an `include-origins` there is
+/// still read, and judged as the `origin` statement it stands for (one misplaced
+/// `origin`, pointing at the `include-origins`).
+#[test]
+fn include_origins_at_the_top_level_is_a_misplaced_origin() {
+    let root = origins_fixture("top.cors");
+    let text = "include-origins \"tenants.txt\";\npolicy p { origin https://a.example; }\n";
+    let loaded = cors_dsl::load_str(&root, text);
+    let plain = cors_dsl::load_str(&root, "origin https://t1.customers.example.net;\n");
+    let got: Vec<_> = loaded.diagnostics.iter().map(|d| d.code).collect();
+    let want: Vec<_> = plain.diagnostics.iter().map(|d| d.code).collect();
+    assert!(!want.is_empty());
+    assert_eq!(got, want, "{:#?}", loaded.diagnostics);
+    let [d] = loaded.diagnostics.as_slice() else { panic!("{:#?}", loaded.diagnostics) };
+    assert_eq!((d.span.line, d.span.col), (1, 1));
+}

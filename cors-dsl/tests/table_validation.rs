@@ -124,9 +124,7 @@ fn a_damaged_magic_number_is_called_a_damaged_table() {
         let mut bytes = good.clone();
         bytes[at] = byte;
         match open_bytes("magic", &bytes) {
-            Err(OpenError::Table(TableError::DamagedMagic { found })) => {
-                assert!(found.starts_with('"'), "{found}")
-            }
+            Err(OpenError::Table(TableError::DamagedMagic)) => {}
             other => panic!("magic byte {at} damaged: {other:?}"),
         }
     }

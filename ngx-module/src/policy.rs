@@ -8,8 +8,10 @@
 
 use std::path::Path;
 
+use cors_dsl::diagnostics::more_line;
 use cors_dsl::{
     Diagnostic, OpenError, Opened, PolicyId, RuleTable, Severity, SourceLimit, SourceMap,
+    MAX_DIAGNOSTICS,
 };
 
 /// One loaded policy file.
@@ -148,12 +150,28 @@ fn open(path: &str, limit: SourceLimit) -> (Option<RuleTable>, Vec<Message>) {
         Ok((table, loaded)) => (Some(table), loaded),
         Err(loaded) => (None, loaded),
     };
+    // Capped as corsc caps them (`cors_dsl::MAX_DIAGNOSTICS`), then one line for the
+    // rest: a file of a million mistakes makes a short log, not a million lines.
+    let shown = |d: &&Diagnostic| d.severity != Severity::Info;
     let mut msgs: Vec<Message> = loaded
         .diagnostics
         .iter()
-        .filter(|d| d.severity != Severity::Info)
+        .filter(shown)
+        .take(MAX_DIAGNOSTICS)
         .map(|d| Message { warn: !d.is_error(), text: render(d, &loaded.sources) })
         .collect();
+    let hidden = loaded.diagnostics.iter().filter(shown).skip(MAX_DIAGNOSTICS);
+    let (mut errors, mut warnings) = (loaded.omitted.errors, loaded.omitted.warnings);
+    for d in hidden {
+        if d.is_error() {
+            errors += 1;
+        } else {
+            warnings += 1;
+        }
+    }
+    if errors + warnings > 0 {
+        msgs.push(Message { warn: errors == 0, text: more_line(errors + warnings) });
+    }
     if table.is_none() && !msgs.iter().any(|m| !m.warn) {
         msgs.push(Message { warn: false, text: "policy could not be loaded".into() });
     }

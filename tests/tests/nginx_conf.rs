@@ -407,7 +407,7 @@ fn a_byte_order_mark_loads_and_a_damaged_magic_is_named() {
     assert!(ok, "{out}");
     let Some((ok, out)) = nginx_t("cors_policy_file damaged.corsb;", files) else { return };
     assert!(!ok, "{out}");
-    assert!(out.contains("damaged.corsb\": damaged rule table: its magic bytes are"), "{out}");
+    assert!(out.contains("damaged.corsb\": damaged rule table"), "{out}");
 }
 
 /// Issue #16: `cors NAME` that names no loaded policy suggests the nearest one (a

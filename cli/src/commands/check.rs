@@ -10,6 +10,7 @@
 use super::input::{self, Input};
 use super::{write_block, CliError, Outcome, Report, Term};
 use crate::args::{CheckArgs, OutputFormat};
+use cors_dsl::Severity;
 
 /// Checks every input; exit 1 when any has an error, 2 when one cannot be read.
 pub fn run(args: &CheckArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
@@ -33,6 +34,7 @@ pub fn run(args: &CheckArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
         let mut errors = std::mem::take(&mut loaded.diagnostics);
         errors.retain(|d| d.is_error());
         report.add_root(&loaded.sources, errors, loaded.set.as_ref());
+        report.omit(loaded.omitted, |s| s == Severity::Error);
     }
     report.sort();
     write_block(term.err, &report.render(OutputFormat::Human, term.color_err))?;

@@ -20,6 +20,7 @@ pub fn run(args: &CompileArgs, term: &mut Term<'_>) -> Result<Outcome, CliError>
         loaded.diagnostics.retain(|d| d.severity >= cors_dsl::Severity::Warning);
         let mut report = Report::default();
         report.add(&loaded.sources, loaded.diagnostics);
+        report.omit(loaded.omitted, |s| s >= cors_dsl::Severity::Warning);
         write_block(term.err, &report.render(OutputFormat::Human, term.color_err))?;
         Ok(())
     };

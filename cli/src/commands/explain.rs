@@ -52,6 +52,7 @@ fn load_table(args: &ExplainArgs, term: &mut Term<'_>) -> Result<Option<RuleTabl
         Ok(Opened::Source(Err(loaded))) => {
             let mut report = Report::default();
             report.add(&loaded.sources, loaded.diagnostics);
+            report.omit(loaded.omitted, |_| true);
             write_block(term.err, &report.render(OutputFormat::Human, term.color_err))?;
             writeln!(
                 term.err,

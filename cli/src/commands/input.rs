@@ -4,6 +4,8 @@
 //! compiled `.corsb`), as shellcheck and ruff do.
 
 use cors_dsl::corsb;
+use cors_dsl::load::{read_bounded, ReadError};
+use cors_dsl::table_limit;
 use cors_dsl::SourceLimit;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -142,17 +144,27 @@ pub fn read_source(input: &Input) -> Result<String, InputError> {
     classify(path, bytes).map_err(err)
 }
 
-/// A regular file's bytes, or why not.
+/// A regular file's bytes, or why not. Read with a limit whatever the file claims
+/// (`cors_dsl::load::read_bounded`); the limit is a table's (`cors_dsl::open::table_limit`),
+/// so a large `.corsb` is still recognised as one.
 fn read_file(path: &Path) -> Result<Vec<u8>, String> {
     let cannot = |why: String| format!("cannot read `{}`: {why}", path.display());
     let meta = std::fs::metadata(path).map_err(|e| cannot(io_reason(&e)))?;
     if meta.is_dir() {
         return Err(cannot("is a directory".into()));
     }
-    if !meta.is_file() {
-        return Err(cannot("not a regular file".into()));
-    }
-    std::fs::read(path).map_err(|e| cannot(io_reason(&e)))
+    let limit = source_limit();
+    read_bounded(path, table_limit(limit)).map_err(|e| match e {
+        ReadError::Io(e) => cannot(io_reason(&e)),
+        ReadError::TooLarge(_) => {
+            format!(
+                "`{}` is larger than {limit}, the policy source limit: raise it with \
+                 `--max-source-size` (e.g. `--max-source-size 64m`) if it really is one",
+                path.display(),
+            )
+        }
+        e => cannot(e.to_string()),
+    })
 }
 
 /// Policy source, or a one-line verdict on what the bytes are instead.

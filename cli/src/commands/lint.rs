@@ -165,6 +165,8 @@ pub fn run(args: &LintArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
         let mut diagnostics = loaded.diagnostics;
         selection.apply(&mut diagnostics);
         report.add_root(&loaded.sources, diagnostics, loaded.set.as_ref());
+        // Counted, not kept: they cannot be selected by code, only by severity.
+        report.omit(loaded.omitted, |_| true);
     }
     report.sort();
     let failed = report.diagnostics.iter().any(|d| d.severity >= selection.failing());
@@ -204,10 +206,10 @@ fn lint_text(path: &Path, text: &str) -> Loaded {
     let mut loaded = cors_dsl::load_str_with(path, text, input::source_limit());
     if let Some(set) = loaded.set.as_ref() {
         if let Err(errors) = cors_dsl::compile(set, &loaded.sources) {
-            loaded.diagnostics.extend(errors);
+            loaded.add(errors);
         } else {
             let findings = cors_dsl::lint::lint(set, &loaded.sources);
-            loaded.diagnostics.extend(findings);
+            loaded.add(findings);
         }
     }
     loaded

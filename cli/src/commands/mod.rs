@@ -17,7 +17,7 @@ pub mod test;
 use crate::args::OutputFormat;
 use cors_dsl::render::Failure;
 use cors_dsl::span::FileId;
-use cors_dsl::{Diagnostic, Loaded, PolicySet, RuleTable, SourceMap, Span};
+use cors_dsl::{Diagnostic, Loaded, PolicySet, RuleTable, Severity, SourceMap, Span, Summary};
 use input::{Input, InputError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -136,6 +136,9 @@ pub struct Report {
     pub files: usize,
     /// Inputs that could not be read or are not policy source.
     pub failures: Vec<Failure>,
+    /// Findings counted but not kept (beyond `cors_dsl::MAX_DIAGNOSTICS` of a kind in
+    /// one root file), of the severities the command shows.
+    pub omitted: Summary,
     /// Every policy name defined so far, where, and in which root file: the files of
     /// one run are loaded together, as nginx loads its `cors_policy_file`s.
     policies: std::collections::HashMap<String, (Span, String)>,
@@ -193,6 +196,16 @@ impl Report {
         }
     }
 
+    /// Counts the findings a root's loading left out (`Loaded::omitted`) that are of a
+    /// severity `shown` keeps: they are part of "… and M more" and of the summary.
+    pub fn omit(&mut self, omitted: Summary, shown: impl Fn(Severity) -> bool) {
+        for severity in [Severity::Error, Severity::Warning, Severity::Info] {
+            if shown(severity) {
+                self.omitted.count(severity, omitted.get(severity));
+            }
+        }
+    }
+
     /// Records an input that could not be linted.
     pub fn fail(&mut self, e: &InputError) {
         self.failures
@@ -211,8 +224,7 @@ impl Report {
         use cors_dsl::render::{github, human, json, sarif};
         let (sources, diags, failures) = (&self.sources, &self.diagnostics, &self.failures);
         match format {
-            OutputFormat::Human if quiet => human::render_findings(sources, diags, color),
-            OutputFormat::Human => human::render(sources, diags, color),
+            OutputFormat::Human => human::render_run(sources, diags, self.omitted, color, quiet),
             OutputFormat::Json => json::render_run(sources, diags, failures),
             OutputFormat::Sarif => {
                 let base = std::env::current_dir().ok();

@@ -41,8 +41,9 @@ pub fn run(args: &TestArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
         failed_total += result.failed;
         summary.push(line(path, &result));
         report.add(&loaded.sources, loaded.diagnostics);
+        report.omit(loaded.omitted, |s| s == cors_dsl::Severity::Error);
     }
-    let any_error = report.diagnostics.iter().any(|d| d.is_error());
+    let any_error = report.diagnostics.iter().any(|d| d.is_error()) || report.omitted.errors > 0;
     if args.format == OutputFormat::Human {
         write_block(term.err, &report.render(args.format, term.color_err))?;
         for l in &summary {

@@ -60,3 +60,29 @@ fn lint_errors_refuse_like_nginx_and_a_reasoned_suppression_loads() {
 fn check_missing_file_is_an_io_error() {
     case!("check_missing_file", 2, &["check", "cli/tests/fixtures/does-not-exist.cors"]);
 }
+
+/// Issue #17: a file of thousands of mistakes shows the first `MAX_DIAGNOSTICS`, one
+/// line for the rest, and a summary that counts them all; output grows with what is
+/// shown, not with the file.
+#[test]
+fn check_caps_the_diagnostics_it_shows() {
+    let dir = scratch("check-cap");
+    let cap = cors_dsl::MAX_DIAGNOSTICS;
+    for (n, name) in [(2_000, "small.cors"), (20_000, "large.cors")] {
+        let file = dir.join(name);
+        std::fs::write(&file, "orign x;\n".repeat(n)).expect("write");
+        let run = corsc(&["check", &file.display().to_string()]);
+        assert_eq!(run.code, 1, "{:.2000}", run.stderr);
+        assert_eq!(run.stderr.matches("error[CORS002]").count(), cap, "{:.2000}", run.stderr);
+        assert!(run.stderr.contains(&format!("… and {} more", n - cap)), "{:.2000}", run.stderr);
+        assert!(run.stderr.contains(&format!("{n} errors")), "{:.2000}", run.stderr);
+        // About 300 bytes per shown diagnostic, however many there are.
+        assert!(run.stderr.len() < cap * 600, "{} bytes for {n} mistakes", run.stderr.len());
+    }
+    // One huge word: two diagnostics, quoted short, not the megabyte twice.
+    let file = dir.join("word.cors");
+    std::fs::write(&file, "a".repeat(1 << 20)).expect("write");
+    let run = corsc(&["check", &file.display().to_string()]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.len() < 4096, "{} bytes of output for one word", run.stderr.len());
+}

@@ -34,7 +34,7 @@ impl Checker {
         if !self.no_block(d) {
             return;
         }
-        let errors_before = self.diags.len();
+        let errors_before = self.pushed;
         let mut args = d.args.iter().peekable();
         let Some(outcome) = self.expected_outcome(d, args.next()) else { return };
         let Some(origin) = self.expected_origin(d, args.next()) else { return };
@@ -87,7 +87,7 @@ impl Checker {
             }
         }
         let Some(method) = method else { return };
-        if self.diags.len() > errors_before {
+        if self.pushed > errors_before {
             return;
         }
         self.expectations.push(Expectation {

@@ -24,11 +24,13 @@ pub use duration::parse_duration;
 use crate::ast::{Arg, ArgKind, Directive};
 use crate::codes;
 use crate::diag::Diagnostic;
+use crate::diagnostics::Diagnostics;
 use crate::model::{
     AllowList, Expectation, OriginPattern, Policy, PreflightHandling, PreflightMode,
     RefusedPreflight, Rule,
 };
 use crate::span::{Span, Spanned};
+use crate::syntax::abbreviate;
 use std::collections::HashMap;
 
 /// Directives shared by the policy level (as defaults) and `allow` blocks.
@@ -67,17 +69,34 @@ pub(crate) const ALL: &[&str] = &[
 /// The tree is taken: each statement is dropped once read, so a policy of a million
 /// `origin` lines never holds its tree and its model whole at the same time.
 pub fn check(directives: Vec<Directive>) -> (Vec<Policy>, Vec<Expectation>, Vec<Diagnostic>) {
-    let mut c = Checker::default();
-    let mut policies: Vec<Policy> = Vec::new();
-    let mut names: HashMap<String, Span> = HashMap::new();
-    // Checked once every policy is known: a test may come before the policy it tests.
-    let mut tests: Vec<Directive> = Vec::new();
-    for mut d in directives {
+    let mut c = TopLevelChecker::default();
+    for d in directives {
+        c.check(d);
+    }
+    let (policies, expectations, diags) = c.finish();
+    (policies, expectations, diags.finish().0)
+}
+
+/// [`check`] one top-level directive at a time, so a file's directives can be checked
+/// as they are parsed and dropped after (the loader streams them: issue #17).
+#[derive(Default)]
+pub struct TopLevelChecker {
+    c: Checker,
+    policies: Vec<Policy>,
+    names: HashMap<String, Span>,
+    /// Checked once every policy is known: a test may come before the policy it tests.
+    tests: Vec<Directive>,
+}
+
+impl TopLevelChecker {
+    /// Checks one top-level directive (its block's `include`s already spliced in).
+    pub fn check(&mut self, mut d: Directive) {
+        let c = &mut self.c;
         match d.name() {
-            "test" => tests.push(d),
+            "test" => self.tests.push(d),
             "policy" => {
-                let Some(p) = c.policy(&mut d) else { continue };
-                if let Some(&first) = names.get(&p.name.node) {
+                let Some(p) = c.policy(&mut d) else { return };
+                if let Some(&first) = self.names.get(&p.name.node) {
                     c.push(
                         Diagnostic::new(
                             codes::DUPLICATE_POLICY,
@@ -89,8 +108,8 @@ pub fn check(directives: Vec<Directive>) -> (Vec<Policy>, Vec<Expectation>, Vec<
                         .help("rename one of them, or merge them into one policy"),
                     );
                 } else {
-                    names.insert(p.name.node.clone(), p.name.span);
-                    policies.push(p);
+                    self.names.insert(p.name.node.clone(), p.name.span);
+                    self.policies.push(p);
                 }
             }
             // Left in only when the loader could not resolve it (already reported).
@@ -108,11 +127,16 @@ pub fn check(directives: Vec<Directive>) -> (Vec<Policy>, Vec<Expectation>, Vec<
             _ => c.unknown(&d, &["policy", "include", "test"]),
         }
     }
-    let known: Vec<&str> = policies.iter().map(|p| p.name.node.as_str()).collect();
-    for d in &tests {
-        c.test_block(d, &known);
+
+    /// The policies, the expectations about them and the diagnostics (kept and
+    /// counted), once every top-level directive was checked.
+    pub fn finish(mut self) -> (Vec<Policy>, Vec<Expectation>, Diagnostics) {
+        let known: Vec<&str> = self.policies.iter().map(|p| p.name.node.as_str()).collect();
+        for d in &self.tests {
+            self.c.test_block(d, &known);
+        }
+        (self.policies, self.c.expectations, self.c.diags)
     }
-    (policies, c.expectations, c.diags)
 }
 
 /// The statements of one block (policy level or `allow`), before defaults apply.
@@ -140,13 +164,16 @@ struct PreflightFields {
 
 #[derive(Default)]
 struct Checker {
-    diags: Vec<Diagnostic>,
+    diags: Diagnostics,
+    /// Diagnostics pushed so far (kept or counted): a statement with errors is dropped.
+    pushed: usize,
     /// Every `expect` statement checked so far, in source order.
     expectations: Vec<Expectation>,
 }
 
 impl Checker {
     fn push(&mut self, d: Diagnostic) {
+        self.pushed += 1;
         self.diags.push(d);
     }
 
@@ -164,18 +191,31 @@ impl Checker {
 
     /// `CORS002`, suggesting the closest of `candidates` (or of every name).
     fn unknown(&mut self, d: &Directive, candidates: &[&str]) {
+        if !self.diags.wants(codes::UNKNOWN_DIRECTIVE.severity, d.name.span) {
+            // Left out of the output anyway: no "did you mean" search for it (a million
+            // unknown names used to cost a million searches, issue #17).
+            self.pushed += 1;
+            self.diags.skip(codes::UNKNOWN_DIRECTIVE.severity);
+            return;
+        }
         let name = d.name();
+        let len = name.chars().count();
+        let max = (len / 3).max(1);
         let close = |list: &[&str]| {
             list.iter()
+                // The distance is at least the difference in length: a name far longer
+                // than every candidate is compared with none (a 10 MB word used to be
+                // compared with each, at a cost of its length times theirs).
+                .filter(|c| len.abs_diff(c.len()) <= max)
                 .map(|c| (strsim::damerau_levenshtein(name, c), *c))
-                .filter(|(dist, _)| *dist <= (name.chars().count() / 3).max(1))
+                .filter(|(dist, _)| *dist <= max)
                 .min()
                 .map(|(_, c)| c.to_string())
         };
         let mut diag = Diagnostic::new(
             codes::UNKNOWN_DIRECTIVE,
             d.name.span,
-            format!("unknown directive `{name}`"),
+            format!("unknown directive `{}`", abbreviate(name)),
         )
         .label("unknown directive");
         diag = match close(candidates).or_else(|| close(ALL)) {

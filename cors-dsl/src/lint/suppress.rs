@@ -20,25 +20,40 @@ use crate::span::Spanned;
 /// directive on the same line applies to its own line; any other applies to its own
 /// line (and will most likely be reported as unused by the linter).
 pub fn collect(doc: &Document) -> Vec<Suppression> {
-    fn walk(directives: &[Directive], trailing: &[Spanned<String>], out: &mut Vec<Suppression>) {
-        for d in directives {
-            for c in &d.leading_comments {
-                out.extend(parse_comment(c, d.name.span.line));
-            }
-            if let Some(c) = &d.trailing_comment {
-                out.extend(parse_comment(c, c.span.line));
-            }
-            if let Some(b) = &d.block {
-                walk(&b.directives, &b.trailing_comments, out);
-            }
-        }
-        for c in trailing {
-            out.extend(parse_comment(c, c.span.line));
-        }
-    }
     let mut out = Vec::new();
-    walk(&doc.directives, &doc.trailing_comments, &mut out);
+    for d in &doc.directives {
+        walk(d, &mut out);
+    }
+    out.extend(collect_comments(&doc.trailing_comments));
     out
+}
+
+/// [`collect`] for one top-level directive (the loader reads them one at a time).
+pub fn collect_directive(d: &Directive) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    walk(d, &mut out);
+    out
+}
+
+/// The suppressions among comments that stand alone (after the last directive of a
+/// file or block): each applies to its own line.
+pub fn collect_comments(comments: &[Spanned<String>]) -> Vec<Suppression> {
+    comments.iter().filter_map(|c| parse_comment(c, c.span.line)).collect()
+}
+
+fn walk(d: &Directive, out: &mut Vec<Suppression>) {
+    for c in &d.leading_comments {
+        out.extend(parse_comment(c, d.name.span.line));
+    }
+    if let Some(c) = &d.trailing_comment {
+        out.extend(parse_comment(c, c.span.line));
+    }
+    if let Some(b) = &d.block {
+        for inner in &b.directives {
+            walk(inner, out);
+        }
+        out.extend(collect_comments(&b.trailing_comments));
+    }
 }
 
 /// Reads `corsc: allow CODE "reason"` (reason quoted, bare, after `--`, or absent).

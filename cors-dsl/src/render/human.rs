@@ -20,6 +20,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
 use std::ops::Range;
 
 use super::Summary;
+use crate::diagnostics::{more_line, MAX_DIAGNOSTICS};
 
 /// Renders `diags` rustc-style (annotate-snippets), in colour when `color` is set.
 ///
@@ -33,6 +34,36 @@ pub fn render(sources: &SourceMap, diags: &[Diagnostic], color: bool) -> String 
     if let Some(worst) = diags.iter().map(|d| d.severity).max() {
         let summary = Summary::of(diags).to_string();
         let title = level(worst).primary_title(summary);
+        out.push_str(&renderer.render(&[Group::with_title(title)]));
+        out.push('\n');
+    }
+    out
+}
+
+/// [`render`] for a whole run, capped: the first [`MAX_DIAGNOSTICS`] of `diags` (in the
+/// order given), then `… and M more` for the rest and for `omitted` (found but not
+/// kept, see [`crate::diagnostics`]), then the summary line counting them all (left out
+/// when `quiet`). Output grows with what is shown, not with what was found.
+pub fn render_run(
+    sources: &SourceMap,
+    diags: &[Diagnostic],
+    omitted: Summary,
+    color: bool,
+    quiet: bool,
+) -> String {
+    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let shown = diags.get(..MAX_DIAGNOSTICS).unwrap_or(diags);
+    let mut out = render_findings(sources, shown, color);
+    let more = diags.len() - shown.len() + omitted.total();
+    if more > 0 {
+        out.push_str(&more_line(more));
+        out.push_str("\n\n");
+    }
+    let all = Summary::of(diags).plus(omitted);
+    let worst =
+        [Severity::Error, Severity::Warning, Severity::Info].into_iter().find(|s| all.get(*s) > 0);
+    if let (Some(worst), false) = (worst, quiet) {
+        let title = level(worst).primary_title(all.to_string());
         out.push_str(&renderer.render(&[Group::with_title(title)]));
         out.push('\n');
     }
@@ -67,17 +98,29 @@ fn clamp(text: &str, span: Span) -> std::ops::Range<usize> {
     start..end
 }
 
+/// The most source text one snippet shows. `annotate-snippets` lays out a whole line
+/// before cutting it to the terminal's width, so a finding on a 10 MB line would cost
+/// 10 MB of work each (issue #17); longer excerpts are named, not shown.
+const MAX_EXCERPT: usize = 4096;
+
 /// The lines of `file` that `spans` touch (their text and first line number) and the
 /// spans moved into them: a snippet shows those lines, not the file, so rendering costs
-/// them alone (a file with many findings is not re-read once per finding).
-fn excerpt<'a>(file: &'a SourceFile, spans: &[Span]) -> (&'a str, usize, Vec<Range<usize>>) {
+/// them alone (a file with many findings is not re-read once per finding). `None` when
+/// they are longer than [`MAX_EXCERPT`].
+fn excerpt<'a>(
+    file: &'a SourceFile,
+    spans: &[Span],
+) -> Option<(&'a str, usize, Vec<Range<usize>>)> {
     let ranges: Vec<Range<usize>> = spans.iter().map(|s| clamp(&file.text, *s)).collect();
     let start = ranges.iter().map(|r| r.start).min().unwrap_or(0);
     let end = ranges.iter().map(|r| r.end).max().unwrap_or(0);
     let (line, lines) = file.lines_around(start, end);
+    if lines.len() > MAX_EXCERPT {
+        return None;
+    }
     let text = file.text.get(lines.clone()).unwrap_or("");
     let moved = ranges.iter().map(|r| r.start - lines.start..r.end - lines.start).collect();
-    (text, line as usize, moved)
+    Some((text, line as usize, moved))
 }
 
 /// A snippet of `file` showing `text` from line `line`.
@@ -88,14 +131,13 @@ fn snippet_of<'a, T: Clone>(file: &SourceFile, text: &'a str, line: usize) -> Sn
 fn report<'a>(sources: &'a SourceMap, diag: &'a Diagnostic) -> Vec<Group<'a>> {
     let title = level(diag.severity).primary_title(diag.message.as_str()).id(diag.code.as_str());
     let mut group = Group::with_title(title);
-    match sources.get(diag.span.file) {
-        Some(file) => {
-            // Secondary labels in the same file share the snippet; others get their own.
-            let (here, elsewhere): (Vec<_>, Vec<_>) =
-                diag.secondary.iter().partition(|l| l.span.file == diag.span.file);
-            let spans: Vec<Span> =
-                std::iter::once(diag.span).chain(here.iter().map(|l| l.span)).collect();
-            let (text, line, moved) = excerpt(file, &spans);
+    // Secondary labels in the same file share the snippet; others get their own.
+    let (here, elsewhere): (Vec<_>, Vec<_>) =
+        diag.secondary.iter().partition(|l| l.span.file == diag.span.file);
+    let spans: Vec<Span> = std::iter::once(diag.span).chain(here.iter().map(|l| l.span)).collect();
+    let shown = sources.get(diag.span.file).map(|file| (file, excerpt(file, &spans)));
+    match shown {
+        Some((file, Some((text, line, moved)))) => {
             let mut snippet = snippet_of(file, text, line);
             let mut moved = moved.into_iter();
             if let Some(primary) = moved.next() {
@@ -111,7 +153,9 @@ fn report<'a>(sources: &'a SourceMap, diag: &'a Diagnostic) -> Vec<Group<'a>> {
             group = group.element(snippet);
             for label in elsewhere {
                 if let Some(other) = sources.get(label.span.file) {
-                    let (text, line, moved) = excerpt(other, &[label.span]);
+                    let Some((text, line, moved)) = excerpt(other, &[label.span]) else {
+                        continue;
+                    };
                     if let Some(span) = moved.into_iter().next() {
                         group = group.element(snippet_of(other, text, line).annotation(
                             AnnotationKind::Context.span(span).label(non_empty(&label.message)),
@@ -119,6 +163,11 @@ fn report<'a>(sources: &'a SourceMap, diag: &'a Diagnostic) -> Vec<Group<'a>> {
                     }
                 }
             }
+        }
+        Some((_, None)) => {
+            let at = sources.location(diag.span);
+            group =
+                group.element(Level::NOTE.message(format!("at {at} (too long a line to show)")));
         }
         None => {
             // No source to show: say where at least.
@@ -145,7 +194,7 @@ fn report<'a>(sources: &'a SourceMap, diag: &'a Diagnostic) -> Vec<Group<'a>> {
 fn fix_group<'a>(sources: &'a SourceMap, fix: &'a Fix) -> Option<Group<'a>> {
     let file = sources.get(fix.span.file)?;
     let title = Level::HELP.secondary_title(fix.description.as_str());
-    let (text, line, moved) = excerpt(file, &[fix.span]);
+    let (text, line, moved) = excerpt(file, &[fix.span])?;
     let span = moved.into_iter().next()?;
     Some(
         Group::with_title(title).element(

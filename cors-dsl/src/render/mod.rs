@@ -13,7 +13,7 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 
-use crate::{Diagnostic, Severity, SourceMap, Span};
+use crate::{SourceMap, Span};
 
 /// A problem with the run rather than with a policy: an input that could not be read,
 /// or is not policy source. Machine formats record it beside the findings, so a
@@ -38,49 +38,4 @@ pub(crate) fn end_position(sources: &SourceMap, span: Span) -> (u32, u32) {
     }
 }
 
-/// How many errors, warnings and infos there are.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Summary {
-    /// Findings of severity error.
-    pub errors: usize,
-    /// Findings of severity warning.
-    pub warnings: usize,
-    /// Findings of severity info.
-    pub infos: usize,
-}
-
-impl Summary {
-    /// Counts `diags` by severity.
-    pub fn of(diags: &[Diagnostic]) -> Self {
-        let mut s = Summary::default();
-        for d in diags {
-            match d.severity {
-                Severity::Error => s.errors += 1,
-                Severity::Warning => s.warnings += 1,
-                Severity::Info => s.infos += 1,
-            }
-        }
-        s
-    }
-}
-
-impl std::fmt::Display for Summary {
-    /// `2 errors, 1 warning, 0 infos`: always all three counts, so the line is
-    /// easy to grep and never changes shape.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        fn plural(n: usize, word: &str) -> String {
-            if n == 1 {
-                format!("{n} {word}")
-            } else {
-                format!("{n} {word}s")
-            }
-        }
-        write!(
-            f,
-            "{}, {}, {}",
-            plural(self.errors, "error"),
-            plural(self.warnings, "warning"),
-            plural(self.infos, "info")
-        )
-    }
-}
+pub use crate::diagnostics::Summary;
