@@ -64,10 +64,13 @@ pub use decide::{Decision, OriginHeader, Reason, Request, RequestHeaders, Respon
 pub use diag::{Diagnostic, Severity};
 pub use diagnostics::{Diagnostics, Summary, MAX_DIAGNOSTICS};
 pub use fetch::HeaderName;
-pub use load::{load_file, load_file_with, load_str, load_str_with, Loaded, SourceLimit};
+pub use load::{
+    load_file, load_file_with, load_str, load_str_with, load_string_with, Loaded, SourceLimit,
+};
 pub use model::PolicySet;
 pub use open::{
-    build, build_table, build_with, open, open_with, table_limit, OpenError, Opened, MAX_TABLE_SIZE,
+    build, build_string_with, build_table, build_with, open, open_with, table_limit, OpenError,
+    Opened, MAX_TABLE_SIZE,
 };
 pub use span::{SourceMap, Span, Spanned};
 pub use table::{PolicyId, RuleTable, SourceLoc};

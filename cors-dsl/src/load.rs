@@ -206,7 +206,7 @@ pub fn load_file(path: &Path) -> Loaded {
 /// [`load_file`] with a [`SourceLimit`] for the file and its includes.
 pub fn load_file_with(path: &Path, limit: SourceLimit) -> Loaded {
     match read(path, limit) {
-        Ok(text) => load_str_with(path, &text, limit),
+        Ok(text) => load_string_with(path, text, limit),
         Err(why) => {
             let mut sources = SourceMap::new();
             let id = sources.add(SourceFile::new(path, ""));
@@ -241,6 +241,12 @@ pub fn load_str(path: &Path, text: &str) -> Loaded {
 
 /// [`load_str`] with a [`SourceLimit`] for the included files.
 pub fn load_str_with(path: &Path, text: &str, limit: SourceLimit) -> Loaded {
+    load_string_with(path, text.to_string(), limit)
+}
+
+/// [`load_str_with`] taking the text: it is kept in [`Loaded::sources`] as it is, not
+/// copied (a generated policy may be tens of megabytes: issue #13).
+pub fn load_string_with(path: &Path, text: String, limit: SourceLimit) -> Loaded {
     let mut loader = Loader { limit, ..Loader::default() };
     let root = loader.sources.add(SourceFile::new(path, text));
     let key = canonical_or_given(path);
@@ -417,6 +423,19 @@ impl Loader {
         file: FileId,
         stack: &mut Vec<PathBuf>,
     ) -> Vec<Directive> {
+        if !directives.iter().any(|d| matches!(d.name(), "include" | INCLUDE_ORIGINS)) {
+            // Nothing to splice in at this level (a tenants policy's million `origin`
+            // lines): the blocks are expanded in place, not copied into a new list,
+            // which would hold the tree twice.
+            let mut directives = directives;
+            for d in &mut directives {
+                if let Some(block) = d.block.as_mut() {
+                    block.directives =
+                        self.expand(std::mem::take(&mut block.directives), file, stack);
+                }
+            }
+            return directives;
+        }
         let mut out = Vec::with_capacity(directives.len());
         for d in directives {
             if d.name() == INCLUDE_ORIGINS {

@@ -10,7 +10,7 @@
 //! reason` comment suppresses it) or `expect` statement the policy does not keep.
 
 use crate::corsb::{self, TableError};
-use crate::load::{load_file_with, load_str_with, read_bounded, Loaded, ReadError, SourceLimit};
+use crate::load::{load_file_with, load_string_with, read_bounded, Loaded, ReadError, SourceLimit};
 use crate::table::RuleTable;
 use crate::{compile, expect, lint};
 use std::path::Path;
@@ -96,7 +96,7 @@ pub fn open_with(path: &Path, limit: SourceLimit) -> Result<Opened, OpenError> {
         return Err(OpenError::TooLarge { size: bytes.len() as u64, limit });
     }
     let text = String::from_utf8(bytes).map_err(|_| OpenError::NotUtf8)?;
-    Ok(Opened::Source(build_with(path, &text, limit)))
+    Ok(Opened::Source(build_string_with(path, text, limit)))
 }
 
 /// Policy text as if read from `path` (includes are read relative to it) → checked,
@@ -119,7 +119,20 @@ pub fn build_with(
     text: &str,
     limit: SourceLimit,
 ) -> Result<(RuleTable, Loaded), Loaded> {
-    accept(compile_loaded(load_str_with(path, text, limit)))
+    build_string_with(path, text.to_string(), limit)
+}
+
+/// [`build_with`] taking the text: it is kept in [`Loaded::sources`] as it is, not
+/// copied (a generated policy may be tens of megabytes: issue #13).
+// The refused case carries every file read and the findings, by design; it is the
+// cold path (a policy nginx will not load).
+#[allow(clippy::result_large_err)]
+pub fn build_string_with(
+    path: &Path,
+    text: String,
+    limit: SourceLimit,
+) -> Result<(RuleTable, Loaded), Loaded> {
+    accept(compile_loaded(load_string_with(path, text, limit)))
 }
 
 /// Reads, checks, compiles and lints a policy file in one step: [`build`] on a file

@@ -128,6 +128,39 @@ impl SourceFile {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
+        self.col_on_line(offset, line_idx)
+    }
+
+    /// [`SourceFile::line_col`] for a reader that mostly moves forward, as the parser
+    /// does: `cursor` is the index of the line found last. An offset on that line or
+    /// after it is found by galloping forward from it (a few steps to the next token,
+    /// instead of a binary search over every line: a tenants policy has a million),
+    /// anything before it by a binary search; either way at most logarithmic.
+    pub fn line_col_near(&self, offset: usize, cursor: &mut usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let starts = &self.line_starts;
+        let key = offset as u32;
+        let mut lo = (*cursor).min(starts.len() - 1);
+        let line_idx = if starts[lo] > key {
+            starts.partition_point(|&s| s <= key).saturating_sub(1)
+        } else {
+            // Invariant: starts[lo] <= key. Gallop to a bound past it, then search.
+            let mut step = 1;
+            let mut hi = lo + 1;
+            while hi < starts.len() && starts[hi] <= key {
+                lo = hi;
+                step *= 2;
+                hi = lo + step;
+            }
+            let hi = hi.min(starts.len());
+            lo + starts[lo..hi].partition_point(|&s| s <= key) - 1
+        };
+        *cursor = line_idx;
+        self.col_on_line(offset, line_idx)
+    }
+
+    /// (line, column) of `offset`, known to be on line index `line_idx`.
+    fn col_on_line(&self, offset: usize, line_idx: usize) -> (u32, u32) {
         let start = self.line_starts.get(line_idx).copied().unwrap_or(0) as usize;
         let col = if self.char_marks.is_empty() || !self.text.is_char_boundary(offset) {
             offset - start
@@ -266,6 +299,21 @@ mod tests {
         let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
         let col = text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line, col as u32 + 1)
+    }
+
+    #[test]
+    fn line_col_near_agrees_with_line_col_from_any_cursor() {
+        let text = "a\nbc\n\n\ndéf\n".repeat(40) + "tail";
+        let file = SourceFile::new("t", text.as_str());
+        let lines = file.line_starts.len();
+        for offset in 0..=text.len() + 2 {
+            for start in [0, 1, lines / 3, lines / 2, lines - 1, lines + 5] {
+                let mut cursor = start;
+                let want = file.line_col(offset);
+                assert_eq!(file.line_col_near(offset, &mut cursor), want, "{offset} from {start}");
+                assert_eq!(cursor as u32 + 1, want.0, "the cursor is left on the line found");
+            }
+        }
     }
 
     #[test]

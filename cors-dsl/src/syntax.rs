@@ -83,6 +83,7 @@ impl<'a> TopLevel<'a> {
             lexer: Lexer { text: &file.text, rest: &file.text },
             peeked: None,
             diags: Diagnostics::new(),
+            line_cursor: std::cell::Cell::new(0),
         };
         TopLevel { parser, comments: Vec::new(), done: false }
     }
@@ -274,6 +275,8 @@ struct Parser<'a> {
     /// The next token, once looked at.
     peeked: Option<Token<'a>>,
     diags: Diagnostics,
+    /// The line index of the last position looked up (see [`Parser::line_col`]).
+    line_cursor: std::cell::Cell<usize>,
 }
 
 /// What [`Parser::list`] stopped at.
@@ -296,12 +299,20 @@ enum Step {
 
 impl<'a> Parser<'a> {
     fn span(&self, start: usize, end: usize) -> Span {
-        let (line, col) = self.file.line_col(start);
+        let (line, col) = self.line_col(start);
         Span { file: self.id, start: start as u32, end: end as u32, line, col }
     }
 
     fn line(&self, offset: usize) -> u32 {
-        self.file.line_col(offset).0
+        self.line_col(offset).0
+    }
+
+    /// Tokens are read in order: each lookup starts from the line of the last one.
+    fn line_col(&self, offset: usize) -> (u32, u32) {
+        let mut cursor = self.line_cursor.get();
+        let found = self.file.line_col_near(offset, &mut cursor);
+        self.line_cursor.set(cursor);
+        found
     }
 
     /// The next token, pulled from the lexer when needed. A token that could not be

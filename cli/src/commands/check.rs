@@ -28,7 +28,7 @@ pub fn run(args: &CheckArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
             }
         };
         // A refused policy comes back without its set: nothing to compare names of.
-        let mut loaded = match cors_dsl::build_with(&path, &text, input::source_limit()) {
+        let mut loaded = match cors_dsl::build_string_with(&path, text, input::source_limit()) {
             Ok((_, loaded)) | Err(loaded) => loaded,
         };
         let mut errors = std::mem::take(&mut loaded.diagnostics);

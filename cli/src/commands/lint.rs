@@ -147,7 +147,7 @@ pub fn run(args: &LintArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
                 term.out.write_all(text.as_bytes())?;
             }
         }
-        let loaded = lint_text(input.path(), &text);
+        let loaded = lint_text(input.path(), text);
         roots.push((input, loaded));
     }
     // A file another input includes is part of that input, not a policy file of its
@@ -202,14 +202,17 @@ fn canonical(path: &Path) -> PathBuf {
 
 /// Loads, checks, compiles and lints `text` as the file `path` (includes read from
 /// disk), with every finding, language errors included, before `--allow` and friends.
-fn lint_text(path: &Path, text: &str) -> Loaded {
-    let mut loaded = cors_dsl::load_str_with(path, text, input::source_limit());
+fn lint_text(path: &Path, text: String) -> Loaded {
+    let mut loaded = cors_dsl::load_string_with(path, text, input::source_limit());
     if let Some(set) = loaded.set.as_ref() {
-        if let Err(errors) = cors_dsl::compile(set, &loaded.sources) {
-            loaded.add(errors);
-        } else {
-            let findings = cors_dsl::lint::lint(set, &loaded.sources);
-            loaded.add(findings);
+        // Only the verdict is kept: the table is dropped before linting, not held
+        // beside the linter's own maps (a million-origin table is ~100 MB).
+        match cors_dsl::compile(set, &loaded.sources).err() {
+            Some(errors) => loaded.add(errors),
+            None => {
+                let findings = cors_dsl::lint::lint(set, &loaded.sources);
+                loaded.add(findings);
+            }
         }
     }
     loaded
@@ -226,7 +229,7 @@ fn fix_input(
 ) -> Result<(String, usize), CliError> {
     let mut total = 0;
     for _ in 0..fix::MAX_ROUNDS {
-        let loaded = lint_text(input.path(), &text);
+        let loaded = lint_text(input.path(), text.clone());
         // `--allow CODE` leaves that code's findings, fixes included, alone.
         let mut diagnostics = loaded.diagnostics;
         selection.apply(&mut diagnostics);

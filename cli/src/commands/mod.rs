@@ -121,7 +121,7 @@ impl From<std::io::Error> for CliError {
 pub fn build(path: &Path) -> Result<Result<(RuleTable, Loaded), Loaded>, CliError> {
     let input = Input::File { path: path.to_path_buf(), found: false };
     let text = input::read_source(&input).map_err(CliError::Input)?;
-    Ok(cors_dsl::build_with(path, &text, input::source_limit()))
+    Ok(cors_dsl::build_string_with(path, text, input::source_limit()))
 }
 
 /// Diagnostics of several independently loaded files gathered into one source map,

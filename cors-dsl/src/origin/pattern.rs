@@ -151,6 +151,46 @@ fn valid_scheme(s: &str) -> bool {
 /// `scheme://*.suffix:*` and `scheme://host:*`. Upper case is not an error: it is
 /// normalised away.
 pub fn parse_origin(input: &str) -> Result<OriginPattern, OriginError> {
+    if is_canonical_exact(input) {
+        // Already what the general path below would make of it: one copy, no
+        // lower-casing, splitting or formatting (a tenants policy has a million).
+        return Ok(OriginPattern::Exact(input.to_string()));
+    }
+    parse_general(input)
+}
+
+/// Whether `input` is an exact origin in its canonical form, in the shape nearly every
+/// written origin has: `scheme://host` or `scheme://host:port` with a lower-case
+/// scheme (not `file`), a plain lower-case ASCII host ([`is_plain_ascii_host`]) and a
+/// port that is neither the scheme's default nor written with a leading zero. For such
+/// text [`parse_general`] returns `Exact(input)`; a test holds the two to agreeing.
+/// Anything else (upper case, IPv6, punycode, wildcards, mistakes) is left to it.
+fn is_canonical_exact(input: &str) -> bool {
+    let Some((scheme, authority)) = input.split_once("://") else { return false };
+    let scheme_ok = scheme.bytes().next().is_some_and(|c| c.is_ascii_lowercase())
+        && scheme.bytes().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'+' | b'-' | b'.')
+        })
+        && scheme != "file";
+    if !scheme_ok {
+        return false;
+    }
+    let (host, port) = match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    };
+    let port_ok = port.is_none_or(|p| {
+        let b = p.as_bytes();
+        (1..=5).contains(&b.len())
+            && b[0] != b'0'
+            && b.iter().all(u8::is_ascii_digit)
+            && p.parse::<u16>().is_ok_and(|n| default_port(scheme) != Some(n))
+    });
+    port_ok && is_plain_ascii_host(host)
+}
+
+/// [`parse_origin`] for any text: every form, every normalisation, every refusal.
+fn parse_general(input: &str) -> Result<OriginPattern, OriginError> {
     if input == "*" {
         return Ok(OriginPattern::Any);
     }
@@ -541,6 +581,72 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The shortcut for canonical exact origins agrees with the general path: on every
+    /// input of these tests, and on each of them varied (case, ports, dots, schemes).
+    #[test]
+    fn canonical_shortcut_is_what_the_general_path_makes() {
+        let mut inputs: Vec<String> = [
+            "https://app.example.com",
+            "https://t1.customers.example.net",
+            "http://localhost:3000",
+            "http://localhost:80",
+            "http://localhost:080",
+            "http://localhost:0",
+            "http://localhost:65535",
+            "http://localhost:65536",
+            "http://localhost:00001",
+            "http://localhost:443",
+            "https://x.com:443",
+            "https://x.com:0443",
+            "ws://x.com:80",
+            "wss://x.com:443",
+            "chrome-extension://abcdef",
+            "moz-extension://abc:1234",
+            "a+b.c-d://host",
+            "1a://host",
+            "file://",
+            "file://x",
+            "https://xn--bcher-kva.example",
+            "https://a-.example",
+            "https://-a.example",
+            "https://a..example",
+            "https://a.example.",
+            "https://127.0.0.1",
+            "https://a_b.example",
+            "https://*.example.com",
+            "https://a.example.com:*",
+            "https://a.example.com:",
+            "https://a.example.com:+1",
+            "https://a.example.com:1:2",
+            "https://a.example.com/",
+            "https://",
+            "://a.example",
+            "https:/a.example",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let varied: Vec<String> = inputs
+            .iter()
+            .flat_map(|s| [s.to_uppercase(), format!("{s}:8080"), s.replacen("://", "://a.", 1)])
+            .collect();
+        inputs.extend(varied);
+        let mut shortcut = 0;
+        for input in &inputs {
+            if is_canonical_exact(input) {
+                shortcut += 1;
+                assert_eq!(
+                    parse_general(input),
+                    Ok(OriginPattern::Exact(input.clone())),
+                    "input {input:?}"
+                );
+            }
+            assert_eq!(parse_origin(input), parse_general(input), "input {input:?}");
+        }
+        assert!(shortcut >= 20, "the shortcut is taken ({shortcut} times)");
+        assert!(is_canonical_exact("https://t1.customers.example.net"), "the common case");
     }
 
     #[test]
