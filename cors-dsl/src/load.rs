@@ -15,7 +15,7 @@ use crate::diagnostics::{Diagnostics, Summary};
 use crate::lint::suppress;
 use crate::model::{PolicySet, Suppression};
 use crate::span::{FileId, SourceFile, SourceMap, Span, Spanned};
-use crate::syntax::{self, abbreviate};
+use crate::syntax::{self, abbreviate, Item};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -373,7 +373,45 @@ impl Loader {
     ) {
         let Some(file) = self.sources.shared(id) else { return };
         let mut top = syntax::TopLevel::new(&file, id);
-        for d in top.by_ref() {
+        // The statements an `include` in a policy block brings in, handed on one by one.
+        let mut spliced = Vec::new();
+        while let Some(item) = top.next_item() {
+            let d = match item {
+                Item::Directive(d) => d,
+                // A `policy` block, statement by statement: its tree is never built.
+                Item::Open(d) => {
+                    if first {
+                        self.suppressions.extend(suppress::collect_directive(&d));
+                    }
+                    checker.open_policy(&d);
+                    continue;
+                }
+                Item::Inner(d) => {
+                    if first {
+                        self.suppressions.extend(suppress::collect_directive(&d));
+                    }
+                    if matches!(d.name(), "include" | INCLUDE_ORIGINS) {
+                        self.expand_into(d, id, stack, &mut spliced);
+                        for statement in spliced.drain(..) {
+                            checker.policy_statement(statement);
+                        }
+                    } else {
+                        checker.policy_statement(self.expand_block(d, id, stack));
+                    }
+                    continue;
+                }
+                Item::Close(end) => {
+                    if first {
+                        let comments = end.trailing_comments.iter().chain(&end.trailing_comment);
+                        self.suppressions.extend(
+                            comments
+                                .flat_map(|c| suppress::collect_comments(std::slice::from_ref(c))),
+                        );
+                    }
+                    checker.close_policy(end.span);
+                    continue;
+                }
+            };
             if first {
                 self.suppressions.extend(suppress::collect_directive(&d));
             }
@@ -438,27 +476,38 @@ impl Loader {
         }
         let mut out = Vec::with_capacity(directives.len());
         for d in directives {
-            if d.name() == INCLUDE_ORIGINS {
-                out.extend(self.include_origins(&d, file));
-                continue;
-            }
-            if d.name() != "include" {
-                out.push(self.expand_block(d, file, stack));
-                continue;
-            }
-            let Some((included, first)) = self.include(&d, file, stack) else { continue };
-            if let Some(text) = self.sources.shared(included) {
-                let (doc, diags) = syntax::parse_counted(&text, included);
-                if first {
-                    self.suppressions.extend(suppress::collect(&doc));
-                    let (kept, omitted) = diags.finish();
-                    self.diags.merge(kept, omitted);
-                }
-                out.extend(self.expand(doc.directives, included, stack));
-            }
-            stack.pop();
+            self.expand_into(d, file, stack, &mut out);
         }
         out
+    }
+
+    /// `d` expanded onto `out`: itself (its block expanded), or what it includes.
+    fn expand_into(
+        &mut self,
+        d: Directive,
+        file: FileId,
+        stack: &mut Vec<PathBuf>,
+        out: &mut Vec<Directive>,
+    ) {
+        if d.name() == INCLUDE_ORIGINS {
+            out.extend(self.include_origins(&d, file));
+            return;
+        }
+        if d.name() != "include" {
+            out.push(self.expand_block(d, file, stack));
+            return;
+        }
+        let Some((included, first)) = self.include(&d, file, stack) else { return };
+        if let Some(text) = self.sources.shared(included) {
+            let (doc, diags) = syntax::parse_counted(&text, included);
+            if first {
+                self.suppressions.extend(suppress::collect(&doc));
+                let (kept, omitted) = diags.finish();
+                self.diags.merge(kept, omitted);
+            }
+            out.extend(self.expand(doc.directives, included, stack));
+        }
+        stack.pop();
     }
 
     /// Resolves an `include` written in `file`: the included file's id (read now, or

@@ -16,7 +16,9 @@
 //!
 //! [`TopLevel`] hands out the top-level directives one by one, so the loader can check
 //! and drop each before reading the next: a file of a million top-level mistakes never
-//! exists as a million-node tree. [`parse`] collects them into a [`Document`].
+//! exists as a million-node tree. A `policy` block is handed out statement by statement
+//! too ([`TopLevel::next_item`]): a tenants policy of a million `origin` lines is never
+//! a tree either (issue #13). [`parse`] collects them into a [`Document`].
 
 use crate::ast::{Arg, ArgKind, Block, Directive, Document};
 use crate::check::ALL;
@@ -71,7 +73,50 @@ pub struct TopLevel<'a> {
     /// Comments read since the last directive: the next one's leading comments, or
     /// the file's trailing comments.
     comments: Vec<Spanned<String>>,
+    /// The `policy` block being handed out statement by statement.
+    open: Option<OpenBlock>,
     done: bool,
+}
+
+/// A top-level block whose statements [`TopLevel::next_item`] is handing out.
+struct OpenBlock {
+    /// The `{`.
+    brace: (usize, usize),
+    /// The first byte of the directive's name (its span starts there).
+    start: usize,
+    /// Whether a comment followed the `{` on its line (then one after `}` is not the
+    /// directive's).
+    trailing: bool,
+    /// Comments read since the block's last statement.
+    comments: Vec<Spanned<String>>,
+}
+
+/// One piece of a file, as [`TopLevel::next_item`] hands it out.
+#[derive(Debug)]
+pub enum Item {
+    /// A whole top-level directive.
+    Directive(Directive),
+    /// `policy … {`: the directive without its block (its span ends at the `{`, its
+    /// trailing comment is one after the `{`). Its statements follow as
+    /// [`Item::Inner`], then [`Item::Close`].
+    Open(Directive),
+    /// A statement of the open block, whole.
+    Inner(Directive),
+    /// The end of the open block (its `}`, or the end of the file, reported).
+    Close(BlockEnd),
+}
+
+/// What is known of a streamed directive once its block ends.
+#[derive(Debug)]
+pub struct BlockEnd {
+    /// The block's span, `{` to `}`.
+    pub block_span: Span,
+    /// Comments after the block's last statement.
+    pub trailing_comments: Vec<Spanned<String>>,
+    /// A comment after the `}` on its line, when none followed the `{`.
+    pub trailing_comment: Option<Spanned<String>>,
+    /// The whole directive's span, name to `}`.
+    pub span: Span,
 }
 
 impl<'a> TopLevel<'a> {
@@ -85,7 +130,40 @@ impl<'a> TopLevel<'a> {
             diags: Diagnostics::new(),
             line_cursor: std::cell::Cell::new(0),
         };
-        TopLevel { parser, comments: Vec::new(), done: false }
+        TopLevel { parser, comments: Vec::new(), open: None, done: false }
+    }
+
+    /// The next piece of the file: a whole directive, or a `policy` block opened, one
+    /// of its statements, or its end. A block's statements are parsed one at a time,
+    /// so the caller can check and drop each before the next is read.
+    pub fn next_item(&mut self) -> Option<Item> {
+        loop {
+            if let Some(open) = self.open.as_mut() {
+                match self.parser.step(1, Some(open.brace), &mut open.comments, false) {
+                    Step::Directive(d) => return Some(Item::Inner(*d)),
+                    Step::End(list_end) => {
+                        let open = self.open.take()?;
+                        return Some(Item::Close(self.parser.block_end(open, list_end)));
+                    }
+                    Step::Opened(..) | Step::Nothing => {}
+                }
+                continue;
+            }
+            if self.done {
+                return None;
+            }
+            match self.parser.step(0, None, &mut self.comments, true) {
+                Step::Directive(d) => return Some(Item::Directive(*d)),
+                Step::Opened(d, brace) => {
+                    let trailing = d.trailing_comment.is_some();
+                    let start = d.name.span.start as usize;
+                    self.open = Some(OpenBlock { brace, start, trailing, comments: Vec::new() });
+                    return Some(Item::Open(*d));
+                }
+                Step::End(_) => self.done = true,
+                Step::Nothing => {}
+            }
+        }
     }
 
     /// The comments after the last directive, and every diagnostic (call once the
@@ -99,12 +177,34 @@ impl<'a> TopLevel<'a> {
 impl Iterator for TopLevel<'_> {
     type Item = Directive;
 
+    /// The next whole top-level directive (a streamed block gathered back).
     fn next(&mut self) -> Option<Directive> {
-        while !self.done {
-            match self.parser.step(0, None, &mut self.comments) {
-                Step::Directive(d) => return Some(*d),
-                Step::End(_) => self.done = true,
-                Step::Nothing => {}
+        let mut d = match self.next_item()? {
+            Item::Directive(d) => return Some(d),
+            Item::Open(d) => d,
+            // Only after an `Open` (gathered below), if a caller mixed the two calls.
+            Item::Inner(d) => return Some(d),
+            Item::Close(_) => return self.next(),
+        };
+        let mut directives = Vec::new();
+        while let Some(item) = self.next_item() {
+            match item {
+                Item::Inner(inner) => directives.push(inner),
+                Item::Close(end) => {
+                    let block = Block {
+                        directives,
+                        trailing_comments: end.trailing_comments,
+                        span: end.block_span,
+                    };
+                    d.block = Some(Box::new(block));
+                    if d.trailing_comment.is_none() {
+                        d.trailing_comment = end.trailing_comment.map(Box::new);
+                    }
+                    d.span = end.span;
+                    return Some(d);
+                }
+                // An open block always ends with `Close` first.
+                Item::Directive(_) | Item::Open(_) => break,
             }
         }
         None
@@ -279,6 +379,14 @@ struct Parser<'a> {
     line_cursor: std::cell::Cell<usize>,
 }
 
+/// What [`Parser::directive`] read.
+enum Parsed {
+    /// The whole directive.
+    Whole(Directive),
+    /// Up to its `{` (the block is streamed); the `{`.
+    Opened(Directive, (usize, usize)),
+}
+
 /// What [`Parser::list`] stopped at.
 enum ListEnd {
     /// The closing `}` (its end offset).
@@ -291,6 +399,9 @@ enum ListEnd {
 enum Step {
     /// A directive was read (boxed: the other steps are small).
     Directive(Box<Directive>),
+    /// A directive's name, arguments and `{` were read, and its block is left to be
+    /// streamed ([`TopLevel::next_item`]): the directive so far and the `{`.
+    Opened(Box<Directive>, (usize, usize)),
     /// The list ended.
     End(ListEnd),
     /// A comment or a mistake was read; go on.
@@ -393,21 +504,23 @@ impl<'a> Parser<'a> {
         let mut directives = Vec::new();
         let mut comments = Vec::new();
         loop {
-            match self.step(depth, open, &mut comments) {
+            match self.step(depth, open, &mut comments, false) {
                 Step::Directive(d) => directives.push(*d),
                 Step::End(end) => return (directives, comments, end),
-                Step::Nothing => {}
+                Step::Opened(..) | Step::Nothing => {}
             }
         }
     }
 
     /// Reads the next directive of a list (or a comment, or a mistake, or its end).
-    /// `comments` gathers the comments read before the next directive.
+    /// `comments` gathers the comments read before the next directive. With `stream`,
+    /// a `policy` block is not read: [`Step::Opened`] is returned at its `{`.
     fn step(
         &mut self,
         depth: usize,
         open: Option<(usize, usize)>,
         comments: &mut Vec<Spanned<String>>,
+        stream: bool,
     ) -> Step {
         let Some(t) = self.peek().cloned() else {
             if let Some((start, end)) = open {
@@ -470,8 +583,11 @@ impl<'a> Parser<'a> {
             Tok::Word(name) => {
                 self.bump();
                 let leading = std::mem::take(comments);
-                if let Some(d) = self.directive(name, t.start, t.end, leading, depth) {
-                    return Step::Directive(Box::new(d));
+                let stream = stream && name == "policy";
+                match self.directive(name, t.start, t.end, leading, depth, stream) {
+                    Some(Parsed::Whole(d)) => return Step::Directive(Box::new(d)),
+                    Some(Parsed::Opened(d, brace)) => return Step::Opened(Box::new(d), brace),
+                    None => {}
                 }
             }
         }
@@ -488,7 +604,27 @@ impl<'a> Parser<'a> {
         end
     }
 
-    /// The rest of a directive whose name token (`start..end`) was just consumed.
+    /// What [`TopLevel::next_item`] reports when the block it streams ends.
+    fn block_end(&mut self, open: OpenBlock, list_end: ListEnd) -> BlockEnd {
+        let end = match list_end {
+            ListEnd::Closed(end) => end,
+            ListEnd::Eof => self.file.text.len(),
+        };
+        let trailing_comment = if !open.trailing && matches!(list_end, ListEnd::Closed(_)) {
+            self.same_line_comment(end.saturating_sub(1))
+        } else {
+            None
+        };
+        BlockEnd {
+            block_span: self.span(open.brace.0, end),
+            trailing_comments: open.comments,
+            trailing_comment,
+            span: self.span(open.start, end),
+        }
+    }
+
+    /// The rest of a directive whose name token (`start..end`) was just consumed. With
+    /// `stream`, a block is left unread: [`Parsed::Opened`] at its `{`.
     fn directive(
         &mut self,
         name: &str,
@@ -496,7 +632,8 @@ impl<'a> Parser<'a> {
         end: usize,
         mut leading_comments: Vec<Spanned<String>>,
         depth: usize,
-    ) -> Option<Directive> {
+        stream: bool,
+    ) -> Option<Parsed> {
         let name = Spanned::new(name.to_string(), self.span(start, end));
         // Most directives have one argument: a `Vec` would start with room for four
         // (a tenants policy has a million `origin` lines), so start with one and trim
@@ -514,7 +651,14 @@ impl<'a> Parser<'a> {
                     return None;
                 }
                 self.missing_semi(&name.node, last);
-                return Some(self.finish(name, args, None, leading_comments, None, last.1));
+                return Some(Parsed::Whole(self.finish(
+                    name,
+                    args,
+                    None,
+                    leading_comments,
+                    None,
+                    last.1,
+                )));
             };
             let kind = match t.tok {
                 Tok::Word(v) => Some((ArgKind::Word, v.to_string())),
@@ -529,7 +673,14 @@ impl<'a> Parser<'a> {
             if let Some((ArgKind::Word, word)) = &kind {
                 if ALL.contains(&word.as_str()) && self.line(t.start) > self.line(last.1) {
                     self.missing_semi(&name.node, last);
-                    return Some(self.finish(name, args, None, leading_comments, None, last.1));
+                    return Some(Parsed::Whole(self.finish(
+                        name,
+                        args,
+                        None,
+                        leading_comments,
+                        None,
+                        last.1,
+                    )));
                 }
             }
             if let Some((kind, value)) = kind {
@@ -553,7 +704,14 @@ impl<'a> Parser<'a> {
                 Tok::Semi => {
                     self.bump();
                     let trailing = self.same_line_comment(t.start);
-                    return Some(self.finish(name, args, None, leading_comments, trailing, t.end));
+                    return Some(Parsed::Whole(self.finish(
+                        name,
+                        args,
+                        None,
+                        leading_comments,
+                        trailing,
+                        t.end,
+                    )));
                 }
                 Tok::Open if depth + 1 > MAX_DEPTH => {
                     self.error(
@@ -565,6 +723,12 @@ impl<'a> Parser<'a> {
                     );
                     self.recover();
                     return None;
+                }
+                Tok::Open if stream => {
+                    self.bump();
+                    let trailing = self.same_line_comment(t.start);
+                    let d = self.finish(name, args, None, leading_comments, trailing, t.end);
+                    return Some(Parsed::Opened(d, (t.start, t.end)));
                 }
                 Tok::Open => {
                     self.bump();
@@ -580,20 +744,27 @@ impl<'a> Parser<'a> {
                     }
                     let block =
                         Block { directives, trailing_comments, span: self.span(t.start, end) };
-                    return Some(self.finish(
+                    return Some(Parsed::Whole(self.finish(
                         name,
                         args,
                         Some(block),
                         leading_comments,
                         trailing,
                         end,
-                    ));
+                    )));
                 }
                 // `}` or anything else: the `;` is missing. Keep what was read; the
                 // `}` is left for the enclosing block.
                 _ => {
                     self.missing_semi(&name.node, last);
-                    return Some(self.finish(name, args, None, leading_comments, None, last.1));
+                    return Some(Parsed::Whole(self.finish(
+                        name,
+                        args,
+                        None,
+                        leading_comments,
+                        None,
+                        last.1,
+                    )));
                 }
             }
         }

@@ -86,31 +86,44 @@ pub struct TopLevelChecker {
     names: HashMap<String, Span>,
     /// Checked once every policy is known: a test may come before the policy it tests.
     tests: Vec<Directive>,
+    /// The policy whose statements are being checked one at a time
+    /// ([`TopLevelChecker::open_policy`]).
+    open: Option<OpenPolicy>,
 }
 
 impl TopLevelChecker {
+    /// Starts checking a `policy` directive (name and arguments read, block not yet)
+    /// whose statements come one at a time: [`TopLevelChecker::policy_statement`] for
+    /// each (its `include`s spliced in), then [`TopLevelChecker::close_policy`]. The same
+    /// findings as [`TopLevelChecker::check`] on the whole directive; only one statement
+    /// is in memory at a time (a tenants policy has a million).
+    pub fn open_policy(&mut self, d: &Directive) {
+        self.open = Some(self.c.open_policy(d));
+    }
+
+    /// One statement of the open policy.
+    pub fn policy_statement(&mut self, d: Directive) {
+        if let Some(open) = self.open.as_mut() {
+            self.c.policy_statement(open, d);
+        }
+    }
+
+    /// The open policy is complete; `span` is the whole `policy … { … }` directive's.
+    pub fn close_policy(&mut self, span: Span) {
+        if let Some(open) = self.open.take() {
+            let policy = self.c.close_policy(open, span);
+            self.add(policy);
+        }
+    }
+
     /// Checks one top-level directive (its block's `include`s already spliced in).
     pub fn check(&mut self, mut d: Directive) {
         let c = &mut self.c;
         match d.name() {
             "test" => self.tests.push(d),
             "policy" => {
-                let Some(p) = c.policy(&mut d) else { return };
-                if let Some(&first) = self.names.get(&p.name.node) {
-                    c.push(
-                        Diagnostic::new(
-                            codes::DUPLICATE_POLICY,
-                            p.name.span,
-                            format!("policy `{}` is defined twice", p.name.node),
-                        )
-                        .label("second definition")
-                        .secondary(first, "first defined here")
-                        .help("rename one of them, or merge them into one policy"),
-                    );
-                } else {
-                    self.names.insert(p.name.node.clone(), p.name.span);
-                    self.policies.push(p);
-                }
+                let policy = c.policy(&mut d);
+                self.add(policy);
             }
             // Left in only when the loader could not resolve it (already reported).
             "include" => {}
@@ -125,6 +138,26 @@ impl TopLevelChecker {
                 "wrap it in `policy NAME { … }`",
             ),
             _ => c.unknown(&d, &["policy", "include", "test"]),
+        }
+    }
+
+    /// Keeps a checked policy, unless its name is taken (`CORS011`).
+    fn add(&mut self, policy: Option<Policy>) {
+        let Some(p) = policy else { return };
+        if let Some(&first) = self.names.get(&p.name.node) {
+            self.c.push(
+                Diagnostic::new(
+                    codes::DUPLICATE_POLICY,
+                    p.name.span,
+                    format!("policy `{}` is defined twice", p.name.node),
+                )
+                .label("second definition")
+                .secondary(first, "first defined here")
+                .help("rename one of them, or merge them into one policy"),
+            );
+        } else {
+            self.names.insert(p.name.node.clone(), p.name.span);
+            self.policies.push(p);
         }
     }
 
@@ -152,6 +185,17 @@ struct Fields {
     max_age: Option<Spanned<u32>>,
     /// Once-only directives already seen in this block, for `CORS015`.
     seen: HashMap<String, Span>,
+}
+
+/// A policy whose statements are being read: what they said so far.
+struct OpenPolicy {
+    /// `None` when the name was refused (the statements are still checked).
+    name: Option<Spanned<String>>,
+    fields: Fields,
+    preflight: PreflightFields,
+    allows: Vec<(Span, Fields)>,
+    /// Checked at the end, when the policy's name is known good.
+    expects: Vec<Directive>,
 }
 
 /// Policy-level-only settings.
@@ -315,6 +359,16 @@ impl Checker {
             );
             return None;
         };
+        let statements = std::mem::take(&mut block.directives);
+        let mut open = self.open_policy(d);
+        for owned in statements {
+            self.policy_statement(&mut open, owned);
+        }
+        self.close_policy(open, d.span)
+    }
+
+    /// A `policy` directive's name; its statements come next.
+    fn open_policy(&mut self, d: &Directive) -> OpenPolicy {
         let name = match d.args.as_slice() {
             [a] if a.kind != ArgKind::Tilde => Some(Spanned::new(a.value.clone(), a.span)),
             _ => {
@@ -328,47 +382,56 @@ impl Checker {
                 None
             }
         };
-        let mut fields = Fields::default();
-        let mut preflight = PreflightFields::default();
-        let mut allows: Vec<(Span, Fields)> = Vec::new();
-        let mut expects: Vec<Directive> = Vec::new();
-        for owned in std::mem::take(&mut block.directives) {
-            if owned.name() == "expect" {
-                expects.push(owned);
-                continue;
+        OpenPolicy {
+            name,
+            fields: Fields::default(),
+            preflight: PreflightFields::default(),
+            allows: Vec::new(),
+            expects: Vec::new(),
+        }
+    }
+
+    /// One statement of a policy, dropped once read.
+    fn policy_statement(&mut self, open: &mut OpenPolicy, owned: Directive) {
+        if owned.name() == "expect" {
+            open.expects.push(owned);
+            return;
+        }
+        let inner = &owned;
+        match inner.name() {
+            "test" => self.misplaced(
+                inner,
+                "`test` blocks stand at the top level".into(),
+                "write `expect …;` here, or move the `test` block out of the policy",
+            ),
+            "allow" => {
+                if let Some(f) = self.allow(inner) {
+                    open.allows.push((inner.span, f));
+                }
             }
-            let inner = &owned;
-            match inner.name() {
-                "test" => self.misplaced(
-                    inner,
-                    "`test` blocks stand at the top level".into(),
-                    "write `expect …;` here, or move the `test` block out of the policy",
-                ),
-                "allow" => {
-                    if let Some(f) = self.allow(inner) {
-                        allows.push((inner.span, f));
-                    }
+            "preflight" | "preflight-status" | "preflight-refused" => {
+                if self.no_block(inner) && self.once(inner, &mut open.fields.seen) {
+                    self.preflight(inner, &mut open.preflight);
                 }
-                "preflight" | "preflight-status" | "preflight-refused" => {
-                    if self.no_block(inner) && self.once(inner, &mut fields.seen) {
-                        self.preflight(inner, &mut preflight);
-                    }
-                }
-                "policy" => self.misplaced(
-                    inner,
-                    "`policy` blocks cannot be nested".into(),
-                    "close the enclosing policy first",
-                ),
-                "include" => {}
-                _ => {
-                    if !self.field(inner, &mut fields) {
-                        let known: Vec<&str> =
-                            RULE_FIELDS.iter().chain(POLICY_ONLY).copied().collect();
-                        self.unknown(inner, &known);
-                    }
+            }
+            "policy" => self.misplaced(
+                inner,
+                "`policy` blocks cannot be nested".into(),
+                "close the enclosing policy first",
+            ),
+            "include" => {}
+            _ => {
+                if !self.field(inner, &mut open.fields) {
+                    let known: Vec<&str> = RULE_FIELDS.iter().chain(POLICY_ONLY).copied().collect();
+                    self.unknown(inner, &known);
                 }
             }
         }
+    }
+
+    /// The policy its statements make; `span` is the whole directive's.
+    fn close_policy(&mut self, open: OpenPolicy, span: Span) -> Option<Policy> {
+        let OpenPolicy { name, mut fields, preflight, allows, expects } = open;
         let name = name?;
         for e in &expects {
             self.expect(e, &name);
@@ -388,7 +451,7 @@ impl Checker {
                 .refused
                 .unwrap_or(Spanned::new(RefusedPreflight::Status(403), name.span)),
         };
-        Some(Policy { name, rules, preflight, span: d.span })
+        Some(Policy { name, rules, preflight, span })
     }
 
     fn allow(&mut self, d: &Directive) -> Option<Fields> {
