@@ -258,3 +258,33 @@ fn snapshot_github() {
     let (loaded, found) = fixture();
     insta::assert_snapshot!(github::render(&loaded.sources, &found));
 }
+
+/// CORS117 finds repeats by sorting on hashes (issue #13): each repeat points at the
+/// first of its kind however many copies there are (runs longer than the few compared
+/// pairwise go through a map), in source order, and distinct entries never match.
+#[test]
+fn every_repeat_points_at_the_first_of_its_kind() {
+    let mut origins = Vec::new();
+    for i in 0..30 {
+        origins.push("https://a.example".to_string());
+        origins.push(format!("https://t{}.example", i % 3));
+        origins.push(format!("https://u{i}.example"));
+    }
+    let body = format!("origin {};\nmethods PUT PUT PUT;", origins.join(" "));
+    let found = findings("CORS117", &body);
+    let offset = |d: &Diagnostic| d.span.start;
+    // 29 more of `a`, 27 more of t0..t2, none of the u's, two more PUTs.
+    assert_eq!(found.len(), 29 + 27 + 2, "{found:#?}");
+    assert!(found.windows(2).all(|w| offset(&w[0]) < offset(&w[1])), "in source order");
+    let text = format!("policy p {{\n{body}\n}}\n");
+    for d in &found {
+        let this = &text[d.span.range()];
+        let first = &text[d.secondary[0].span.range()];
+        assert_eq!(this, first, "a repeat points at its own kind");
+        assert_eq!(
+            text.find(&format!(" {first}")).map(|i| i as u32 + 1),
+            Some(d.secondary[0].span.start),
+            "{this} points at the first {first}"
+        );
+    }
+}

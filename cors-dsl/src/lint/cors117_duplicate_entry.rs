@@ -6,7 +6,9 @@ use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{AllowList, PolicySet};
 use crate::span::{SourceMap, Spanned};
-use rustc_hash::FxHashMap;
+use rustc_hash::FxBuildHasher;
+use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 pub(crate) struct DuplicateEntry;
 
@@ -45,8 +47,14 @@ impl Lint for DuplicateEntry {
     }
 }
 
-/// Reports every entry whose `key` equals an earlier entry's, in one pass (policies
-/// with 10,000 origins are normal for multi-tenant sites).
+/// Reports every entry whose `key` equals an earlier entry's, with the first such
+/// entry (policies with a million origins are normal for multi-tenant platforms).
+///
+/// The entries are sorted by the hash of their key, so equal keys become neighbours:
+/// sorting pairs of numbers and reading them in order is several times faster than a
+/// hash map of a million entries, where every insertion is a cache miss (issue #13).
+/// Keys with the same hash are told apart by comparing them: a few pairwise, a long
+/// run (colliding on purpose, or many copies of one entry) through a map.
 fn report<'a, T: std::fmt::Display, K: std::hash::Hash + Eq>(
     sources: &SourceMap,
     what: &str,
@@ -56,13 +64,33 @@ fn report<'a, T: std::fmt::Display, K: std::hash::Hash + Eq>(
 ) {
     // Keys borrow from the entries where they can (origins): a million origins are not
     // copied to be compared.
-    let mut seen: FxHashMap<K, &Spanned<T>> =
-        FxHashMap::with_capacity_and_hasher(entries.len(), Default::default());
-    for (i, entry) in entries.iter().enumerate() {
-        let first = *seen.entry(key(&entry.node)).or_insert(entry);
-        if std::ptr::eq(first, entry) {
-            continue;
+    let keys: Vec<K> = entries.iter().map(|e| key(&e.node)).collect();
+    let mut order: Vec<(u64, usize)> =
+        keys.iter().enumerate().map(|(i, k)| (FxBuildHasher.hash_one(k), i)).collect();
+    order.sort_unstable();
+    // (entry, its first equal) for every repeated entry.
+    let mut repeated: Vec<(usize, usize)> = Vec::new();
+    for run in order.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+        // Sorted by index within the run: each entry's first equal comes before it.
+        if run.len() <= SHORT_RUN {
+            for (j, &(_, i)) in run.iter().enumerate() {
+                if let Some(&(_, first)) = run[..j].iter().find(|(_, f)| keys[*f] == keys[i]) {
+                    repeated.push((i, first));
+                }
+            }
+        } else {
+            let mut firsts: HashMap<&K, usize> = HashMap::with_capacity(run.len());
+            for &(_, i) in run {
+                let first = *firsts.entry(&keys[i]).or_insert(i);
+                if first != i {
+                    repeated.push((i, first));
+                }
+            }
         }
+    }
+    repeated.sort_unstable();
+    for (i, first) in repeated {
+        let (entry, first) = (&entries[i], &entries[first]);
         // The same span twice is one statement inherited, not a duplicate.
         if first.span == entry.span {
             continue;
@@ -78,3 +106,6 @@ fn report<'a, T: std::fmt::Display, K: std::hash::Hash + Eq>(
         out.push(d);
     }
 }
+
+/// Runs of equal hashes up to this long are compared pairwise.
+const SHORT_RUN: usize = 8;
