@@ -342,6 +342,10 @@ fn canonical_or_given(path: &Path) -> PathBuf {
 /// The directive that reads a generated list of origins, one per line.
 pub const INCLUDE_ORIGINS: &str = "include-origins";
 
+/// How many origins of an `include-origins` list make one `origin` statement inside a
+/// block: the list is checked as it is read, this many at a time.
+const ORIGINS_PER_STATEMENT: usize = 4096;
+
 #[derive(Default)]
 struct Loader {
     /// How large each file read may be.
@@ -390,7 +394,12 @@ impl Loader {
                     if first {
                         self.suppressions.extend(suppress::collect_directive(&d));
                     }
-                    if matches!(d.name(), "include" | INCLUDE_ORIGINS) {
+                    if d.name() == INCLUDE_ORIGINS {
+                        // Checked as it is read, a few thousand origins at a time: a
+                        // generated list of a million is never held as one statement.
+                        let mut check = |o| checker.policy_statement(o);
+                        self.include_origins(&d, id, ORIGINS_PER_STATEMENT, &mut check);
+                    } else if d.name() == "include" {
                         self.expand_into(d, id, stack, &mut spliced);
                         for statement in spliced.drain(..) {
                             checker.policy_statement(statement);
@@ -424,9 +433,8 @@ impl Loader {
             }
             if d.name() == INCLUDE_ORIGINS {
                 // Checked as an `origin` written here (an error at the top level).
-                if let Some(origins) = self.include_origins(&d, id) {
-                    checker.check(origins);
-                }
+                // One statement, so the misplaced `origin` is reported once.
+                self.include_origins(&d, id, usize::MAX, &mut |origins| checker.check(origins));
                 continue;
             }
             checker.check(self.expand_block(d, id, stack));
@@ -490,7 +498,7 @@ impl Loader {
         out: &mut Vec<Directive>,
     ) {
         if d.name() == INCLUDE_ORIGINS {
-            out.extend(self.include_origins(&d, file));
+            self.include_origins(&d, file, ORIGINS_PER_STATEMENT, &mut |o| out.push(o));
             return;
         }
         if d.name() != "include" {
@@ -602,18 +610,26 @@ impl Loader {
         }
     }
 
-    /// `include-origins PATH;`: the file's lines as one `origin` statement written where
-    /// the `include-origins` is (so it is valid exactly where `origin` is). The file is
+    /// `include-origins PATH;`: the file's lines as `origin` statements written where
+    /// the `include-origins` is (so it is valid exactly where `origin` is), handed to
+    /// `emit` as read, up to `per_statement` origins each (several `origin` statements
+    /// in a row mean what one with all their origins means). The file is
     /// what tools generate for a multi-tenant platform: one origin per line; blank lines
     /// and lines starting with `#` are skipped, blanks around an origin ignored. Each
     /// origin keeps its own place in that file, so a bad line is reported as
     /// `tenants.txt:LINE:COL`. A file with no origin adds nothing. It counts towards
     /// [`MAX_INCLUDES`] and [`total_limit`] like an `include`.
-    fn include_origins(&mut self, d: &Directive, file: FileId) -> Option<Directive> {
-        let arg = self.path_arg(d)?;
+    fn include_origins(
+        &mut self,
+        d: &Directive,
+        file: FileId,
+        per_statement: usize,
+        emit: &mut dyn FnMut(Directive),
+    ) {
+        let Some(arg) = self.path_arg(d) else { return };
         if self.includes >= MAX_INCLUDES || self.included_bytes > total_limit(self.limit) {
             self.over_limit(arg.span);
-            return None;
+            return;
         }
         let base = self.sources.path(file).parent().unwrap_or(Path::new(""));
         let joined = base.join(&arg.value);
@@ -621,17 +637,25 @@ impl Loader {
             Ok(t) => t,
             Err(why) => {
                 self.cannot_read(arg.span, &joined, &why);
-                return None;
+                return;
             }
         };
         self.includes += 1;
         self.included_bytes += text.len() as u64;
         if self.included_bytes > total_limit(self.limit) {
             self.over_limit(arg.span);
-            return None;
+            return;
         }
         let id = self.sources.add(SourceFile::new(&joined, text));
-        let list = self.sources.get(id)?;
+        let Some(list) = self.sources.get(id) else { return };
+        let statement = |args: Vec<Arg>| Directive {
+            name: Spanned::new("origin".into(), d.name.span),
+            args,
+            block: None,
+            leading_comments: Vec::new(),
+            trailing_comment: None,
+            span: d.span,
+        };
         let mut args = Vec::new();
         let mut line_start = 0;
         for (line_idx, line) in list.text.split('\n').enumerate() {
@@ -652,20 +676,15 @@ impl Loader {
                         col: lead as u32 + 1,
                     },
                 });
+                if args.len() >= per_statement {
+                    emit(statement(std::mem::take(&mut args)));
+                }
             }
             line_start += line_len;
         }
-        if args.is_empty() {
-            return None;
+        if !args.is_empty() {
+            emit(statement(args));
         }
-        Some(Directive {
-            name: Spanned::new("origin".into(), d.name.span),
-            args,
-            block: None,
-            leading_comments: Vec::new(),
-            trailing_comment: None,
-            span: d.span,
-        })
     }
 
     /// `CORS012` for the `include` that went over [`MAX_INCLUDES`] or

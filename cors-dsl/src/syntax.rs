@@ -271,6 +271,25 @@ fn spaces(i: &str) -> IResult<&str, &str> {
     take_while(char::is_whitespace).parse(i)
 }
 
+/// `text` after its leading white space: ASCII blanks skipped byte by byte (the
+/// common case, a million line breaks and indents in a tenants policy), anything
+/// else by [`spaces`].
+fn skip_spaces(mut text: &str) -> &str {
+    loop {
+        let ascii =
+            text.bytes().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c));
+        text = &text[ascii.count()..];
+        if text.as_bytes().first().is_none_or(|&b| b < 0x80) {
+            return text;
+        }
+        let rest = spaces(text).map_or(text, |(r, _)| r);
+        if rest.len() == text.len() {
+            return text;
+        }
+        text = rest;
+    }
+}
+
 /// A `"…"` or `'…'` string with `\"`, `\'`, `\\`, `\n` and `\t` resolved; any other
 /// `\X` is kept as the two characters (so regexes need no double escaping). Borrowed
 /// when there is no escape. `Err` carries nothing: the only failure is a missing
@@ -323,16 +342,20 @@ impl<'a> Lexer<'a> {
     }
 
     fn next_token(&mut self) -> Option<Token<'a>> {
-        let rest = spaces(self.rest).map_or(self.rest, |(r, _)| r);
+        let rest = skip_spaces(self.rest);
         if rest.is_empty() {
             self.rest = rest;
             return None;
         }
         let start = self.offset(rest);
-        let (next, tok) = if let Ok((r, c)) = comment(rest) {
-            (r, Tok::Comment(c.trim_end()))
-        } else if let Ok((r, t)) = punct(rest) {
-            (r, t)
+        // The first byte says which token it can be: only that one is tried.
+        let lexed = match rest.as_bytes()[0] {
+            b'#' => comment(rest).ok().map(|(r, c)| (r, Tok::Comment(c.trim_end()))),
+            b';' | b'{' | b'}' | b'~' => punct(rest).ok(),
+            _ => None,
+        };
+        let (next, tok) = if let Some(lexed) = lexed {
+            lexed
         } else if rest.starts_with(['"', '\'']) {
             match quoted(rest) {
                 Ok((r, s)) => (r, Tok::Quoted(s)),

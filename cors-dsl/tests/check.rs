@@ -419,3 +419,48 @@ fn include_origins_at_the_top_level_is_a_misplaced_origin() {
     let [d] = loaded.diagnostics.as_slice() else { panic!("{:#?}", loaded.diagnostics) };
     assert_eq!((d.span.line, d.span.col), (1, 1));
 }
+
+/// A long generated list is checked a few thousand origins at a time (issue #13); the
+/// result is what one `origin` statement with every origin gives: the same origins in
+/// order, the same lint findings (a repeat thousands of lines apart is still one), the
+/// same error on a bad line far into the list.
+#[test]
+fn a_long_include_origins_list_is_one_origin_statement() {
+    let dir = std::env::temp_dir().join(format!("cors-long-list-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut origins: Vec<String> =
+        (0..10_000).map(|i| format!("https://t{i}.customers.example.net")).collect();
+    origins.push("https://t5.customers.example.net".into());
+    let run = |list: &[String]| {
+        std::fs::write(dir.join("tenants.txt"), list.join("\n")).unwrap();
+        let root = dir.join("root.cors");
+        let listed = "policy p {\n  include-origins \"tenants.txt\";\n  methods PUT;\n}\n";
+        let inline = format!("policy p {{\n  origin {};\n  methods PUT;\n}}\n", list.join(" "));
+        let (a, b) = (cors_dsl::load_str(&root, listed), cors_dsl::load_str(&root, &inline));
+        let summary = |l: &cors_dsl::Loaded| {
+            let mut codes: Vec<_> = l.diagnostics.iter().map(|d| d.code.code).collect();
+            if let Some(set) = &l.set {
+                codes.extend(cors_dsl::lint::lint(set, &l.sources).iter().map(|d| d.code.code));
+            }
+            let origins: Vec<String> = l
+                .set
+                .iter()
+                .flat_map(|s| &s.policies[0].rules[0].origins)
+                .map(|o| o.node.to_string())
+                .collect();
+            (codes, origins)
+        };
+        (summary(&a), summary(&b), a)
+    };
+    let (listed, inline, loaded) = run(&origins);
+    assert_eq!(listed, inline);
+    assert_eq!(listed.1.len(), 10_001);
+    assert!(listed.0.contains(&"CORS117"), "{:?}", listed.0);
+    origins[9_000] = "https://bad.example.net/path".into();
+    let (listed, inline, bad) = run(&origins);
+    assert_eq!(listed, inline);
+    let [d] = bad.diagnostics.as_slice() else { panic!("{:#?}", bad.diagnostics) };
+    assert_eq!((d.code.code, d.span.line), ("CORS004", 9_001));
+    drop(loaded);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -19,7 +19,7 @@ pub fn run(args: &CompileArgs, term: &mut Term<'_>) -> Result<Outcome, CliError>
     let show = |term: &mut Term<'_>, mut loaded: cors_dsl::Loaded| -> Result<(), CliError> {
         loaded.diagnostics.retain(|d| d.severity >= cors_dsl::Severity::Warning);
         let mut report = Report::default();
-        report.add(&loaded.sources, loaded.diagnostics);
+        report.add(&loaded.sources, std::mem::take(&mut loaded.diagnostics));
         report.omit(loaded.omitted, |s| s >= cors_dsl::Severity::Warning);
         write_block(term.err, &report.render(OutputFormat::Human, term.color_err))?;
         Ok(())
@@ -54,5 +54,10 @@ pub fn run(args: &CompileArgs, term: &mut Term<'_>) -> Result<Outcome, CliError>
         }
         None => term.out.write_all(&bytes)?,
     }
+    // The command ends here: the table (a million keys for a large tenants list) goes
+    // back to the system at exit, at once, instead of being freed one key at a time
+    // (0.1 s at a million; issue #13). The sources and policies were dropped before
+    // the table was serialised, so they do not add to the peak.
+    std::mem::forget(table);
     Ok(Outcome::Clean)
 }

@@ -160,8 +160,11 @@ impl Report {
     ) {
         self.files += 1;
         let base = self.sources.files().count() as u32;
-        for (_, file) in sources.files() {
-            self.sources.add(file.clone());
+        // Shared, not copied: a generated policy may be tens of megabytes.
+        for (id, _) in sources.files() {
+            if let Some(file) = sources.shared(id) {
+                self.sources.add_shared(file);
+            }
         }
         let shift = |id: &mut FileId| id.0 += base;
         for mut d in diagnostics {

@@ -392,12 +392,12 @@ impl Checker {
     }
 
     /// One statement of a policy, dropped once read.
-    fn policy_statement(&mut self, open: &mut OpenPolicy, owned: Directive) {
+    fn policy_statement(&mut self, open: &mut OpenPolicy, mut owned: Directive) {
         if owned.name() == "expect" {
             open.expects.push(owned);
             return;
         }
-        let inner = &owned;
+        let inner = &mut owned;
         match inner.name() {
             "test" => self.misplaced(
                 inner,
@@ -454,7 +454,7 @@ impl Checker {
         Some(Policy { name, rules, preflight, span })
     }
 
-    fn allow(&mut self, d: &Directive) -> Option<Fields> {
+    fn allow(&mut self, d: &mut Directive) -> Option<Fields> {
         if let Some(a) = d.args.first() {
             let span = a.span.to(d.args.last().map_or(a.span, |l| l.span));
             self.invalid(
@@ -464,7 +464,7 @@ impl Checker {
                 "write `allow { … }`",
             );
         }
-        let Some(block) = &d.block else {
+        let Some(block) = d.block.as_mut() else {
             self.invalid(
                 d.span,
                 "`allow` needs a `{ … }` block".into(),
@@ -474,7 +474,7 @@ impl Checker {
             return None;
         };
         let mut fields = Fields::default();
-        for inner in &block.directives {
+        for inner in &mut block.directives {
             match inner.name() {
                 "allow" => self.misplaced(
                     inner,

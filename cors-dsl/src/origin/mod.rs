@@ -19,6 +19,7 @@ mod split;
 
 pub(crate) use index::{OriginIndex, SchemeRule};
 pub use language::{Exposure, Found, OriginSet, TooComplex, Written};
+pub(crate) use pattern::exact_if_canonical;
 pub use pattern::{parse_origin, OriginError, OriginPattern, PortPattern, Scheme};
 pub(crate) use regex::{anchor, REGEX_SIZE_LIMIT};
 pub use split::{is_loopback, OriginParts, OriginText};
