@@ -17,8 +17,11 @@ fn browser_origin(scheme: &str, host: &str) -> Option<String> {
     Some(url.origin().ascii_serialization())
 }
 
-fn deliberately_strict(host: &str) -> bool {
-    host.bytes().any(|b| !(b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
+fn deliberately_strict(authority: &str) -> bool {
+    let (host, port) = authority.split_once(':').unwrap_or((authority, "1"));
+    // Port 0 is a URL but no page: browsers refuse to load it.
+    port.bytes().all(|b| b == b'0')
+        || host.bytes().any(|b| !(b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
         || host.strip_suffix('.').unwrap_or(host).split('.').any(str::is_empty)
 }
 
@@ -70,6 +73,25 @@ proptest! {
             host.push('.');
         }
         agree("https", &host)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Ports with leading zeros, default ports and out-of-range ones, and hosts with
+    /// upper case and non-ASCII letters (IDNA).
+    #[test]
+    fn ports_and_international_hosts_are_serialised_as_browsers_do(
+        host in "[a-zA-Zäöüß\u{0130}\u{212A}]{1,6}\\.(example|EXAMPLE|bücher)",
+        port in prop::option::of("0{0,2}[0-9]{1,5}"),
+        scheme in prop::sample::select(vec!["http", "https", "ws", "wss"]),
+    ) {
+        let host = match port {
+            Some(port) => format!("{host}:{port}"),
+            None => host,
+        };
+        agree(scheme, &host)?;
     }
 }
 
