@@ -228,37 +228,32 @@ impl Explanation {
         if !args.preflight {
             self.preflight_hint(args);
         }
-        if self.reason.as_ref().is_some_and(|(code, _)| *code == "origin-not-allowed") {
-            self.origin_hint(&args.origin);
+        if let Some(why) = Self::unsendable(&args.origin) {
+            self.notes.push(format!("no browser sends `Origin: {}`: {why}", args.origin));
+            self.accepted = false;
+            self.verdict = "never sees this answer: no browser sends this `Origin` (the headers above are what other clients get)".into();
         }
     }
 
-    /// Origins the policy cannot match because no browser sends them that way: the
-    /// table compares the raw `Origin` bytes with normalised origins.
-    fn origin_hint(&mut self, origin: &str) {
-        let host_part = origin.split_once("://").map_or("", |(_, rest)| rest);
-        if !origin.contains("://") {
-            self.notes.push(format!(
-                "`{origin}` has no scheme: a browser sends `scheme://host[:port]`, e.g. `https://{origin}`"
-            ));
-        } else if host_part.contains('/') {
-            self.notes.push(format!(
-                "`{origin}` has a path or trailing slash: a browser's `Origin` never does, so ask for `{}`",
-                origin.trim_end_matches('/').split('/').take(3).collect::<Vec<_>>().join("/")
-            ));
-        } else if origin.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.notes.push(format!(
-                "`{origin}` has upper-case letters: browsers send the scheme and host lower-case, so ask for `{}`",
-                origin.to_ascii_lowercase()
-            ));
-        } else if let Some((_, port)) = host_part
-            .rsplit_once(':')
-            .filter(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-            .filter(|(_, p)| p.parse::<u32>().map_or(true, |p| p == 0 || p > 65535))
-        {
-            self.notes.push(format!(
-                "`{origin}` has port {port}: a URL carries ports 1 to 65535, so no browser sends this origin"
-            ));
+    /// Whether a browser can send `Origin: origin` at all: the table compares the raw
+    /// bytes with origins serialised as browsers do (`parse_origin` is that form), so
+    /// a look-alike (`https://App.example.com`, `https://127.1`, a trailing slash) is
+    /// another origin to the server and none to a browser. `None` when a browser can;
+    /// otherwise why not, and the origin it would send instead if there is one.
+    fn unsendable(origin: &str) -> Option<String> {
+        use cors_dsl::origin::{parse_origin, OriginPattern};
+        match parse_origin(origin) {
+            Ok(OriginPattern::Null) if origin == "null" => None,
+            Ok(OriginPattern::Exact(sent)) if sent == origin => None,
+            Ok(OriginPattern::Exact(sent)) => {
+                Some(format!("ask for `{sent}`, the form browsers send"))
+            }
+            Ok(OriginPattern::Null) => Some("ask for `null`, the form browsers send".into()),
+            Ok(_) => Some("it is a pattern: ask for one origin it stands for".into()),
+            Err(e) => Some(match e.fix {
+                Some(fix) if fix != origin => format!("{}: ask for `{fix}`", e.message),
+                _ => e.message,
+            }),
         }
     }
 

@@ -26,14 +26,28 @@ fn explain_hints_at_origins_no_browser_sends() {
         ("https://app.example.com/", "ask for `https://app.example.com`"),
         ("https://App.Example.com", "ask for `https://app.example.com`"),
         ("app.example.com", "has no scheme"),
-        ("http://localhost:65536", "no browser sends this origin"),
-        ("http://localhost:0", "no browser sends this origin"),
+        ("http://localhost:65536", "greater than 65535"),
+        ("http://localhost:0", "port 0"),
+        ("https://127.1", "ask for `https://127.0.0.1`"),
+        ("https://a.1.2.3.4", "not an IPv4 address"),
+        ("https://*.example.com", "a pattern"),
     ];
     for (origin, hint) in cases {
         let run = corsc(&["explain", "examples/spa-api.cors", "--origin", origin]);
         assert_eq!(run.code, 1, "{origin}: {}", run.stdout);
         assert!(run.stdout.contains(hint), "{origin}: no `{hint}` in\n{}", run.stdout);
+        assert!(run.stdout.contains("no browser sends"), "{origin}: {}", run.stdout);
     }
+    // Allowed by the server (`origin *`), but no browser is there to accept it: the
+    // browser line must not say one does.
+    let dir = scratch("explain-unsendable");
+    let any = dir.join("any.cors");
+    std::fs::write(&any, "policy p { origin *; }\n").expect("write");
+    let run = corsc(&["explain", &any.display().to_string(), "--origin", "HTTPS://A.COM"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("decision  allowed"), "{}", run.stdout);
+    assert!(run.stdout.contains("never sees this answer"), "{}", run.stdout);
+    assert!(!run.stdout.contains("accepts the answer"), "{}", run.stdout);
 }
 
 #[test]
