@@ -173,7 +173,8 @@ pub(crate) fn exact_if_canonical(text: String) -> Result<OriginPattern, String> 
 
 /// Whether `input` is an exact origin in its canonical form, in the shape nearly every
 /// written origin has: `scheme://host` or `scheme://host:port` with a lower-case
-/// scheme (not `file`), a plain lower-case ASCII host ([`is_plain_ascii_host`]) and a
+/// scheme (not `file`), a plain lower-case ASCII host ([`is_plain_ascii_host`]) whose
+/// last label starts with a letter (so it is a name, never an IPv4 address) and a
 /// port that is neither the scheme's default nor written with a leading zero. For such
 /// text [`parse_general`] returns `Exact(input)`; a test holds the two to agreeing.
 /// Anything else (upper case, IPv6, punycode, wildcards, mistakes) is left to it.
@@ -206,7 +207,11 @@ fn is_canonical_exact(input: &str) -> bool {
             && b.iter().all(u8::is_ascii_digit)
             && p.parse::<u16>().is_ok_and(|n| default_port(scheme) != Some(n))
     });
-    port_ok && is_plain_ascii_host(host)
+    // A host whose last label starts with a digit may end in a number, which the URL
+    // Standard reads as an IPv4 address (or refuses): the general path decides.
+    let last_label = host.rsplit('.').next().unwrap_or(host);
+    let named = last_label.bytes().next().is_some_and(|c| c.is_ascii_lowercase());
+    port_ok && named && is_plain_ascii_host(host)
 }
 
 /// [`parse_origin`] for any text: every form, every normalisation, every refusal.
@@ -687,6 +692,12 @@ mod tests {
             "https://a..example",
             "https://a.example.",
             "https://127.0.0.1",
+            "https://127.1",
+            "http://0x7f.1",
+            "https://example.123",
+            "https://example.0x1",
+            "https://1.example",
+            "capacitor://127.1",
             "https://a_b.example",
             "https://*.example.com",
             "https://a.example.com:*",
