@@ -105,7 +105,7 @@ fn compile_rule(rule: &Rule, sources: &SourceMap) -> CompiledRule {
         }
         (!items.is_empty()).then(|| items.join(", ").into())
     };
-    let allow_origin = if rule.origins.iter().any(|o| o.node == OriginPattern::Any) {
+    let allow_origin = if rule.origins.iter().any(|o| matches!(o.node, OriginPattern::Any)) {
         RenderedValue::Text("*".into())
     } else {
         RenderedValue::RequestOrigin

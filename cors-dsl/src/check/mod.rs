@@ -544,7 +544,7 @@ impl Checker {
             implicit,
         };
         if rule.credentials.node {
-            for o in rule.origins.iter().filter(|o| o.node == OriginPattern::Any) {
+            for o in rule.origins.iter().filter(|o| matches!(o.node, OriginPattern::Any)) {
                 self.push(
                     Diagnostic::new(
                         codes::CREDENTIALS_WITH_WILDCARD_ORIGIN,

@@ -29,11 +29,12 @@ impl Lint for WildcardMixedWithOrigins {
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
         for (_, rule) in each_rule(set) {
-            let Some(star) = rule.origins.iter().find(|o| o.node == OriginPattern::Any) else {
+            let Some(star) = rule.origins.iter().find(|o| matches!(o.node, OriginPattern::Any))
+            else {
                 continue;
             };
             let dead: Vec<_> =
-                rule.origins.iter().filter(|o| o.node != OriginPattern::Any).collect();
+                rule.origins.iter().filter(|o| !matches!(o.node, OriginPattern::Any)).collect();
             if dead.is_empty() {
                 continue;
             }

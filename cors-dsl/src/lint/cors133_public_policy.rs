@@ -35,7 +35,7 @@ impl Lint for PublicPolicy {
                 .rules
                 .iter()
                 .flat_map(|r| &r.origins)
-                .filter(|o| o.node == OriginPattern::Any)
+                .filter(|o| matches!(o.node, OriginPattern::Any))
                 .min_by_key(|o| (o.span.file, o.span.start));
             let Some(star) = star else { continue };
             out.push(
