@@ -42,11 +42,13 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    /// A request with no script-set headers and no credentials.
+    /// A request with no script-set headers and no credentials. The method is what
+    /// the page passes to `fetch()`, normalised as browsers do ([`normalize_method`]:
+    /// `delete` is sent as `DELETE`, `patch` stays `patch`).
     pub fn new(origin: impl Into<String>, method: impl Into<String>) -> Self {
         PageRequest {
             origin: origin.into(),
-            method: method.into(),
+            method: normalize_method(method.into()),
             unsafe_headers: Vec::new(),
             credentials: false,
         }
@@ -106,6 +108,17 @@ impl PageRequest {
     /// unsafe headers): the names joined with `,`, no spaces, as Chromium sends it.
     pub fn preflight_request_headers(&self) -> Option<String> {
         (!self.unsafe_headers.is_empty()).then(|| self.unsafe_headers.join(","))
+    }
+}
+
+/// Fetch's "normalize a method": `DELETE`, `GET`, `HEAD`, `OPTIONS`, `POST` and `PUT`
+/// in any case are upper-cased; every other method is sent as written (so `patch`
+/// is not `PATCH`, and a policy listing `PATCH` refuses it).
+pub fn normalize_method(method: String) -> String {
+    const NORMALISED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
+    match NORMALISED.iter().find(|m| m.eq_ignore_ascii_case(&method)) {
+        Some(m) => (*m).to_string(),
+        None => method,
     }
 }
 
@@ -407,7 +420,13 @@ mod tests {
         ]);
         assert_eq!(json.preflight_request_headers().as_deref(), Some("content-type,x-b"));
         assert!(PageRequest::new(APP, "PUT").needs_preflight());
-        assert!(PageRequest::new(APP, "get").needs_preflight(), "methods are case-sensitive");
+        // fetch() normalises six methods (Chromium sends `delete` as DELETE and `get` as a
+        // plain GET); every other method is sent, and compared, as written.
+        assert!(!PageRequest::new(APP, "get").needs_preflight(), "`get` is sent as GET");
+        assert_eq!(PageRequest::new(APP, "delete").method, "DELETE");
+        assert_eq!(PageRequest::new(APP, "Options").method, "OPTIONS");
+        assert_eq!(PageRequest::new(APP, "patch").method, "patch");
+        assert!(PageRequest::new(APP, "patch").needs_preflight());
     }
 
     #[test]
