@@ -90,18 +90,59 @@ pub const SAFELISTED_REQUEST_HEADERS: [&str; 4] =
     ["accept", "accept-language", "content-language", "content-type"];
 
 /// Whether a request header `name: value` is CORS-safelisted, so that a browser sends it
-/// without a preflight. Checks the name and the `Content-Type` essence; the standard's
-/// byte and length limits on values are not modelled.
+/// without a preflight (<https://fetch.spec.whatwg.org/#cors-safelisted-request-header>):
+/// a value of at most 128 bytes, and per name: `Accept` without a CORS-unsafe byte;
+/// `Accept-Language` and `Content-Language` of letters, digits and ` *,-.;=` only;
+/// `Content-Type` without an unsafe byte and with a form or `text/plain` essence;
+/// `Range` a single `bytes=N-[M]` range. The 1,024-byte total over all of a request's
+/// safelisted values is the caller's ([`crate::browser::PageRequest::with_script_headers`]).
 pub fn is_safelisted_request_header(name: &str, value: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    if name != "content-type" {
-        return SAFELISTED_REQUEST_HEADERS.contains(&name.as_str());
+    let bytes = value.as_bytes();
+    if bytes.len() > 128 {
+        return false;
     }
-    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    matches!(
-        essence.as_str(),
-        "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
-    )
+    let no_unsafe_byte = || !bytes.iter().any(|&b| is_cors_unsafe_request_header_byte(b));
+    match name.to_ascii_lowercase().as_str() {
+        "accept" => no_unsafe_byte(),
+        "accept-language" | "content-language" => {
+            bytes.iter().all(|&b| b.is_ascii_alphanumeric() || b" *,-.;=".contains(&b))
+        }
+        "content-type" => {
+            let essence = value.split(';').next().unwrap_or("");
+            let essence = essence.trim_matches([' ', '\t', '\n', '\r']).to_ascii_lowercase();
+            no_unsafe_byte()
+                && matches!(
+                    essence.as_str(),
+                    "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
+                )
+        }
+        "range" => is_simple_range(value),
+        _ => false,
+    }
+}
+
+/// A CORS-unsafe request-header byte: a control byte but tab, DEL, or one of
+/// `"():<>?@[\]{}`.
+fn is_cors_unsafe_request_header_byte(b: u8) -> bool {
+    (b < 0x20 && b != b'\t') || b == 0x7f || b"\"():<>?@[\\]{}".contains(&b)
+}
+
+/// Fetch's "parse a single range header value" without whitespace, with a start:
+/// `bytes=N-` or `bytes=N-M` with `N <= M` (a suffix range `bytes=-M` needs a
+/// preflight).
+fn is_simple_range(value: &str) -> bool {
+    let Some(range) = value.strip_prefix("bytes=") else { return false };
+    let Some((start, end)) = range.split_once('-') else { return false };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(start) || !(end.is_empty() || digits(end)) {
+        return false;
+    }
+    // Compared as numbers of any length: leading zeros are allowed.
+    let number = |s: &str| {
+        let s = s.trim_start_matches('0');
+        (s.len(), s.to_string())
+    };
+    end.is_empty() || number(start) <= number(end)
 }
 
 /// The forbidden request-header names of the Fetch standard, lower case
