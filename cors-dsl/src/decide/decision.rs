@@ -117,6 +117,14 @@ impl<'a> ResponseHeaders<'a> {
     /// made of table values alone (every exact-origin policy without `*` lists) costs
     /// a walk over its few rendered headers.
     pub fn checked_lines(&self) -> Result<HeaderLines<'a>, UnsafeValue> {
+        // An answer that can write nothing of the request's (an exactly listed origin,
+        // no preflight method or headers: the usual actual request) needs no walk.
+        let from_request = matches!(self.origin, OriginValue::Requested(_))
+            || !self.request_method.is_empty()
+            || self.request_headers.is_some();
+        if !from_request {
+            return Ok(self.iter());
+        }
         for rendered in self.rendered {
             let from_request = match (&rendered.value, self.origin) {
                 (RenderedValue::RequestOrigin, OriginValue::Requested(origin)) => origin,
@@ -263,38 +271,39 @@ impl<'a> Decision<'a> {
         }
     }
 
+    /// What the response gets, in one `match`: the request path reads all of it, and
+    /// the accessors below are views of it, so they cannot disagree.
+    #[inline]
+    pub fn answer(&self) -> Answer<'_, 'a> {
+        let (status, headers, vary) = match self {
+            Decision::NotCors { vary, headers } => (None, headers.as_ref(), *vary),
+            Decision::Allowed { headers, vary, .. } => (None, Some(headers), *vary),
+            Decision::Refused { vary, .. } => (None, None, *vary),
+            Decision::PreflightAllowed { status, headers, vary, .. } => {
+                (Some(*status), Some(headers), Some(*vary))
+            }
+            Decision::PreflightRefused { status, vary, .. } => (*status, None, Some(*vary)),
+            Decision::PreflightPassThrough => {
+                return Answer { status: None, headers: None, vary: None, owns_cors_headers: false }
+            }
+        };
+        Answer { status, headers, vary, owns_cors_headers: true }
+    }
+
     /// The CORS headers to put on the response (none when refused or not CORS).
     pub fn headers(&self) -> Option<&ResponseHeaders<'a>> {
-        match self {
-            Decision::Allowed { headers, .. } | Decision::PreflightAllowed { headers, .. } => {
-                Some(headers)
-            }
-            Decision::NotCors { headers, .. } => headers.as_ref(),
-            _ => None,
-        }
+        self.answer().headers
     }
 
     /// The `Vary` value to merge into the response.
     pub fn vary(&self) -> Option<&'a str> {
-        match *self {
-            Decision::NotCors { vary, .. }
-            | Decision::Allowed { vary, .. }
-            | Decision::Refused { vary, .. } => vary,
-            Decision::PreflightAllowed { vary, .. } | Decision::PreflightRefused { vary, .. } => {
-                Some(vary)
-            }
-            Decision::PreflightPassThrough => None,
-        }
+        self.answer().vary
     }
 
     /// `Some(status)` when the module must answer the request itself (a preflight),
     /// `None` when the request goes on to its content handler.
     pub fn respond_with(&self) -> Option<u16> {
-        match *self {
-            Decision::PreflightAllowed { status, .. } => Some(status),
-            Decision::PreflightRefused { status, .. } => status,
-            _ => None,
-        }
+        self.answer().status
     }
 
     /// Whether CORS headers coming from elsewhere (upstream, `add_header`) must be
@@ -303,6 +312,19 @@ impl<'a> Decision<'a> {
     /// without `Origin` keeps none either, since a cache that ignores `Vary` would
     /// serve them to other origins.
     pub fn owns_cors_headers(&self) -> bool {
-        !matches!(self, Decision::PreflightPassThrough)
+        self.answer().owns_cors_headers
     }
+}
+
+/// What a [`Decision`] puts on the response ([`Decision::answer`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'d, 'a> {
+    /// [`Decision::respond_with`].
+    pub status: Option<u16>,
+    /// [`Decision::headers`].
+    pub headers: Option<&'d ResponseHeaders<'a>>,
+    /// [`Decision::vary`].
+    pub vary: Option<&'a str>,
+    /// [`Decision::owns_cors_headers`].
+    pub owns_cors_headers: bool,
 }
