@@ -281,7 +281,14 @@ pub fn is_safe_field_value(value: &[u8]) -> bool {
     };
     let exact = || value.iter().all(|&b| b == b'\t' || (b >= b' ' && b != 0x7f));
     if value.len() < 8 {
-        return exact();
+        // 4 to 7 bytes (methods, short names) as one word of two overlapping halves.
+        let half = |at: usize| -> Option<u64> {
+            Some(u64::from(u32::from_ne_bytes(value.get(at..at + 4)?.try_into().ok()?)))
+        };
+        return match (half(0), value.len().checked_sub(4).and_then(half)) {
+            (Some(lo), Some(hi)) => !suspect(lo | hi << 32) || exact(),
+            _ => exact(),
+        };
     }
     let mut chunks = value.chunks_exact(8);
     let clean = chunks.by_ref().all(|c| !suspect(word(c)))

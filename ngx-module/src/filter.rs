@@ -169,17 +169,23 @@ fn decide<T>(
     main: &'static MainConf,
     setting: Setting,
     options: bool,
-    f: impl FnOnce(&Active, &Request<'static>) -> T,
+    f: impl FnOnce(&'static str, &Decision<'static>, &Request<'static>) -> T,
 ) -> Option<T> {
     let Setting::Policy { table, id, report_only } = setting else { return None };
     let (table, policy) = main.policy(table, id)?;
+    let req = read_request(r, options);
+    let decision = table.decide(id, &req);
+    log::decision(r, table, id, policy, &decision, &req, report_only);
+    Some(f(policy, &decision, &req))
+}
+
+/// What decisions read of the request (as an `OPTIONS` request when `options`).
+#[inline(always)]
+fn read_request(r: Req, options: bool) -> Request<'static> {
     let method = if options { b"OPTIONS" } else { r.method() };
     let mut req = Request::actual(method, None);
     r.read_cors_headers(&mut req);
-    // Built in place, with its policy: what the request slot holds.
-    let active = Active { policy, decision: table.decide(id, &req) };
-    log::decision(r, table, id, policy, &active.decision, &req, report_only);
-    Some(f(&active, &req))
+    req
 }
 
 /// [`decide`], the decision stored in the request pool and in [`Slots::decision`]:
@@ -191,13 +197,18 @@ fn compute_and_store(
     setting: Setting,
     options: bool,
 ) -> Option<Option<&'static Active>> {
-    decide(r, main, setting, options, |active, _| store(r, main, active))
+    decide(r, main, setting, options, |policy, decision, _| store(r, main, policy, decision))
 }
 
-/// Copies `active` into the request pool and points [`Slots::decision`] at the copy;
-/// `None` on allocation failure.
-fn store(r: Req, main: &MainConf, active: &Active) -> Option<&'static Active> {
-    let a = r.store_with(|| *active)?;
+/// Copies `decision` under `policy` into the request pool and points
+/// [`Slots::decision`] at the copy; `None` on allocation failure.
+fn store(
+    r: Req,
+    main: &MainConf,
+    policy: &'static str,
+    decision: &Decision<'static>,
+) -> Option<&'static Active> {
+    let a = r.store_with(|| Active { policy, decision: *decision })?;
     r.set_slot(main.slots.decision, a, 0);
     Some(a)
 }
@@ -271,35 +282,38 @@ fn preflight(r: Req) -> ngx_int_t {
     if let Setting::Policy { report_only: true, .. } = d.conf.setting {
         return NGX_DECLINED as ngx_int_t;
     }
-    decide(r, main, d.conf.setting, d.options(), |active, _| {
-        let status = active.decision.respond_with();
-        if status.is_some() {
-            r.set_decider(&main.slots, Decider { flags: d.flags | ANSWERED, ..d });
+    // [`decide`], with the decision built in place beside its policy: what the
+    // request slot holds.
+    let Setting::Policy { table, id, report_only } = d.conf.setting else {
+        return NGX_DECLINED as ngx_int_t;
+    };
+    let Some((table, policy)) = main.policy(table, id) else { return NGX_DECLINED as ngx_int_t };
+    let req = read_request(r, d.options());
+    let active = Active { policy, decision: table.decide(id, &req) };
+    log::decision(r, table, id, policy, &active.decision, &req, report_only);
+    let status = active.decision.respond_with();
+    if status.is_some() {
+        r.set_decider(&main.slots, Decider { flags: d.flags | ANSWERED, ..d });
+    }
+    match (status, &active.decision) {
+        // Answered now: the header filter runs inside, and reads the decision from this
+        // frame (no allocation). The variables, read later, decide again.
+        (Some(status), Decision::PreflightAllowed { .. }) => {
+            // SAFETY: the header filter, the only reader during the call, keeps no
+            // reference to the decision past its own return.
+            let rc =
+                unsafe { r.with_slot(main.slots.decision, &active, || r.send_header_only(status)) };
+            r.finalize(rc)
         }
-        match (status, &active.decision) {
-            // Answered now: the header filter runs inside, and reads the decision from
-            // this frame (no copy into the pool). The variables, read later, decide
-            // again.
-            (Some(status), Decision::PreflightAllowed { .. }) => {
-                // SAFETY: the header filter, the only reader during the call, keeps no
-                // reference to the decision past its own return.
-                let rc = unsafe {
-                    r.with_slot(main.slots.decision, active, || r.send_header_only(status))
-                };
-                r.finalize(rc)
-            }
-            // Answered later, or not by us: stored for the filter and the variables.
-            // A refused preflight gets the policy's status as an ordinary nginx answer
-            // (so `error_page` applies); the filter strips CORS headers and adds
-            // `Vary`.
-            (status, _) => match (store(r, main, active), status) {
-                (None, _) => NGX_ERROR as ngx_int_t,
-                (Some(_), Some(status)) => status as ngx_int_t,
-                (Some(_), None) => NGX_DECLINED as ngx_int_t,
-            },
-        }
-    })
-    .unwrap_or(NGX_DECLINED as ngx_int_t)
+        // Answered later, or not by us: stored for the filter and the variables. A
+        // refused preflight gets the policy's status as an ordinary nginx answer (so
+        // `error_page` applies); the filter strips CORS headers and adds `Vary`.
+        (status, decision) => match (store(r, main, policy, decision), status) {
+            (None, _) => NGX_ERROR as ngx_int_t,
+            (Some(_), Some(status)) => status as ngx_int_t,
+            (Some(_), None) => NGX_DECLINED as ngx_int_t,
+        },
+    }
 }
 
 /// The header filter: puts the decision's headers on whatever response goes out.
@@ -348,12 +362,12 @@ fn apply(r: Req) -> bool {
     };
     let setting = d.conf.setting;
     if is_report_only(setting) {
-        return decide(r, main, setting, d.options(), |active, req| {
-            report_on(r, main, d, &active.decision, req)
+        return decide(r, main, setting, d.options(), |_, decision, req| {
+            report_on(r, main, d, decision, req)
         })
         .unwrap_or(true);
     }
-    decide(r, main, setting, d.options(), |active, _| put(r, &active.decision, d.answered()))
+    decide(r, main, setting, d.options(), |_, decision, _| put(r, decision, d.answered()))
         .unwrap_or(true)
 }
 

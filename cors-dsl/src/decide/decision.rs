@@ -104,7 +104,13 @@ pub struct UnsafeValue;
 impl<'a> ResponseHeaders<'a> {
     /// `(name, value)` pairs in sending order.
     pub fn iter(&self) -> HeaderLines<'a> {
-        HeaderLines { headers: *self, next: 0, private_network: self.allow_private_network }
+        HeaderLines {
+            rendered: self.rendered.iter(),
+            origin: self.origin.as_bytes(),
+            request_method: self.request_method,
+            request_headers: self.request_headers,
+            private_network: self.allow_private_network,
+        }
     }
 
     /// [`iter`](Self::iter) for writing the answer on the wire: every value the answer
@@ -115,25 +121,28 @@ impl<'a> ResponseHeaders<'a> {
     ///
     /// Only the rendered values that reflect something are looked at, so an answer
     /// made of table values alone (every exact-origin policy without `*` lists) costs
-    /// a walk over its few rendered headers.
+    /// a walk over its few rendered headers, and one that can write nothing of the
+    /// request's (an exactly listed origin, no preflight method or headers: the usual
+    /// actual request) not even that.
     pub fn checked_lines(&self) -> Result<HeaderLines<'a>, UnsafeValue> {
-        // An answer that can write nothing of the request's (an exactly listed origin,
-        // no preflight method or headers: the usual actual request) needs no walk.
-        let from_request = matches!(self.origin, OriginValue::Requested(_))
-            || !self.request_method.is_empty()
-            || self.request_headers.is_some();
-        if !from_request {
-            return Ok(self.iter());
-        }
-        for rendered in self.rendered {
-            let from_request = match (&rendered.value, self.origin) {
-                (RenderedValue::RequestOrigin, OriginValue::Requested(origin)) => origin,
-                (RenderedValue::RequestMethod, _) => self.request_method,
-                (RenderedValue::RequestHeaders, _) => self.request_headers.unwrap_or_default(),
-                (RenderedValue::RequestOrigin | RenderedValue::Text(_), _) => continue,
-            };
-            if !is_safe_field_value(from_request) {
-                return Err(UnsafeValue);
+        let origin = match self.origin {
+            OriginValue::Listed(_) => None,
+            OriginValue::Requested(o) => Some(o),
+        };
+        if origin.is_some() || !self.request_method.is_empty() || self.request_headers.is_some() {
+            for rendered in self.rendered {
+                let from_request = match rendered.value {
+                    RenderedValue::Text(_) => continue,
+                    RenderedValue::RequestOrigin => match origin {
+                        Some(o) => o,
+                        None => continue,
+                    },
+                    RenderedValue::RequestMethod => self.request_method,
+                    RenderedValue::RequestHeaders => self.request_headers.unwrap_or_default(),
+                };
+                if !is_safe_field_value(from_request) {
+                    return Err(UnsafeValue);
+                }
             }
         }
         Ok(self.iter())
@@ -143,9 +152,12 @@ impl<'a> ResponseHeaders<'a> {
 /// The header lines of a [`ResponseHeaders`], in sending order.
 #[derive(Debug, Clone)]
 pub struct HeaderLines<'a> {
-    headers: ResponseHeaders<'a>,
-    /// Index of the rendered header to send next.
-    next: usize,
+    /// The rendered headers still to send.
+    rendered: core::slice::Iter<'a, RenderedHeader>,
+    /// What the reflecting values stand for.
+    origin: &'a [u8],
+    request_method: &'a [u8],
+    request_headers: Option<&'a [u8]>,
     /// `Access-Control-Allow-Private-Network: true` still to send.
     private_network: bool,
 }
@@ -154,20 +166,18 @@ impl<'a> Iterator for HeaderLines<'a> {
     type Item = (HeaderName, &'a [u8]);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let h = &self.headers;
-        while let Some(rendered) = h.rendered.get(self.next) {
-            self.next += 1;
+        for rendered in self.rendered.by_ref() {
             let value = match &rendered.value {
-                RenderedValue::RequestOrigin => h.origin.as_bytes(),
                 RenderedValue::Text(t) => t.as_bytes(),
-                RenderedValue::RequestMethod => h.request_method,
-                RenderedValue::RequestHeaders => match h.request_headers {
+                RenderedValue::RequestOrigin => self.origin,
+                RenderedValue::RequestMethod => self.request_method,
+                RenderedValue::RequestHeaders => match self.request_headers {
                     Some(v) => v,
                     None => continue,
                 },
             };
             // Only a preflight that asked for headers is told which are allowed.
-            if rendered.name == HeaderName::AllowHeaders && h.request_headers.is_none() {
+            if rendered.name == HeaderName::AllowHeaders && self.request_headers.is_none() {
                 continue;
             }
             return Some((rendered.name, value));

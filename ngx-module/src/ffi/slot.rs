@@ -153,6 +153,7 @@ impl Req {
     /// # Safety
     /// No reference that [`Req::slot`] returns during `f` may be used after `f`
     /// returns, and `f` must leave the request live (it must not finalize it).
+    #[inline(always)]
     pub unsafe fn with_slot<T, R>(
         &self,
         slot: RequestSlot<T>,
