@@ -202,6 +202,7 @@ fn compute_and_store(
 
 /// Copies `decision` under `policy` into the request pool and points
 /// [`Slots::decision`] at the copy; `None` on allocation failure.
+#[inline(always)]
 fn store(
     r: Req,
     main: &MainConf,
