@@ -184,7 +184,7 @@ fn decide<T>(
 fn read_request(r: Req, options: bool) -> Request<'static> {
     let method = if options { b"OPTIONS" } else { r.method() };
     let mut req = Request::actual(method, None);
-    r.read_cors_headers(&mut req);
+    r.read_cors_headers(&mut req, options || method == b"OPTIONS");
     req
 }
 

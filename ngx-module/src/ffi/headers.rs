@@ -92,14 +92,14 @@ unsafe fn read_origin(h: &ngx_table_elt_t, req: &mut Request<'static>) {
 }
 
 impl Req {
-    /// Fills `req` with the CORS request headers: `Origin`, and for an `OPTIONS`
-    /// request (`req.method`), the `Access-Control-Request-*` headers — only a
-    /// preflight's decision reads those (`Request::is_preflight`), so an actual
-    /// request's walk looks for `Origin` alone. An out-parameter so the ~190-byte
+    /// Fills `req` with the CORS request headers: `Origin`, and when `options` (`req`
+    /// is an `OPTIONS` request: its caller knows without comparing the method), the
+    /// `Access-Control-Request-*` headers — only a preflight's decision reads those
+    /// (`Request::is_preflight`), so an actual request's walk looks for `Origin` alone. An out-parameter so the ~190-byte
     /// `Request` is written once in its caller's frame rather than returned and copied.
     ///
     /// `req` must come as `Request::actual` makes it: what is absent is left as it is.
-    pub fn read_cors_headers(&self, req: &mut Request<'static>) {
+    pub fn read_cors_headers(&self, req: &mut Request<'static>, options: bool) {
         // SAFETY: `headers_in.headers` is initialised (or zeroed, for requests that
         // failed before their headers were read) and lives as long as the request.
         let list = unsafe { ptr::addr_of_mut!((*self.0).headers_in.headers) };
@@ -107,7 +107,7 @@ impl Req {
         // while parsing, HTTP/2 and HTTP/3 from their lower-case names): one integer
         // comparison dismisses an unrelated header, and the lower-case name confirms a
         // hash hit. Values live as long as the request.
-        if req.method != b"OPTIONS" {
+        if !options {
             // SAFETY: see above.
             unsafe {
                 for_each_elt(list, |h| {
