@@ -155,7 +155,7 @@ fn explain_credentials_with_wildcard_lists() {
     // With credentials a literal `*` would be read as a name: the answer names what was
     // asked for, and the browser accepts it.
     assert!(run.stdout.contains("Access-Control-Allow-Methods: PUT"), "{}", run.stdout);
-    assert!(run.stdout.contains("Access-Control-Allow-Headers: X-Custom"), "{}", run.stdout);
+    assert!(run.stdout.contains("Access-Control-Allow-Headers: x-custom"), "{}", run.stdout);
     assert!(run.stdout.contains("accepts the answer"), "{}", run.stdout);
     // Without credentials the browser accepts the same answer.
     let plain = corsc(&without_credentials);
@@ -238,4 +238,42 @@ fn explain_broken_policy() {
         1,
         &["explain", "cli/tests/fixtures/invalid.cors", "--origin", "https://app.example.com"]
     );
+}
+
+/// What a browser does for the page's request, not only what the server answers to
+/// the one asked: the preflight it sends first, the method it normalises, the headers
+/// it drops (each as Chromium 156 did in a manual run on 2026-11-29).
+#[test]
+fn explain_walks_the_request_a_browser_sends() {
+    let explain = |extra: &[&str]| {
+        let args = [&["explain", "examples/spa-api.cors", "--policy", "api"][..], extra].concat();
+        corsc(&args)
+    };
+    // PURGE is not listed: the browser's preflight is refused, the PURGE never sent.
+    let run = explain(&["--origin", "https://app.example.com", "--method", "PURGE"]);
+    assert!(run.stdout.contains("OPTIONS (preflight)"), "{}", run.stdout);
+    assert!(run.stdout.contains("preflight-refused"), "{}", run.stdout);
+    assert!(run.stdout.contains("never sent"), "{}", run.stdout);
+    assert!(!run.stdout.contains("accepts the answer"), "{}", run.stdout);
+    assert_eq!(run.code, 1);
+    // A header the policy does not list: the same, named in the preflight.
+    let run = explain(&["--origin", "https://app.example.com", "--header", "X-Not-Listed"]);
+    assert!(run.stdout.contains("Access-Control-Request-Headers: x-not-listed"), "{}", run.stdout);
+    assert!(run.stdout.contains("preflight-refused"), "{}", run.stdout);
+    assert_eq!(run.code, 1);
+    // An allowed preflight: the actual request is explained, the preflight noted.
+    let run = explain(&["--origin", "https://app.example.com", "--method", "put"]);
+    assert!(run.stdout.contains("PUT (actual request)"), "{}", run.stdout);
+    assert!(run.stdout.contains("sends the method `put` as `PUT`"), "{}", run.stdout);
+    assert!(run.stdout.contains("the policy allows it"), "{}", run.stdout);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    // A header no script can set is dropped, not asked for.
+    let run = explain(&["--origin", "https://app.example.com", "--header", "Cookie"]);
+    assert!(run.stdout.contains("GET (actual request)"), "{}", run.stdout);
+    assert!(run.stdout.contains("`Cookie` cannot be set by a script"), "{}", run.stdout);
+    // A preflight asked for a request no browser preflights: the refusal is the
+    // server's, but the browser sends the POST directly.
+    let run = explain(&["--origin", "https://evil.example", "--preflight", "--method", "POST"]);
+    assert!(run.stdout.contains("sends no preflight for this request"), "{}", run.stdout);
+    assert!(!run.stdout.contains("never sent"), "{}", run.stdout);
 }
