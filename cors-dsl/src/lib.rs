@@ -67,7 +67,8 @@ pub use fetch::HeaderName;
 pub use load::{load_file, load_file_with, load_str, load_str_with, Loaded, SourceLimit};
 pub use model::PolicySet;
 pub use open::{
-    build, build_table, build_with, open, open_with, table_limit, OpenError, Opened, MAX_TABLE_SIZE,
+    build, build_table, build_with, open, open_owned, open_with, table_limit, OpenError, Opened,
+    MAX_TABLE_SIZE,
 };
 pub use span::{SourceMap, Span, Spanned};
 pub use table::{PolicyId, RuleTable, SourceLoc};
