@@ -188,7 +188,7 @@ pub struct CompileArgs {
 }
 
 /// `corsc explain`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ExplainArgs {
     /// A policy file (`.cors`) or a compiled table (`.corsb`).
     pub file: PathBuf,
@@ -201,8 +201,10 @@ pub struct ExplainArgs {
     /// The request method; with `--preflight`, the `Access-Control-Request-Method`.
     #[arg(long, short, default_value = "GET")]
     pub method: String,
-    /// A header the page sets (with `--preflight`, one `Access-Control-Request-Headers`
-    /// line each). Repeat for several.
+    /// A header the page sets with a value that is not CORS-safelisted (with
+    /// `--preflight`, one `Access-Control-Request-Headers` line each). Repeat for
+    /// several. Without `--preflight`, a header or method that makes a browser send a
+    /// preflight first is asked as that preflight first.
     #[arg(long = "header", short = 'H', value_name = "NAME")]
     pub headers: Vec<String>,
     /// Ask the preflight (`OPTIONS`) instead of the actual request.

@@ -42,11 +42,13 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    /// A request with no script-set headers and no credentials.
+    /// A request with no script-set headers and no credentials. The method is what
+    /// the page passes to `fetch()`, normalised as browsers do ([`normalize_method`]:
+    /// `delete` is sent as `DELETE`, `patch` stays `patch`).
     pub fn new(origin: impl Into<String>, method: impl Into<String>) -> Self {
         PageRequest {
             origin: origin.into(),
-            method: method.into(),
+            method: normalize_method(method.into()),
             unsafe_headers: Vec::new(),
             credentials: false,
         }
@@ -54,10 +56,14 @@ impl PageRequest {
 
     /// Sets the headers a script adds (`name`, `value`): the ones that are not
     /// CORS-safelisted become the request's unsafe names, lower-cased, sorted and
-    /// deduplicated as browsers list them in `Access-Control-Request-Headers`.
+    /// deduplicated as browsers list them in `Access-Control-Request-Headers`. When
+    /// the safelisted values add up to more than 1,024 bytes, they are all unsafe
+    /// (Fetch, "CORS-unsafe request-header names").
     pub fn with_script_headers(self, headers: &[(&str, &str)]) -> Self {
+        let safelisted = |(n, v): &&(&str, &str)| is_safelisted_request_header(n, v);
+        let safelisted_size: usize = headers.iter().filter(safelisted).map(|(_, v)| v.len()).sum();
         let unsafe_names =
-            headers.iter().filter(|(n, v)| !is_safelisted_request_header(n, v)).map(|(n, _)| *n);
+            headers.iter().filter(|h| safelisted_size > 1024 || !safelisted(h)).map(|(n, _)| *n);
         self.with_unsafe_header_names(unsafe_names)
     }
 
@@ -106,6 +112,17 @@ impl PageRequest {
     /// unsafe headers): the names joined with `,`, no spaces, as Chromium sends it.
     pub fn preflight_request_headers(&self) -> Option<String> {
         (!self.unsafe_headers.is_empty()).then(|| self.unsafe_headers.join(","))
+    }
+}
+
+/// Fetch's "normalize a method": `DELETE`, `GET`, `HEAD`, `OPTIONS`, `POST` and `PUT`
+/// in any case are upper-cased; every other method is sent as written (so `patch`
+/// is not `PATCH`, and a policy listing `PATCH` refuses it).
+pub fn normalize_method(method: String) -> String {
+    const NORMALISED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
+    match NORMALISED.iter().find(|m| m.eq_ignore_ascii_case(&method)) {
+        Some(m) => (*m).to_string(),
+        None => method,
     }
 }
 
@@ -406,8 +423,39 @@ mod tests {
             ("x-b", "2"),
         ]);
         assert_eq!(json.preflight_request_headers().as_deref(), Some("content-type,x-b"));
+        // Safelisted names only for some values (each as Chromium 156 preflighted it).
+        let unsafe_for = |name: &str, value: &str| {
+            get.clone().with_script_headers(&[(name, value)]).preflight_request_headers()
+        };
+        assert_eq!(unsafe_for("Accept-Language", "en_US").as_deref(), Some("accept-language"));
+        assert_eq!(unsafe_for("Accept-Language", "en-US,en;q=0.9"), None);
+        assert_eq!(unsafe_for("Accept", &"a".repeat(129)).as_deref(), Some("accept"));
+        assert_eq!(
+            unsafe_for("Accept", "application/json; profile=\"v2\"").as_deref(),
+            Some("accept")
+        );
+        assert_eq!(unsafe_for("Accept", "application/json"), None);
+        assert_eq!(unsafe_for("Content-Type", "text/plain(x)").as_deref(), Some("content-type"));
+        assert_eq!(unsafe_for("Range", "bytes=0-99"), None);
+        assert_eq!(unsafe_for("Range", "bytes=-99").as_deref(), Some("range"));
+        assert_eq!(unsafe_for("Range", "bytes=9-1").as_deref(), Some("range"));
+        assert_eq!(unsafe_for("Range", "bytes=0-1,5-9").as_deref(), Some("range"));
+        // Over 1,024 bytes of safelisted values in all: every one is named.
+        let long = "a".repeat(128);
+        let many: Vec<(&str, &str)> =
+            (0..9).map(|_| ("Accept", long.as_str())).chain([("Content-Language", "en")]).collect();
+        assert_eq!(
+            get.clone().with_script_headers(&many).preflight_request_headers().as_deref(),
+            Some("accept,content-language")
+        );
         assert!(PageRequest::new(APP, "PUT").needs_preflight());
-        assert!(PageRequest::new(APP, "get").needs_preflight(), "methods are case-sensitive");
+        // fetch() normalises six methods (Chromium sends `delete` as DELETE and `get` as a
+        // plain GET); every other method is sent, and compared, as written.
+        assert!(!PageRequest::new(APP, "get").needs_preflight(), "`get` is sent as GET");
+        assert_eq!(PageRequest::new(APP, "delete").method, "DELETE");
+        assert_eq!(PageRequest::new(APP, "Options").method, "OPTIONS");
+        assert_eq!(PageRequest::new(APP, "patch").method, "patch");
+        assert!(PageRequest::new(APP, "patch").needs_preflight());
     }
 
     #[test]

@@ -2,19 +2,28 @@
 //! comparison itself: methods, schemes and header names are a few bytes long.
 
 /// Byte equality without a `memcmp` call: 8 to 16 bytes compare as two overlapping
-/// 64-bit words, shorter ones byte by byte.
+/// 64-bit words, 4 to 7 as two overlapping 32-bit words (methods), 2 and 3 as two
+/// 16-bit ones, shorter and longer byte by byte.
 pub(crate) fn eq_short(a: &[u8], b: &[u8]) -> bool {
-    fn word(s: &[u8], at: usize) -> Option<u64> {
+    fn w64(s: &[u8], at: usize) -> Option<u64> {
         Some(u64::from_ne_bytes(s.get(at..at + 8)?.try_into().ok()?))
+    }
+    fn w32(s: &[u8], at: usize) -> Option<u32> {
+        Some(u32::from_ne_bytes(s.get(at..at + 4)?.try_into().ok()?))
+    }
+    fn w16(s: &[u8], at: usize) -> Option<u16> {
+        Some(u16::from_ne_bytes(s.get(at..at + 2)?.try_into().ok()?))
     }
     let n = a.len();
     if n != b.len() {
         return false;
     }
-    if (8..=16).contains(&n) {
-        return word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8);
+    match n {
+        8..=16 => w64(a, 0) == w64(b, 0) && w64(a, n - 8) == w64(b, n - 8),
+        4..=7 => w32(a, 0) == w32(b, 0) && w32(a, n - 4) == w32(b, n - 4),
+        2..=3 => w16(a, 0) == w16(b, 0) && w16(a, n - 2) == w16(b, n - 2),
+        _ => a.iter().zip(b).all(|(x, y)| x == y),
     }
-    a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// `name` equals `lower` (already lower-case) with ASCII case ignored in `name`. Unlike

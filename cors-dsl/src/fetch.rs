@@ -90,18 +90,59 @@ pub const SAFELISTED_REQUEST_HEADERS: [&str; 4] =
     ["accept", "accept-language", "content-language", "content-type"];
 
 /// Whether a request header `name: value` is CORS-safelisted, so that a browser sends it
-/// without a preflight. Checks the name and the `Content-Type` essence; the standard's
-/// byte and length limits on values are not modelled.
+/// without a preflight (<https://fetch.spec.whatwg.org/#cors-safelisted-request-header>):
+/// a value of at most 128 bytes, and per name: `Accept` without a CORS-unsafe byte;
+/// `Accept-Language` and `Content-Language` of letters, digits and ` *,-.;=` only;
+/// `Content-Type` without an unsafe byte and with a form or `text/plain` essence;
+/// `Range` a single `bytes=N-[M]` range. The 1,024-byte total over all of a request's
+/// safelisted values is the caller's ([`crate::browser::PageRequest::with_script_headers`]).
 pub fn is_safelisted_request_header(name: &str, value: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    if name != "content-type" {
-        return SAFELISTED_REQUEST_HEADERS.contains(&name.as_str());
+    let bytes = value.as_bytes();
+    if bytes.len() > 128 {
+        return false;
     }
-    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    matches!(
-        essence.as_str(),
-        "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
-    )
+    let no_unsafe_byte = || !bytes.iter().any(|&b| is_cors_unsafe_request_header_byte(b));
+    match name.to_ascii_lowercase().as_str() {
+        "accept" => no_unsafe_byte(),
+        "accept-language" | "content-language" => {
+            bytes.iter().all(|&b| b.is_ascii_alphanumeric() || b" *,-.;=".contains(&b))
+        }
+        "content-type" => {
+            let essence = value.split(';').next().unwrap_or("");
+            let essence = essence.trim_matches([' ', '\t', '\n', '\r']).to_ascii_lowercase();
+            no_unsafe_byte()
+                && matches!(
+                    essence.as_str(),
+                    "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
+                )
+        }
+        "range" => is_simple_range(value),
+        _ => false,
+    }
+}
+
+/// A CORS-unsafe request-header byte: a control byte but tab, DEL, or one of
+/// `"():<>?@[\]{}`.
+fn is_cors_unsafe_request_header_byte(b: u8) -> bool {
+    (b < 0x20 && b != b'\t') || b == 0x7f || b"\"():<>?@[\\]{}".contains(&b)
+}
+
+/// Fetch's "parse a single range header value" without whitespace, with a start:
+/// `bytes=N-` or `bytes=N-M` with `N <= M` (a suffix range `bytes=-M` needs a
+/// preflight).
+fn is_simple_range(value: &str) -> bool {
+    let Some(range) = value.strip_prefix("bytes=") else { return false };
+    let Some((start, end)) = range.split_once('-') else { return false };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(start) || !(end.is_empty() || digits(end)) {
+        return false;
+    }
+    // Compared as numbers of any length: leading zeros are allowed.
+    let number = |s: &str| {
+        let s = s.trim_start_matches('0');
+        (s.len(), s.to_string())
+    };
+    end.is_empty() || number(start) <= number(end)
 }
 
 /// The forbidden request-header names of the Fetch standard, lower case
@@ -281,7 +322,14 @@ pub fn is_safe_field_value(value: &[u8]) -> bool {
     };
     let exact = || value.iter().all(|&b| b == b'\t' || (b >= b' ' && b != 0x7f));
     if value.len() < 8 {
-        return exact();
+        // 4 to 7 bytes (methods, short names) as one word of two overlapping halves.
+        let half = |at: usize| -> Option<u64> {
+            Some(u64::from(u32::from_ne_bytes(value.get(at..at + 4)?.try_into().ok()?)))
+        };
+        return match (half(0), value.len().checked_sub(4).and_then(half)) {
+            (Some(lo), Some(hi)) => !suspect(lo | hi << 32) || exact(),
+            _ => exact(),
+        };
     }
     let mut chunks = value.chunks_exact(8);
     let clean = chunks.by_ref().all(|c| !suspect(word(c)))
@@ -296,7 +344,7 @@ pub fn list_elements(line: &[u8]) -> impl Iterator<Item = &[u8]> {
     let mut rest = line;
     std::iter::from_fn(move || {
         while !rest.is_empty() {
-            let end = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
+            let end = find_comma(rest).unwrap_or(rest.len());
             let (element, tail) = rest.split_at_checked(end)?;
             rest = tail.get(1..).unwrap_or(&[]);
             let element = trim_ows(element);
@@ -306,6 +354,37 @@ pub fn list_elements(line: &[u8]) -> impl Iterator<Item = &[u8]> {
         }
         None
     })
+}
+
+/// The position of the first `,` in `s`: eight bytes at a time (the last word
+/// overlapping the one before), with the exact SWAR zero-byte test on the word XORed
+/// with commas, whose lowest flagged byte is the first comma. Header names between
+/// commas are 5 to 20 bytes long: a byte loop costs several times more.
+fn find_comma(s: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    const COMMAS: u64 = u64::from_le_bytes([b','; 8]);
+    // The byte offset of the first comma in the 8 bytes at `at`, if any.
+    let in_word = |at: usize| {
+        let w = u64::from_le_bytes(s.get(at..at + 8)?.try_into().ok()?) ^ COMMAS;
+        let zero = w.wrapping_sub(ONES) & !w & HIGHS;
+        (zero != 0).then(|| at + (zero.trailing_zeros() / 8) as usize)
+    };
+    if s.len() < 8 {
+        return s.iter().position(|&b| b == b',');
+    }
+    let mut at = 0;
+    while at + 8 <= s.len() {
+        if let Some(i) = in_word(at) {
+            return Some(i);
+        }
+        at += 8;
+    }
+    // The tail, as the last eight bytes: those before `at` hold no comma.
+    if at < s.len() {
+        return in_word(s.len() - 8);
+    }
+    None
 }
 
 #[cfg(test)]
@@ -335,6 +414,25 @@ mod tests {
                         assert_eq!(is_safe_field_value(&v), naive(&v), "{v:?}");
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn find_comma_finds_the_first_comma_at_every_position() {
+        for len in 0..40 {
+            let none: Vec<u8> = (0..len).map(|i| [b'a', b'-', b'+', 0xac, 0x01][i % 5]).collect();
+            assert_eq!(find_comma(&none), None, "{none:?}");
+            for at in 0..len {
+                // Before the comma, bytes one bit or one borrow away from one.
+                let mut v: Vec<u8> =
+                    (0..len).map(|i| [b'a', b'-', b'+', 0xac, 0x01][i % 5]).collect();
+                v[at] = b',';
+                // After it, bytes that differ from a comma by one bit, or borrow in the SWAR test.
+                for (i, b) in v.iter_mut().enumerate().skip(at + 1) {
+                    *b = [b',', b'-', b'+', 0x00, 0xac, b'l'][i % 6];
+                }
+                assert_eq!(find_comma(&v), Some(at), "{v:?}");
             }
         }
     }

@@ -297,6 +297,32 @@ fn several_origin_lines_are_refused_as_malformed() {
 }
 
 #[test]
+fn a_malformed_origin_gets_the_static_star_answer_everyone_gets() {
+    // Refusing it would put a response without `Access-Control-Allow-Origin` and
+    // without `Vary` in a cache, for every later request.
+    let t = table("policy p { origin *; expose X-Id; }");
+    let mut req = Request::actual(b"GET", None);
+    req.origin = OriginHeader::Many;
+    let long = vec![b'a'; cors_dsl::decide::MAX_ORIGIN_LEN + 1];
+    for req in [req, Request::actual(b"GET", Some(&long))] {
+        let d = decide(&t, &req);
+        assert_eq!(d.as_str(), "allowed", "{d:?}");
+        assert_eq!(header(&d, "access-control-allow-origin").as_deref(), Some("*"));
+        assert_eq!(d.vary(), None);
+    }
+    // A preflight with it is still refused; a policy whose answer depends on the
+    // origin still refuses it.
+    let mut pf = Request::preflight(b"https://a.test", b"PUT");
+    pf.origin = OriginHeader::Many;
+    assert_eq!(decide(&t, &pf).reason(), Some(Reason::MalformedOrigin), "{:?}", decide(&t, &pf));
+    let t =
+        table("policy p { allow { origin https://a.test; credentials on; } allow { origin *; } }");
+    let mut req = Request::actual(b"GET", None);
+    req.origin = OriginHeader::Many;
+    assert_eq!(decide(&t, &req).reason(), Some(Reason::MalformedOrigin));
+}
+
+#[test]
 fn null_origin_matches_only_when_written_out() {
     let t = table(API);
     assert_eq!(decide(&t, &Request::actual(b"GET", Some(b"null"))).as_str(), "refused");
@@ -588,7 +614,7 @@ fn private_network_access_is_answered_only_when_allowed() {
 
 #[test]
 fn an_overlong_origin_is_refused_without_matching() {
-    let t = table("policy p { origin *; }");
+    let t = table("policy p { origin https://a.test; }");
     let long = vec![b'a'; cors_dsl::decide::MAX_ORIGIN_LEN + 1];
     assert_eq!(
         decide(&t, &Request::actual(b"GET", Some(&long))).reason(),

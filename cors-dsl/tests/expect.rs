@@ -45,7 +45,9 @@ const CASES: &[(&str, &str, bool)] = &[
     ("origin https://a.example;", "allow https://a.example POST", true),
     ("origin https://a.example;", "allow https://a.example PUT", false),
     ("origin https://a.example;\nmethods PUT;", "allow https://a.example PUT", true),
-    ("origin https://a.example;\nmethods PUT;", "allow https://a.example put", false),
+    // fetch() upper-cases six methods (`put` is sent as PUT), and no other.
+    ("origin https://a.example;\nmethods PUT;", "allow https://a.example put", true),
+    ("origin https://a.example;\nmethods PATCH;", "allow https://a.example patch", false),
     ("origin https://a.example;\nmethods *;", "allow https://a.example PURGE", true),
     // Headers: listed ones, `*` (never `Authorization`), case-insensitive.
     ("origin https://a.example;", "allow https://a.example POST headers Content-Type", false),

@@ -81,7 +81,7 @@ const CASES: &[(&str, &str, Severity, &str)] = &[
     ("CORS111", "origin https://a.example;\nheaders X-Id Access-Control-Allow-Origin;", Severity::Warning, "origin https://a.example;\nexpose Access-Control-Allow-Origin;"),
     ("CORS112", "origin https://a.example;\nmethods PUT patch;", Severity::Error, "origin https://a.example;\nmethods PUT PATCH X-custom;"),
     ("CORS113", "origin https://a.example;\nmethods GET PUT;", Severity::Info, "origin https://a.example;\nmethods PUT;\nheaders Content-Type;"),
-    ("CORS113", "origin https://a.example;\nheaders Accept X-Id;", Severity::Info, "origin https://a.example;\nheaders Content-Type X-Id;"),
+    ("CORS113", "origin https://a.example;\nmethods HEAD PUT;", Severity::Info, "origin https://a.example;\nheaders Accept Accept-Language X-Id;"),
     ("CORS114", "origin https://a.example;\nmax-age 7d;", Severity::Warning, "origin https://a.example;\nmax-age 2h;"),
     ("CORS114", "origin https://a.example;\nmax-age 3h;", Severity::Info, "origin https://a.example;\nmax-age 7200;"),
     ("CORS115", "origin *;\nprivate-network on;", Severity::Error, "origin https://console.example.com;\nprivate-network on;"),
@@ -156,7 +156,7 @@ fn fixes_produce_the_intended_policy() {
     let cases = [
         ("CORS112", "methods PUT patch;", "methods PUT PATCH;"),
         ("CORS113", "methods GET PUT;", "methods PUT;"),
-        ("CORS113", "headers X-Id Accept;", "headers X-Id;"),
+        ("CORS113", "methods PUT POST;", "methods PUT;"),
         ("CORS117", "headers X-Id x-id;", "headers X-Id;"),
         ("CORS109", "headers Cookie X-Id;", "headers X-Id;"),
         ("CORS110", "expose X-Id Set-Cookie;", "expose X-Id;"),
@@ -172,6 +172,16 @@ fn fixes_produce_the_intended_policy() {
         // The fixed policy still loads, and the finding is gone.
         assert!(lint_text(&fixed).iter().all(|f| f.code != code || f.span != d.span), "{fixed}");
     }
+}
+
+#[test]
+fn a_fix_that_could_refuse_a_working_front_end_is_only_a_suggestion() {
+    // A front-end that sends `Access-Control-Allow-Origin` today (a common mistake)
+    // would be refused its preflight if `--fix` dropped the entry unattended.
+    let text = "policy p {\n    origin https://a.example;\n    headers X-Id Access-Control-Allow-Origin;\n}\n";
+    let d = lint_text(text).into_iter().find(|d| d.code == "CORS111").expect("CORS111");
+    let fix = d.fix.expect("a suggested removal");
+    assert_eq!(fix.applicability, cors_dsl::diag::Applicability::MaybeIncorrect);
 }
 
 #[test]

@@ -182,6 +182,11 @@ pub fn decide(p: &Policy, w: &Wire) -> Answer {
             Ok((o, i)) => {
                 answer("allowed", Some(i), None, None, Some(actual_headers(&rules[i], o)), vary)
             }
+            // "A request with a malformed `Origin` gets the static answer too" when
+            // the first rule is `*`: one cached response is right for every request.
+            Err(_) if first_is_star => {
+                answer("allowed", Some(0), None, None, Some(actual_headers(&rules[0], b"")), vary)
+            }
             Err(reason) => answer("refused", None, None, Some(reason), None, vary),
         };
     }

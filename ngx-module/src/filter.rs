@@ -154,8 +154,8 @@ pub struct Active {
 }
 
 /// Decides under `setting` for the request (as an `OPTIONS` request when `options`),
-/// logs the decision (`log.rs`) and hands it, with the request as read, to `f`; `None`
-/// when no policy applies.
+/// logs the decision (`log.rs`) and hands it, with its policy and the request as read,
+/// to `f`; `None` when no policy applies.
 ///
 /// Callers make sure the request's header section was read: a recorded [`Decider`]
 /// proves it (the phases run only after), and without one they check
@@ -173,12 +173,19 @@ fn decide<T>(
 ) -> Option<T> {
     let Setting::Policy { table, id, report_only } = setting else { return None };
     let (table, policy) = main.policy(table, id)?;
-    let method = if options { b"OPTIONS" } else { r.method() };
-    let mut req = Request::actual(method, None);
-    r.read_cors_headers(&mut req);
+    let req = read_request(r, options);
     let decision = table.decide(id, &req);
     log::decision(r, table, id, policy, &decision, &req, report_only);
     Some(f(policy, &decision, &req))
+}
+
+/// What decisions read of the request (as an `OPTIONS` request when `options`).
+#[inline(always)]
+fn read_request(r: Req, options: bool) -> Request<'static> {
+    let method = if options { b"OPTIONS" } else { r.method() };
+    let mut req = Request::actual(method, None);
+    r.read_cors_headers(&mut req, options || method == b"OPTIONS");
+    req
 }
 
 /// [`decide`], the decision stored in the request pool and in [`Slots::decision`]:
@@ -190,11 +197,21 @@ fn compute_and_store(
     setting: Setting,
     options: bool,
 ) -> Option<Option<&'static Active>> {
-    decide(r, main, setting, options, |policy, decision, _| {
-        let a = r.store_with(|| Active { policy, decision: *decision })?;
-        r.set_slot(main.slots.decision, a, 0);
-        Some(a)
-    })
+    decide(r, main, setting, options, |policy, decision, _| store(r, main, policy, decision))
+}
+
+/// Copies `decision` under `policy` into the request pool and points
+/// [`Slots::decision`] at the copy; `None` on allocation failure.
+#[inline(always)]
+fn store(
+    r: Req,
+    main: &MainConf,
+    policy: &'static str,
+    decision: &Decision<'static>,
+) -> Option<&'static Active> {
+    let a = r.store_with(|| Active { policy, decision: *decision })?;
+    r.set_slot(main.slots.decision, a, 0);
+    Some(a)
 }
 
 /// NGX_HTTP_REWRITE_PHASE: records which setting decides the request at the location it
@@ -250,36 +267,53 @@ fn settle(r: Req) {
 pub unsafe extern "C" fn preaccess_handler(r: *mut ngx_http_request_t) -> ngx_int_t {
     // SAFETY: nginx passes a live request to phase handlers.
     let Some(r) = (unsafe { Req::new(r) }) else { return NGX_DECLINED as ngx_int_t };
-    std::panic::catch_unwind(|| preflight(r)).unwrap_or(NGX_ERROR as ngx_int_t)
-}
-
-fn preflight(r: Req) -> ngx_int_t {
     // Only `OPTIONS` can be a preflight; every other request is decided by the header
-    // filter.
+    // filter. Checked here, where it costs no stack frame: this runs for every request.
     if !r.is_main() || !r.is_options() {
         return NGX_DECLINED as ngx_int_t;
     }
+    std::panic::catch_unwind(|| preflight(r)).unwrap_or(NGX_ERROR as ngx_int_t)
+}
+
+#[inline(never)]
+fn preflight(r: Req) -> ngx_int_t {
     let Some(main) = Module::main_conf(&r) else { return NGX_DECLINED as ngx_int_t };
     let Some(d) = r.decider(&main.slots) else { return NGX_DECLINED as ngx_int_t };
     // A report-only location answers nothing: the header filter decides and reports.
     if let Setting::Policy { report_only: true, .. } = d.conf.setting {
         return NGX_DECLINED as ngx_int_t;
     }
-    // Stored for the filter and the variables, with whether we answer.
-    let Some(stored) = compute_and_store(r, main, d.conf.setting, d.options()) else {
+    // [`decide`], with the decision built in place beside its policy: what the
+    // request slot holds.
+    let Setting::Policy { table, id, report_only } = d.conf.setting else {
         return NGX_DECLINED as ngx_int_t;
     };
-    let Some(a) = stored else { return NGX_ERROR as ngx_int_t };
-    let status = a.decision.respond_with();
+    let Some((table, policy)) = main.policy(table, id) else { return NGX_DECLINED as ngx_int_t };
+    let req = read_request(r, d.options());
+    let active = Active { policy, decision: table.decide(id, &req) };
+    log::decision(r, table, id, policy, &active.decision, &req, report_only);
+    let status = active.decision.respond_with();
     if status.is_some() {
         r.set_decider(&main.slots, Decider { flags: d.flags | ANSWERED, ..d });
     }
-    match (status, &a.decision) {
-        (Some(status), Decision::PreflightAllowed { .. }) => r.answer_header_only(status),
-        // A refused preflight gets the policy's status as an ordinary nginx answer (so
+    match (status, &active.decision) {
+        // Answered now: the header filter runs inside, and reads the decision from this
+        // frame (no allocation). The variables, read later, decide again.
+        (Some(status), Decision::PreflightAllowed { .. }) => {
+            // SAFETY: the header filter, the only reader during the call, keeps no
+            // reference to the decision past its own return.
+            let rc =
+                unsafe { r.with_slot(main.slots.decision, &active, || r.send_header_only(status)) };
+            r.finalize(rc)
+        }
+        // Answered later, or not by us: stored for the filter and the variables. A
+        // refused preflight gets the policy's status as an ordinary nginx answer (so
         // `error_page` applies); the filter strips CORS headers and adds `Vary`.
-        (Some(status), _) => status as ngx_int_t,
-        (None, _) => NGX_DECLINED as ngx_int_t,
+        (status, decision) => match (store(r, main, policy, decision), status) {
+            (None, _) => NGX_ERROR as ngx_int_t,
+            (Some(_), Some(status)) => status as ngx_int_t,
+            (Some(_), None) => NGX_DECLINED as ngx_int_t,
+        },
     }
 }
 
@@ -361,17 +395,18 @@ fn report_on(
 /// Puts the headers of `decision` on the response; `answered` when the preflight
 /// handler answered the request itself. `false` on allocation failure.
 fn put(r: Req, decision: &Decision<'static>, answered: bool) -> bool {
+    let answer = decision.answer();
     // A preflight the policy answers, answered by something else first (a `return`, an
     // `if`, a rewrite redirect, an error page of theirs): the policy's answer replaces it.
-    if let (false, Some(status)) = (answered, decision.respond_with()) {
+    if let (false, Some(status)) = (answered, answer.status) {
         r.replace_answer(status);
     }
-    let first_vary = r.scan_output_headers(decision.owns_cors_headers());
+    let first_vary = r.scan_output_headers(answer.owns_cors_headers);
     // Defence in depth against response splitting: a value taken from the request that
     // is not a safe field value is never written (nginx's parsers refuse CR, LF and NUL
     // in header lines; table values were checked when the table was loaded). The
     // response then carries no CORS headers at all, which fails closed.
-    if let Some(headers) = decision.headers() {
+    if let Some(headers) = answer.headers {
         let Ok(lines) = headers.checked_lines() else {
             log::unsafe_value(r);
             return true;
@@ -382,7 +417,7 @@ fn put(r: Req, decision: &Decision<'static>, answered: bool) -> bool {
             }
         }
     }
-    match (decision.vary(), first_vary) {
+    match (answer.vary, first_vary) {
         (None, _) => true,
         // The common case, no `Vary` yet: the table's own value, no copy, no parsing.
         (Some(vary), None) => r.push_header("Vary", "vary", vary.as_bytes()),

@@ -188,7 +188,18 @@ fn an_origin_star_policy_sends_its_static_answer_to_everyone() {
     let nginx = Nginx::start(&env, &setup());
     // Fetch's advice for caches: the same `*` answer with or without `Origin`, and no
     // `Vary: Origin` — one cached response is right for every origin.
-    for req in [plain("/star/x"), get("/star/x", APP), get("/star/x", "https://other.example")] {
+    // A malformed `Origin` (two lines, or over 2,048 bytes) gets it too: without it, a
+    // cache that ignores `Vary` would store a response no page can read and serve it to
+    // everyone.
+    let long = format!("https://{}.example", "a".repeat(3000));
+    let requests = [
+        plain("/star/x"),
+        get("/star/x", APP),
+        get("/star/x", "https://other.example"),
+        get("/star/x", APP).header("Origin", "https://other.example"),
+        get("/star/x", &long),
+    ];
+    for req in requests {
         let r = nginx.send(&req);
         assert_eq!(r.all("Access-Control-Allow-Origin"), ["*"], "{req:?}\n{r:?}");
         assert_eq!(r.all("Access-Control-Expose-Headers"), ["X-Request-ID"], "{r:?}");

@@ -17,30 +17,97 @@ use cors_dsl::browser::{self, PageRequest, Problem};
 use cors_dsl::{Decision, OpenError, Opened, PolicyId, Request, RuleTable};
 
 /// Explains one request; exit 0 when a browser would accept the answer, 1 when not.
+///
+/// Without `--preflight` it explains what the browser does for the page's request:
+/// when the method or a header makes the browser send a preflight first, that
+/// preflight is asked first, and a refused one is the answer (the actual request is
+/// never sent).
 pub fn run(args: &ExplainArgs, term: &mut Term<'_>) -> Result<Outcome, CliError> {
     let Some(table) = load_table(args, term)? else { return Ok(Outcome::Failed) };
     let id = pick_policy(&table, args.policy.as_deref())?;
-    let mut request = if args.preflight {
-        Request::preflight(args.origin.as_bytes(), args.method.as_bytes())
-    } else {
-        Request::actual(args.method.as_bytes(), Some(args.origin.as_bytes()))
-    };
-    // Several `--header` lines are one header sent on several lines: combined with `,`,
-    // as Fetch (and the module) reads them.
-    let request_headers = args.headers.join(",");
-    if args.preflight {
-        if !args.headers.is_empty() {
-            request = request.with_request_headers(request_headers.as_bytes());
+    let page = Explanation::page_request(args);
+    let mut notes = page_notes(args, &page);
+    let mut asked = args.clone();
+    asked.method = page.method.clone();
+    // One `Access-Control-Request-Headers` line, lower-case and sorted, as browsers send it.
+    asked.headers = page.preflight_request_headers().into_iter().collect();
+    let sends_preflight = page.needs_preflight() || args.private_network;
+    if !args.preflight && sends_preflight {
+        asked.preflight = true;
+        let preflight = Explanation::asking(&asked, &table, id);
+        if !preflight.accepted {
+            let mut preflight = preflight;
+            let why = preflight_cause(&page);
+            preflight.notes.insert(0, format!("a browser sends this preflight first: {why}"));
+            preflight.notes.extend(notes);
+            return write(term, args, &preflight);
         }
-        request.request_private_network = args.private_network;
+        asked.preflight = false;
+        notes.insert(
+            0,
+            format!(
+                "a browser sends a preflight first ({}); the policy allows it (add --preflight to see it)",
+                preflight_cause(&page)
+            ),
+        );
     }
-    let decision = table.decide(id, &request);
-    let explanation = Explanation::new(args, &table, id, &decision);
+    let mut explanation = Explanation::asking(&asked, &table, id);
+    if args.preflight && !sends_preflight {
+        explanation.verdict = format!(
+            "sends no preflight for this request (the method `{}` is CORS-safelisted and no header needs one): the actual request goes to the server directly; run without --preflight for its answer",
+            page.method
+        );
+    }
+    explanation.notes.extend(notes);
+    write(term, args, &explanation)
+}
+
+/// Prints `explanation` in the format asked for; the exit status is the browser's
+/// verdict.
+fn write(
+    term: &mut Term<'_>,
+    args: &ExplainArgs,
+    explanation: &Explanation,
+) -> Result<Outcome, CliError> {
     match args.format {
         ExplainFormat::Human => write_block(term.out, &explanation.human(term.color_out))?,
         ExplainFormat::Json => write_block(term.out, &explanation.json())?,
     }
     Ok(Outcome::from_failed(!explanation.accepted))
+}
+
+/// Why a browser sends a preflight for `page`, in words.
+fn preflight_cause(page: &PageRequest) -> String {
+    match page.preflight_request_headers() {
+        _ if !page.has_safelisted_method() => {
+            format!("`{}` is not a CORS-safelisted method", page.method)
+        }
+        Some(names) => format!("the page sets `{names}` (not CORS-safelisted)"),
+        None => "the request is to a more private network".into(),
+    }
+}
+
+/// What the browser changes in the request as written on the command line: the
+/// method it normalises, the header names a script cannot set.
+fn page_notes(args: &ExplainArgs, page: &PageRequest) -> Vec<String> {
+    let mut notes = Vec::new();
+    if page.method != args.method {
+        notes.push(format!(
+            "a browser sends the method `{}` as `{}` (Fetch upper-cases DELETE, GET, HEAD, OPTIONS, POST and PUT in any case)",
+            args.method, page.method
+        ));
+    }
+    let dropped: Vec<String> = Explanation::header_names(args)
+        .filter(|h| cors_dsl::fetch::is_forbidden_request_header(h))
+        .map(|h| format!("`{h}`"))
+        .collect();
+    if !dropped.is_empty() {
+        notes.push(format!(
+            "{} cannot be set by a script: a browser drops it from the request and never names it in a preflight",
+            dropped.join(", ")
+        ));
+    }
+    notes
 }
 
 /// A compiled table as is, or a policy source compiled now. `None` when the source has
@@ -225,49 +292,72 @@ impl Explanation {
                 self.verdict = "not a CORS request: nothing to check".into();
             }
         }
-        if !args.preflight {
-            self.preflight_hint(args);
-        }
-        if self.reason.as_ref().is_some_and(|(code, _)| *code == "origin-not-allowed") {
-            self.origin_hint(&args.origin);
-        }
-    }
-
-    /// Origins the policy cannot match because no browser sends them that way: the
-    /// table compares the raw `Origin` bytes with normalised origins.
-    fn origin_hint(&mut self, origin: &str) {
-        let host_part = origin.split_once("://").map_or("", |(_, rest)| rest);
-        if !origin.contains("://") {
-            self.notes.push(format!(
-                "`{origin}` has no scheme: a browser sends `scheme://host[:port]`, e.g. `https://{origin}`"
-            ));
-        } else if host_part.contains('/') {
-            self.notes.push(format!(
-                "`{origin}` has a path or trailing slash: a browser's `Origin` never does, so ask for `{}`",
-                origin.trim_end_matches('/').split('/').take(3).collect::<Vec<_>>().join("/")
-            ));
-        } else if origin.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.notes.push(format!(
-                "`{origin}` has upper-case letters: browsers send the scheme and host lower-case, so ask for `{}`",
-                origin.to_ascii_lowercase()
-            ));
-        } else if let Some((_, port)) = host_part
-            .rsplit_once(':')
-            .filter(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-            .filter(|(_, p)| p.parse::<u32>().map_or(true, |p| p == 0 || p > 65535))
-        {
-            self.notes.push(format!(
-                "`{origin}` has port {port}: a URL carries ports 1 to 65535, so no browser sends this origin"
-            ));
+        if let Some(why) = Self::unsendable(&args.origin) {
+            self.notes.push(format!("no browser sends `Origin: {}`: {why}", args.origin));
+            self.accepted = false;
+            self.verdict = "never sees this answer: no browser sends this `Origin` (the headers above are what other clients get)".into();
         }
     }
 
-    /// What the page's request looks like to the browser model.
+    /// Whether a browser can send `Origin: origin` at all: the table compares the raw
+    /// bytes with origins serialised as browsers do (`parse_origin` is that form), so
+    /// a look-alike (`https://App.example.com`, `https://127.1`, a trailing slash) is
+    /// another origin to the server and none to a browser. `None` when a browser can;
+    /// otherwise why not, and the origin it would send instead if there is one.
+    fn unsendable(origin: &str) -> Option<String> {
+        use cors_dsl::origin::{parse_origin, OriginPattern};
+        match parse_origin(origin) {
+            Ok(OriginPattern::Null) if origin == "null" => None,
+            Ok(OriginPattern::Exact(sent)) if sent == origin => None,
+            Ok(OriginPattern::Exact(sent)) => {
+                Some(format!("ask for `{sent}`, the form browsers send"))
+            }
+            Ok(OriginPattern::Null) => Some("ask for `null`, the form browsers send".into()),
+            Ok(_) => Some("it is a pattern: ask for one origin it stands for".into()),
+            Err(e) => Some(match e.fix {
+                Some(fix) if fix != origin => format!("{}: ask for `{fix}`", e.message),
+                _ => e.message,
+            }),
+        }
+    }
+
+    /// The header names given with `--header`, each line split at commas.
+    fn header_names(args: &ExplainArgs) -> impl Iterator<Item = &str> {
+        args.headers
+            .iter()
+            .flat_map(|line| line.split(','))
+            .map(str::trim)
+            .filter(|h| !h.is_empty())
+    }
+
+    /// What the page's request looks like to the browser model: the method
+    /// normalised, the headers a script cannot set dropped, the rest as given.
     fn page_request(args: &ExplainArgs) -> PageRequest {
-        let names = args.headers.iter().flat_map(|line| line.split(',')).map(str::trim);
+        let names =
+            Self::header_names(args).filter(|h| !cors_dsl::fetch::is_forbidden_request_header(h));
         PageRequest::new(args.origin.as_str(), args.method.as_str())
-            .with_unsafe_headers(names.filter(|h| !h.is_empty()))
+            .with_unsafe_header_names(names)
             .with_credentials(args.credentials)
+    }
+
+    /// Asks `table` the request `args` describes and explains the answer.
+    fn asking(args: &ExplainArgs, table: &RuleTable, id: PolicyId) -> Self {
+        let mut request = if args.preflight {
+            Request::preflight(args.origin.as_bytes(), args.method.as_bytes())
+        } else {
+            Request::actual(args.method.as_bytes(), Some(args.origin.as_bytes()))
+        };
+        // Several `--header` lines are one header sent on several lines: combined with
+        // `,`, as Fetch (and the module) reads them.
+        let request_headers = args.headers.join(",");
+        if args.preflight {
+            if !args.headers.is_empty() {
+                request = request.with_request_headers(request_headers.as_bytes());
+            }
+            request.request_private_network = args.private_network;
+        }
+        let decision = table.decide(id, &request);
+        Explanation::new(args, table, id, &decision)
     }
 
     /// Plays the browser over an allowed answer ([`cors_dsl::browser`]: the CORS check
@@ -359,20 +449,6 @@ impl Explanation {
                     )
                 }
             }
-        }
-    }
-
-    /// An actual request a browser would not send without a preflight first.
-    fn preflight_hint(&mut self, args: &ExplainArgs) {
-        if !Self::page_request(args).has_safelisted_method() {
-            self.notes.push(format!(
-                "a browser preflights a `{}` request first (only GET, HEAD and POST are not preflighted); add --preflight to see that answer",
-                args.method
-            ));
-        } else if !args.headers.is_empty() {
-            self.notes.push(
-                "a browser preflights a request with these headers first unless every one is CORS-safelisted (`Accept`, `Accept-Language`, `Content-Language`, or `Content-Type` with a form or `text/plain` value); add --preflight to see that answer".into(),
-            );
         }
     }
 

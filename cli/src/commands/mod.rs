@@ -225,12 +225,12 @@ impl Report {
         let (sources, diags, failures) = (&self.sources, &self.diagnostics, &self.failures);
         match format {
             OutputFormat::Human => human::render_run(sources, diags, self.omitted, color, quiet),
-            OutputFormat::Json => json::render_run(sources, diags, failures),
+            OutputFormat::Json => json::render_run(sources, diags, failures, self.omitted),
             OutputFormat::Sarif => {
                 let base = std::env::current_dir().ok();
-                sarif::render_run(sources, diags, failures, base.as_deref())
+                sarif::render_run(sources, diags, failures, self.omitted, base.as_deref())
             }
-            OutputFormat::Github => github::render_run(sources, diags, failures),
+            OutputFormat::Github => github::render_run(sources, diags, failures, self.omitted),
         }
     }
 

@@ -79,6 +79,26 @@ fn check_caps_the_diagnostics_it_shows() {
         // About 300 bytes per shown diagnostic, however many there are.
         assert!(run.stderr.len() < cap * 600, "{} bytes for {n} mistakes", run.stderr.len());
     }
+    // Machine formats list the kept ones and count every one: a CI job that reads the
+    // JSON summary or the SARIF log must not see 100 where there are 2,000.
+    let file = dir.join("small.cors").display().to_string();
+    let n = 2_000;
+    let json = corsc(&["lint", "--format", "json", &file]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    assert_eq!(doc["diagnostics"].as_array().map(Vec::len), Some(cap), "{:.500}", json.stdout);
+    assert_eq!(doc["summary"]["errors"], n, "{}", doc["summary"]);
+    assert_eq!(doc["omitted"]["errors"], n - cap, "{}", doc["omitted"]);
+    let sarif = corsc(&["lint", "--format", "sarif", &file]);
+    let log: serde_json::Value = serde_json::from_str(&sarif.stdout).expect("sarif");
+    let run = &log["runs"][0];
+    assert_eq!(run["results"].as_array().map(Vec::len), Some(cap));
+    let notes = run["invocations"][0]["toolExecutionNotifications"].to_string();
+    assert!(notes.contains(&format!("… and {} more", n - cap)), "{notes}");
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+    let github = corsc(&["lint", "--format", "github", &file]);
+    assert_eq!(github.stdout.matches("::error ").count(), cap);
+    assert!(github.stdout.contains(&format!("::notice title=corsc::… and {} more", n - cap)));
+
     // One huge word: two diagnostics, quoted short, not the megabyte twice.
     let file = dir.join("word.cors");
     std::fs::write(&file, "a".repeat(1 << 20)).expect("write");

@@ -26,14 +26,28 @@ fn explain_hints_at_origins_no_browser_sends() {
         ("https://app.example.com/", "ask for `https://app.example.com`"),
         ("https://App.Example.com", "ask for `https://app.example.com`"),
         ("app.example.com", "has no scheme"),
-        ("http://localhost:65536", "no browser sends this origin"),
-        ("http://localhost:0", "no browser sends this origin"),
+        ("http://localhost:65536", "greater than 65535"),
+        ("http://localhost:0", "port 0"),
+        ("https://127.1", "ask for `https://127.0.0.1`"),
+        ("https://a.1.2.3.4", "not an IPv4 address"),
+        ("https://*.example.com", "a pattern"),
     ];
     for (origin, hint) in cases {
         let run = corsc(&["explain", "examples/spa-api.cors", "--origin", origin]);
         assert_eq!(run.code, 1, "{origin}: {}", run.stdout);
         assert!(run.stdout.contains(hint), "{origin}: no `{hint}` in\n{}", run.stdout);
+        assert!(run.stdout.contains("no browser sends"), "{origin}: {}", run.stdout);
     }
+    // Allowed by the server (`origin *`), but no browser is there to accept it: the
+    // browser line must not say one does.
+    let dir = scratch("explain-unsendable");
+    let any = dir.join("any.cors");
+    std::fs::write(&any, "policy p { origin *; }\n").expect("write");
+    let run = corsc(&["explain", &any.display().to_string(), "--origin", "HTTPS://A.COM"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("decision  allowed"), "{}", run.stdout);
+    assert!(run.stdout.contains("never sees this answer"), "{}", run.stdout);
+    assert!(!run.stdout.contains("accepts the answer"), "{}", run.stdout);
 }
 
 #[test]
@@ -141,7 +155,7 @@ fn explain_credentials_with_wildcard_lists() {
     // With credentials a literal `*` would be read as a name: the answer names what was
     // asked for, and the browser accepts it.
     assert!(run.stdout.contains("Access-Control-Allow-Methods: PUT"), "{}", run.stdout);
-    assert!(run.stdout.contains("Access-Control-Allow-Headers: X-Custom"), "{}", run.stdout);
+    assert!(run.stdout.contains("Access-Control-Allow-Headers: x-custom"), "{}", run.stdout);
     assert!(run.stdout.contains("accepts the answer"), "{}", run.stdout);
     // Without credentials the browser accepts the same answer.
     let plain = corsc(&without_credentials);
@@ -224,4 +238,42 @@ fn explain_broken_policy() {
         1,
         &["explain", "cli/tests/fixtures/invalid.cors", "--origin", "https://app.example.com"]
     );
+}
+
+/// What a browser does for the page's request, not only what the server answers to
+/// the one asked: the preflight it sends first, the method it normalises, the headers
+/// it drops (each as Chromium 156 did in a manual run on 2026-11-29).
+#[test]
+fn explain_walks_the_request_a_browser_sends() {
+    let explain = |extra: &[&str]| {
+        let args = [&["explain", "examples/spa-api.cors", "--policy", "api"][..], extra].concat();
+        corsc(&args)
+    };
+    // PURGE is not listed: the browser's preflight is refused, the PURGE never sent.
+    let run = explain(&["--origin", "https://app.example.com", "--method", "PURGE"]);
+    assert!(run.stdout.contains("OPTIONS (preflight)"), "{}", run.stdout);
+    assert!(run.stdout.contains("preflight-refused"), "{}", run.stdout);
+    assert!(run.stdout.contains("never sent"), "{}", run.stdout);
+    assert!(!run.stdout.contains("accepts the answer"), "{}", run.stdout);
+    assert_eq!(run.code, 1);
+    // A header the policy does not list: the same, named in the preflight.
+    let run = explain(&["--origin", "https://app.example.com", "--header", "X-Not-Listed"]);
+    assert!(run.stdout.contains("Access-Control-Request-Headers: x-not-listed"), "{}", run.stdout);
+    assert!(run.stdout.contains("preflight-refused"), "{}", run.stdout);
+    assert_eq!(run.code, 1);
+    // An allowed preflight: the actual request is explained, the preflight noted.
+    let run = explain(&["--origin", "https://app.example.com", "--method", "put"]);
+    assert!(run.stdout.contains("PUT (actual request)"), "{}", run.stdout);
+    assert!(run.stdout.contains("sends the method `put` as `PUT`"), "{}", run.stdout);
+    assert!(run.stdout.contains("the policy allows it"), "{}", run.stdout);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    // A header no script can set is dropped, not asked for.
+    let run = explain(&["--origin", "https://app.example.com", "--header", "Cookie"]);
+    assert!(run.stdout.contains("GET (actual request)"), "{}", run.stdout);
+    assert!(run.stdout.contains("`Cookie` cannot be set by a script"), "{}", run.stdout);
+    // A preflight asked for a request no browser preflights: the refusal is the
+    // server's, but the browser sends the POST directly.
+    let run = explain(&["--origin", "https://evil.example", "--preflight", "--method", "POST"]);
+    assert!(run.stdout.contains("sends no preflight for this request"), "{}", run.stdout);
+    assert!(!run.stdout.contains("never sent"), "{}", run.stdout);
 }

@@ -103,8 +103,13 @@ pub const DUPLICATE_POLICY: &Code = &Code::language(
 pub const INCLUDE_FAILED: &Code = &Code::language(
     "CORS012",
     "include-failed",
-    "an `include` file that cannot be read",
-    "## Why is this bad?\nThe policy would be incomplete. Paths are resolved relative to the including file.\n",
+    "an `include` (or `include-origins`) file that cannot be read, or one over the bounds",
+    "## Why is this bad?\nThe policy would be incomplete. Paths are resolved relative to the including file.\n\n\
+## Bounds\nEvery file read is bounded, so that a wrong path or a generator gone wrong fails fast: a file \
+must be a regular file (not a device, FIFO or directory) no larger than the source limit (16 MiB \
+unless raised with `corsc --max-source-size` or nginx's `cors_policy_max_size`), and one policy \
+file may expand at most 1,024 `include`s and `include-origins` in total, with at most twice the \
+source limit of included text. The finding says which bound was met and how to raise it.\n",
 );
 
 /// `CORS013` `include-cycle`.

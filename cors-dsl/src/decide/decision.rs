@@ -104,7 +104,13 @@ pub struct UnsafeValue;
 impl<'a> ResponseHeaders<'a> {
     /// `(name, value)` pairs in sending order.
     pub fn iter(&self) -> HeaderLines<'a> {
-        HeaderLines { headers: *self, next: 0, private_network: self.allow_private_network }
+        HeaderLines {
+            rendered: self.rendered.iter(),
+            origin: self.origin.as_bytes(),
+            request_method: self.request_method,
+            request_headers: self.request_headers,
+            private_network: self.allow_private_network,
+        }
     }
 
     /// [`iter`](Self::iter) for writing the answer on the wire: every value the answer
@@ -115,17 +121,28 @@ impl<'a> ResponseHeaders<'a> {
     ///
     /// Only the rendered values that reflect something are looked at, so an answer
     /// made of table values alone (every exact-origin policy without `*` lists) costs
-    /// a walk over its few rendered headers.
+    /// a walk over its few rendered headers, and one that can write nothing of the
+    /// request's (an exactly listed origin, no preflight method or headers: the usual
+    /// actual request) not even that.
     pub fn checked_lines(&self) -> Result<HeaderLines<'a>, UnsafeValue> {
-        for rendered in self.rendered {
-            let from_request = match (&rendered.value, self.origin) {
-                (RenderedValue::RequestOrigin, OriginValue::Requested(origin)) => origin,
-                (RenderedValue::RequestMethod, _) => self.request_method,
-                (RenderedValue::RequestHeaders, _) => self.request_headers.unwrap_or_default(),
-                (RenderedValue::RequestOrigin | RenderedValue::Text(_), _) => continue,
-            };
-            if !is_safe_field_value(from_request) {
-                return Err(UnsafeValue);
+        let origin = match self.origin {
+            OriginValue::Listed(_) => None,
+            OriginValue::Requested(o) => Some(o),
+        };
+        if origin.is_some() || !self.request_method.is_empty() || self.request_headers.is_some() {
+            for rendered in self.rendered {
+                let from_request = match rendered.value {
+                    RenderedValue::Text(_) => continue,
+                    RenderedValue::RequestOrigin => match origin {
+                        Some(o) => o,
+                        None => continue,
+                    },
+                    RenderedValue::RequestMethod => self.request_method,
+                    RenderedValue::RequestHeaders => self.request_headers.unwrap_or_default(),
+                };
+                if !is_safe_field_value(from_request) {
+                    return Err(UnsafeValue);
+                }
             }
         }
         Ok(self.iter())
@@ -135,9 +152,12 @@ impl<'a> ResponseHeaders<'a> {
 /// The header lines of a [`ResponseHeaders`], in sending order.
 #[derive(Debug, Clone)]
 pub struct HeaderLines<'a> {
-    headers: ResponseHeaders<'a>,
-    /// Index of the rendered header to send next.
-    next: usize,
+    /// The rendered headers still to send.
+    rendered: core::slice::Iter<'a, RenderedHeader>,
+    /// What the reflecting values stand for.
+    origin: &'a [u8],
+    request_method: &'a [u8],
+    request_headers: Option<&'a [u8]>,
     /// `Access-Control-Allow-Private-Network: true` still to send.
     private_network: bool,
 }
@@ -146,20 +166,18 @@ impl<'a> Iterator for HeaderLines<'a> {
     type Item = (HeaderName, &'a [u8]);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let h = &self.headers;
-        while let Some(rendered) = h.rendered.get(self.next) {
-            self.next += 1;
+        for rendered in self.rendered.by_ref() {
             let value = match &rendered.value {
-                RenderedValue::RequestOrigin => h.origin.as_bytes(),
                 RenderedValue::Text(t) => t.as_bytes(),
-                RenderedValue::RequestMethod => h.request_method,
-                RenderedValue::RequestHeaders => match h.request_headers {
+                RenderedValue::RequestOrigin => self.origin,
+                RenderedValue::RequestMethod => self.request_method,
+                RenderedValue::RequestHeaders => match self.request_headers {
                     Some(v) => v,
                     None => continue,
                 },
             };
             // Only a preflight that asked for headers is told which are allowed.
-            if rendered.name == HeaderName::AllowHeaders && h.request_headers.is_none() {
+            if rendered.name == HeaderName::AllowHeaders && self.request_headers.is_none() {
                 continue;
             }
             return Some((rendered.name, value));
@@ -263,38 +281,39 @@ impl<'a> Decision<'a> {
         }
     }
 
+    /// What the response gets, in one `match`: the request path reads all of it, and
+    /// the accessors below are views of it, so they cannot disagree.
+    #[inline]
+    pub fn answer(&self) -> Answer<'_, 'a> {
+        let (status, headers, vary) = match self {
+            Decision::NotCors { vary, headers } => (None, headers.as_ref(), *vary),
+            Decision::Allowed { headers, vary, .. } => (None, Some(headers), *vary),
+            Decision::Refused { vary, .. } => (None, None, *vary),
+            Decision::PreflightAllowed { status, headers, vary, .. } => {
+                (Some(*status), Some(headers), Some(*vary))
+            }
+            Decision::PreflightRefused { status, vary, .. } => (*status, None, Some(*vary)),
+            Decision::PreflightPassThrough => {
+                return Answer { status: None, headers: None, vary: None, owns_cors_headers: false }
+            }
+        };
+        Answer { status, headers, vary, owns_cors_headers: true }
+    }
+
     /// The CORS headers to put on the response (none when refused or not CORS).
     pub fn headers(&self) -> Option<&ResponseHeaders<'a>> {
-        match self {
-            Decision::Allowed { headers, .. } | Decision::PreflightAllowed { headers, .. } => {
-                Some(headers)
-            }
-            Decision::NotCors { headers, .. } => headers.as_ref(),
-            _ => None,
-        }
+        self.answer().headers
     }
 
     /// The `Vary` value to merge into the response.
     pub fn vary(&self) -> Option<&'a str> {
-        match *self {
-            Decision::NotCors { vary, .. }
-            | Decision::Allowed { vary, .. }
-            | Decision::Refused { vary, .. } => vary,
-            Decision::PreflightAllowed { vary, .. } | Decision::PreflightRefused { vary, .. } => {
-                Some(vary)
-            }
-            Decision::PreflightPassThrough => None,
-        }
+        self.answer().vary
     }
 
     /// `Some(status)` when the module must answer the request itself (a preflight),
     /// `None` when the request goes on to its content handler.
     pub fn respond_with(&self) -> Option<u16> {
-        match *self {
-            Decision::PreflightAllowed { status, .. } => Some(status),
-            Decision::PreflightRefused { status, .. } => status,
-            _ => None,
-        }
+        self.answer().status
     }
 
     /// Whether CORS headers coming from elsewhere (upstream, `add_header`) must be
@@ -303,6 +322,19 @@ impl<'a> Decision<'a> {
     /// without `Origin` keeps none either, since a cache that ignores `Vary` would
     /// serve them to other origins.
     pub fn owns_cors_headers(&self) -> bool {
-        !matches!(self, Decision::PreflightPassThrough)
+        self.answer().owns_cors_headers
     }
+}
+
+/// What a [`Decision`] puts on the response ([`Decision::answer`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'d, 'a> {
+    /// [`Decision::respond_with`].
+    pub status: Option<u16>,
+    /// [`Decision::headers`].
+    pub headers: Option<&'d ResponseHeaders<'a>>,
+    /// [`Decision::vary`].
+    pub vary: Option<&'a str>,
+    /// [`Decision::owns_cors_headers`].
+    pub owns_cors_headers: bool,
 }

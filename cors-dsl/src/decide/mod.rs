@@ -20,7 +20,7 @@ mod decision;
 mod request;
 
 use decision::OriginValue;
-pub use decision::{Decision, HeaderLines, Reason, ResponseHeaders, UnsafeValue};
+pub use decision::{Answer, Decision, HeaderLines, Reason, ResponseHeaders, UnsafeValue};
 pub use request::{
     OriginHeader, Request, RequestHeaders, MAX_ORIGIN_LEN, MAX_REQUEST_HEADERS_LEN,
     MAX_REQUEST_HEADER_NAMES,
@@ -67,7 +67,13 @@ fn decide_in<'a>(p: &'a CompiledPolicy, req: &Request<'a>) -> Decision<'a> {
             Ok((o, rule_idx, rule)) => {
                 Decision::Allowed { rule: rule_idx, headers: actual_headers(rule, o), vary }
             }
-            Err(reason) => Decision::Refused { reason, vary },
+            // Under a static `*` answer a malformed `Origin` gets that answer too: it
+            // grants nothing every origin does not have, and a response without it
+            // and without `Vary` would be cached and served to everyone.
+            Err(reason) => match static_answer(p) {
+                Some(headers) => Decision::Allowed { rule: 0, headers, vary },
+                None => Decision::Refused { reason, vary },
+            },
         };
     }
     let refused = |rule: Option<usize>, reason| Decision::PreflightRefused {

@@ -47,8 +47,14 @@ impl Lint for ResponseHeaderInAllowedHeaders {
                 )
                 .label("only the server sends this")
                 .help("remove it here and stop sending it from the front-end");
+                // Only a suggestion: a front-end that sends the header today is
+                // refused its preflight the moment the entry goes.
                 if let Some(span) = removal_span(sources, entries, i) {
-                    d = d.fix(span, "", "remove the response header");
+                    d = d.suggestion(
+                        span,
+                        "",
+                        "remove the response header (after the front-end stops sending it)",
+                    );
                 }
                 out.push(d);
             }

@@ -1,11 +1,19 @@
 //! CORS113 `needless-safelisted-entry`: listing what CORS always allows: safelisted
-//! methods and request headers, and safelisted response headers in `expose`.
+//! methods, and safelisted response headers in `expose`.
+//!
+//! Request headers are never reported: `Accept`, `Accept-Language`,
+//! `Content-Language` and `Content-Type` are safelisted only for some values (Fetch's
+//! "CORS-safelisted request-header": no value over 128 bytes, no unsafe bytes, only
+//! letters, digits and ` *,-.;=` in the language headers, a form or `text/plain`
+//! `Content-Type`), and a browser names them in `Access-Control-Request-Headers`
+//! otherwise (Chromium sends `accept-language` for `Accept-Language: en_US`). Listing
+//! them can be needed.
 
 use super::support::{each_rule, removal_span};
 use super::Lint;
 use crate::codes::Code;
 use crate::diag::{Diagnostic, Severity};
-use crate::fetch::{SAFELISTED_METHODS, SAFELISTED_REQUEST_HEADERS, SAFELISTED_RESPONSE_HEADERS};
+use crate::fetch::{SAFELISTED_METHODS, SAFELISTED_RESPONSE_HEADERS};
 use crate::model::PolicySet;
 use crate::span::SourceMap;
 
@@ -15,24 +23,20 @@ pub(crate) const CODE: &Code = &Code::lint(
     "CORS113",
     "needless-safelisted-entry",
     Severity::Info,
-    "a CORS-safelisted method (`GET`, `HEAD`, `POST`), request header (`Accept`, ...) or exposed response header (`Content-Type`, ...) listed",
+    "a CORS-safelisted method (`GET`, `HEAD`, `POST`) or exposed response header (`Content-Type`, ...) listed",
     "## Why is this bad?\n\
-`GET`, `HEAD` and `POST` never need a preflight, and neither do the safelisted headers \
-`Accept`, `Accept-Language` and `Content-Language`: listing them changes nothing and makes \
-the policy look like it grants more than it does. (`Content-Type` is not reported: \
-requests with a JSON body need it.) Likewise scripts can always read the safelisted \
-response headers `Cache-Control`, `Content-Language`, `Content-Length`, `Content-Type`, \
-`Expires`, `Last-Modified` and `Pragma`: exposing them changes nothing.\n\n\
-## Example\n```\nmethods GET POST PUT;\nheaders Accept X-Request-ID;\nexpose Content-Type X-Total-Count;\n```\n\n\
-## Use instead\n```\nmethods PUT;\nheaders X-Request-ID;\nexpose X-Total-Count;\n```\n",
+`GET`, `HEAD` and `POST` pass a preflight's method check whatever `Access-Control-Allow-Methods` \
+says: listing them changes nothing and makes the policy look like it grants more than it \
+does. Likewise scripts can always read the safelisted response headers `Cache-Control`, \
+`Content-Language`, `Content-Length`, `Content-Type`, `Expires`, `Last-Modified` and \
+`Pragma`: exposing them changes nothing.\n\n\
+Request headers are not reported: `Accept`, `Accept-Language`, `Content-Language` and \
+`Content-Type` are safelisted only for some values, and browsers ask for them in the \
+preflight otherwise (`Accept-Language: en_US`, an `Accept` over 128 bytes, a JSON \
+`Content-Type`), so listing them can be needed.\n\n\
+## Example\n```\nmethods GET POST PUT;\nexpose Content-Type X-Total-Count;\n```\n\n\
+## Use instead\n```\nmethods PUT;\nexpose X-Total-Count;\n```\n",
 );
-
-/// A listed header that is always safelisted: `Content-Type` is safelisted only with a
-/// form or `text/plain` value, so listing it is needed for JSON bodies.
-fn is_needless_header(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower != "content-type" && SAFELISTED_REQUEST_HEADERS.contains(&lower.as_str())
-}
 
 impl Lint for NeedlessSafelistedEntry {
     fn code(&self) -> &'static Code {
@@ -56,23 +60,6 @@ impl Lint for NeedlessSafelistedEntry {
                 .help(format!("remove `{}`", m.node));
                 if let Some(span) = removal_span(sources, methods, i) {
                     d = d.fix(span, "", "remove the safelisted method");
-                }
-                out.push(d);
-            }
-            let headers = rule.headers.node.entries();
-            for (i, h) in headers.iter().enumerate() {
-                if !is_needless_header(&h.node) {
-                    continue;
-                }
-                let mut d = Diagnostic::new(
-                    CODE,
-                    h.span,
-                    format!("`{}` is always allowed and needs no listing", h.node),
-                )
-                .label("a CORS-safelisted request header")
-                .help(format!("remove `{}`", h.node));
-                if let Some(span) = removal_span(sources, headers, i) {
-                    d = d.fix(span, "", "remove the safelisted header");
                 }
                 out.push(d);
             }

@@ -13,10 +13,10 @@ pub(crate) const CODE: &Code = &Code::lint(
     "CORS114",
     "excessive-max-age",
     Severity::Warning,
-    "a `max-age` above every browser's cap (24 h; info above Chromium's 2 h)",
+    "a `max-age` above what any browser honours (Firefox's 24 h; info above Chromium's 2 h)",
     "## Why is this bad?\n\
-Browsers clamp the preflight cache: Firefox to 24 hours, Chromium to 2 hours. A longer \
-`max-age` is silently cut, so the policy promises caching that never happens (and a later \
+Browsers clamp the preflight cache: Firefox to 24 hours, Chromium to 2 hours, Safari \
+(WebKit) to 10 minutes. A longer `max-age` is silently cut, so the policy promises caching that never happens (and a later \
 tightening of the policy would take effect later than the number suggests, if it did).\n\n\
 ## Example\n```\nmax-age 7d;\n```\n\n\
 ## Use instead\n```\nmax-age 2h;\n```\n",

@@ -4,6 +4,7 @@
 //! | file | job |
 //! |---|---|
 //! | `pattern.rs` | [`OriginPattern`] and [`parse_origin`]: text → normalised pattern |
+//! | `ipv4.rs` | the URL Standard's hosts that end in a number: an IPv4 address, or no host |
 //! | `split.rs` | [`OriginParts`]: `scheme://host[:port]` taken apart strictly |
 //! | `regex.rs` | how `~` origins are matched: anchored, size-bounded |
 //! | `index.rs` | the compiled index of one policy: built once, serialised in `.corsb` |
@@ -13,6 +14,7 @@
 
 mod exact;
 mod index;
+mod ipv4;
 pub mod language;
 mod matching;
 mod pattern;

@@ -8,6 +8,7 @@
 //! never send (a path, a trailing slash, user info, a bad port) must be refused with a
 //! reason instead of silently never matching.
 
+use super::ipv4::{is_special_scheme, numeric_host, NumericHost};
 use super::split::OriginText;
 use std::net::Ipv6Addr;
 
@@ -260,17 +261,47 @@ pub fn parse_origin(input: &str) -> Result<OriginPattern, OriginError> {
             return Err(star_misplaced());
         }
         let suffix = normalise_host(suffix)?;
+        if is_special_scheme(&scheme) && numeric_host(&suffix).is_some() {
+            return Err(OriginError::new(
+                format!("`*.{suffix}` is a wildcard over an IP address"),
+                format!(
+                    "`*.` stands for DNS labels, but a host that ends in a number is an IPv4 \
+                     address to browsers (or no host at all): list the addresses, e.g. \
+                     `{scheme}://127.0.0.1`"
+                ),
+            ));
+        }
         return Ok(OriginPattern::Subdomain { scheme, suffix, port });
     }
     if host.contains('*') {
         return Err(star_misplaced());
     }
     let host = normalise_host(host)?;
-    Ok(match port {
-        PortPattern::Any => OriginPattern::AnyPort { scheme, host },
+    let pattern = |host: String| match port {
+        PortPattern::Any => OriginPattern::AnyPort { scheme: scheme.clone(), host },
         PortPattern::Default => OriginPattern::Exact(format!("{scheme}://{host}")),
         PortPattern::Number(p) => OriginPattern::Exact(format!("{scheme}://{host}:{p}")),
-    })
+    };
+    if is_special_scheme(&scheme) {
+        match numeric_host(&host) {
+            Some(NumericHost::Address(address)) if address != host => {
+                return Err(OriginError::new(
+                    format!("browsers send the address `{host}` as `{address}`"),
+                    "write an IPv4 address as four decimal numbers, the one form `Origin` has",
+                )
+                .with_fix(pattern(address).to_string()));
+            }
+            Some(NumericHost::Invalid) => {
+                return Err(OriginError::new(
+                    format!("host `{host}` ends in a number but is not an IPv4 address"),
+                    "browsers refuse such a URL, so no `Origin` is ever this: write a domain \
+                     name, or the address as four decimal numbers",
+                ));
+            }
+            Some(NumericHost::Address(_)) | None => {}
+        }
+    }
+    Ok(pattern(host))
 }
 
 fn star_misplaced() -> OriginError {
@@ -448,6 +479,10 @@ mod tests {
             ("http://[0:0:0:0:0:0:0:1]", exact("http://[::1]")),
             ("http://[FE80::AB]", exact("http://[fe80::ab]")),
             ("http://127.0.0.1:5173", exact("http://127.0.0.1:5173")),
+            // Only the special schemes read hosts as addresses.
+            ("capacitor://127.1", exact("capacitor://127.1")),
+            ("https://1.example", exact("https://1.example")),
+            ("https://*.2.example", sub("https", "2.example", Default)),
             ("chrome-extension://abcdef", exact("chrome-extension://abcdef")),
             ("Chrome-Extension://ABCDEF", exact("chrome-extension://abcdef")),
             ("moz-extension://abc:1234", exact("moz-extension://abc:1234")),
@@ -527,6 +562,16 @@ mod tests {
             ("https://.a.com", "empty label", None),
             ("https://*.[::1]", "too many", None),
             ("https://exa%41mple.com", "invalid host", None),
+            ("https://127.1", "as `127.0.0.1`", Some("https://127.0.0.1")),
+            ("http://0x7F.1:8080", "as `127.0.0.1`", Some("http://127.0.0.1:8080")),
+            ("http://127.0.0.1.:*", "as `127.0.0.1`", Some("http://127.0.0.1:*")),
+            ("https://a.1.2.3.4", "not an IPv4 address", None),
+            ("https://example.123", "not an IPv4 address", None),
+            ("wss://1.2.3.4.5", "not an IPv4 address", None),
+            ("https://*.1.2.3.4", "over an IP address", None),
+            ("http://*.127.0.0.1:*", "over an IP address", None),
+            ("https://*.0x7f.1", "over an IP address", None),
+            ("https://*.example.09", "over an IP address", None),
         ];
         for (input, needle, fix) in cases {
             match parse_origin(input) {

@@ -6,7 +6,7 @@
 //! values (also `:` and `,`), otherwise a message containing `::` or a newline would
 //! end the command early or inject another one.
 
-use super::{end_position, Failure};
+use super::{end_position, omitted_text, Failure, Summary};
 use crate::{Diagnostic, Severity, SourceMap};
 use std::fmt::Write;
 
@@ -15,11 +15,17 @@ use std::fmt::Write;
 /// Columns are given only for single-line spans: GitHub rejects (or misplaces)
 /// `col`/`endColumn` on annotations that span several lines.
 pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
-    render_run(sources, diags, &[])
+    render_run(sources, diags, &[], Summary::default())
 }
 
-/// [`render`], then one `::error` per input that could not be linted.
-pub fn render_run(sources: &SourceMap, diags: &[Diagnostic], failures: &[Failure]) -> String {
+/// [`render`], then one `::error` per input that could not be linted, and one
+/// `::notice` counting the findings not kept (`omitted`), if any.
+pub fn render_run(
+    sources: &SourceMap,
+    diags: &[Diagnostic],
+    failures: &[Failure],
+    omitted: Summary,
+) -> String {
     let mut out = String::new();
     for f in failures {
         let props = format!("file={},title=corsc", escape_property(&f.path));
@@ -46,6 +52,9 @@ pub fn render_run(sources: &SourceMap, diags: &[Diagnostic], failures: &[Failure
             message.push_str(help);
         }
         let _ = writeln!(out, "::{command} {props}::{}", escape_data(&message));
+    }
+    if omitted.total() > 0 {
+        let _ = writeln!(out, "::notice title=corsc::{}", escape_data(&omitted_text(omitted)));
     }
     out
 }

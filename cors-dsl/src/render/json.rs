@@ -14,7 +14,11 @@ pub const SCHEMA_VERSION: u32 = 1;
 struct Document<'a> {
     version: u32,
     diagnostics: Vec<JsonDiagnostic<'a>>,
+    /// Every finding counted, shown or not.
     summary: Summary,
+    /// Findings counted but not listed: beyond the first
+    /// [`crate::MAX_DIAGNOSTICS`] of a severity in one root file.
+    omitted: Summary,
     /// Inputs that could not be linted (unreadable, not policy source).
     failures: Vec<JsonFailure<'a>>,
 }
@@ -80,11 +84,17 @@ fn position(sources: &SourceMap, span: Span) -> Position {
 /// Renders `diags` as one pretty-printed JSON document (schema in
 /// `docs/json-schema.md`), ending with a newline.
 pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
-    render_run(sources, diags, &[])
+    render_run(sources, diags, &[], Summary::default())
 }
 
-/// [`render`], with the inputs that could not be linted in `failures`.
-pub fn render_run(sources: &SourceMap, diags: &[Diagnostic], failures: &[Failure]) -> String {
+/// [`render`], with the inputs that could not be linted in `failures` and the findings
+/// counted but not kept in `omitted` (part of `summary`, and counted apart).
+pub fn render_run(
+    sources: &SourceMap,
+    diags: &[Diagnostic],
+    failures: &[Failure],
+    omitted: Summary,
+) -> String {
     let doc = Document {
         version: SCHEMA_VERSION,
         diagnostics: diags
@@ -110,7 +120,8 @@ pub fn render_run(sources: &SourceMap, diags: &[Diagnostic], failures: &[Failure
                 }),
             })
             .collect(),
-        summary: Summary::of(diags),
+        summary: Summary::of(diags).plus(omitted),
+        omitted,
         failures: failures
             .iter()
             .map(|f| JsonFailure { file: &f.path, message: &f.message })

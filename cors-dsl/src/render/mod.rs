@@ -39,3 +39,13 @@ pub(crate) fn end_position(sources: &SourceMap, span: Span) -> (u32, u32) {
 }
 
 pub use crate::diagnostics::Summary;
+
+/// What machine formats say about findings counted but not kept: the same
+/// `… and M more` people see, and why.
+pub(crate) fn omitted_text(omitted: Summary) -> String {
+    format!(
+        "{} ({omitted}): only the first {} findings of each severity in a file are listed",
+        crate::diagnostics::more_line(omitted.total()),
+        crate::diagnostics::MAX_DIAGNOSTICS,
+    )
+}

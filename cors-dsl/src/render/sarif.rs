@@ -6,9 +6,10 @@
 //! each rule's `helpUri` points at its entry in `docs/rules.md`. Relative paths are
 //! written as relative URIs against the `%SRCROOT%` base (`uriBaseId`), which
 //! `originalUriBaseIds` resolves when the directory is known; inputs that could not be
-//! linted are `toolExecutionNotifications` of the run's invocation.
+//! linted are `toolExecutionNotifications` of the run's invocation, and so is the count of
+//! findings not listed (beyond the first of a severity in a file), as a `note`.
 
-use super::{end_position, Failure};
+use super::{end_position, omitted_text, Failure, Summary};
 use crate::codes::Code;
 use crate::lint::registry;
 use crate::{Diagnostic, Severity, SourceMap, Span};
@@ -26,16 +27,19 @@ const SCHEMA_URL: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// Renders `diags` as a SARIF 2.1.0 log with one run, pretty-printed.
 pub fn render(sources: &SourceMap, diags: &[Diagnostic]) -> String {
-    render_run(sources, diags, &[], None)
+    render_run(sources, diags, &[], Summary::default(), None)
 }
 
 /// [`render`], recording the inputs that could not be linted as notifications of a
 /// failed invocation, and resolving relative paths against `base` (the directory they
-/// are relative to, usually the working directory) when given.
+/// are relative to, usually the working directory) when given. Findings counted but
+/// not kept (`omitted`) are one `note` notification, which leaves the invocation
+/// successful.
 pub fn render_run(
     sources: &SourceMap,
     diags: &[Diagnostic],
     failures: &[Failure],
+    omitted: Summary,
     base: Option<&Path>,
 ) -> String {
     let codes: Vec<&Code> = registry::all().collect();
@@ -99,8 +103,17 @@ pub fn render_run(
                 .build()
         })
         .collect();
-    let mut invocation =
-        sarif::Invocation::builder().execution_successful(notifications.is_empty()).build();
+    let successful = notifications.is_empty();
+    let notifications: Vec<sarif::Notification> = notifications
+        .into_iter()
+        .chain((omitted.total() > 0).then(|| {
+            sarif::Notification::builder()
+                .level(serde_json::json!("note"))
+                .message(sarif::Message::builder().text(omitted_text(omitted)).build())
+                .build()
+        }))
+        .collect();
+    let mut invocation = sarif::Invocation::builder().execution_successful(successful).build();
     invocation.tool_execution_notifications = (!notifications.is_empty()).then_some(notifications);
     let mut run = sarif::Run::builder()
         .tool(sarif::Tool::builder().driver(driver).build())

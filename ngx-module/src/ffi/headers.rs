@@ -77,11 +77,29 @@ pub struct OutputHeader {
     pub value: &'static [u8],
 }
 
+/// Reads an `Origin` line into `req`: a second one makes the request malformed.
+///
+/// # Safety
+/// `h` must be a live element of the request's header list, whose value lives as long
+/// as the request.
+#[inline(always)]
+unsafe fn read_origin(h: &ngx_table_elt_t, req: &mut Request<'static>) {
+    req.origin = match req.origin {
+        // SAFETY: per the contract.
+        OriginHeader::Absent => OriginHeader::One(unsafe { bytes(&h.value) }),
+        _ => OriginHeader::Many,
+    };
+}
+
 impl Req {
-    /// Fills `req` with the CORS request headers (`Origin`, `Access-Control-Request-*`).
-    /// An out-parameter so the ~190-byte `Request` is written once in its caller's frame
-    /// rather than returned and copied.
-    pub fn read_cors_headers(&self, req: &mut Request<'static>) {
+    /// Fills `req` with the CORS request headers: `Origin`, and when `options` (`req`
+    /// is an `OPTIONS` request: its caller knows without comparing the method), the
+    /// `Access-Control-Request-*` headers — only a preflight's decision reads those
+    /// (`Request::is_preflight`), so an actual request's walk looks for `Origin` alone. An out-parameter so the ~190-byte
+    /// `Request` is written once in its caller's frame rather than returned and copied.
+    ///
+    /// `req` must come as `Request::actual` makes it: what is absent is left as it is.
+    pub fn read_cors_headers(&self, req: &mut Request<'static>, options: bool) {
         // SAFETY: `headers_in.headers` is initialised (or zeroed, for requests that
         // failed before their headers were read) and lives as long as the request.
         let list = unsafe { ptr::addr_of_mut!((*self.0).headers_in.headers) };
@@ -89,18 +107,23 @@ impl Req {
         // while parsing, HTTP/2 and HTTP/3 from their lower-case names): one integer
         // comparison dismisses an unrelated header, and the lower-case name confirms a
         // hash hit. Values live as long as the request.
+        if !options {
+            // SAFETY: see above.
+            unsafe {
+                for_each_elt(list, |h| {
+                    if h.hash == HASH_ORIGIN && has_lowcase_name(h, b"origin") {
+                        read_origin(h, req);
+                    }
+                });
+            }
+            return;
+        }
         // `Access-Control-Request-Headers` lines: the first, how many, their bytes.
         let (mut first, mut lines, mut len) = (&[][..], 0usize, 0usize);
         // SAFETY: see above.
         unsafe {
             for_each_elt(list, |h| match h.hash {
-                HASH_ORIGIN if has_lowcase_name(h, b"origin") => {
-                    // A second `Origin` line makes the request malformed.
-                    req.origin = match req.origin {
-                        OriginHeader::Absent => OriginHeader::One(bytes(&h.value)),
-                        _ => OriginHeader::Many,
-                    };
-                }
+                HASH_ORIGIN if has_lowcase_name(h, b"origin") => read_origin(h, req),
                 HASH_REQUEST_METHOD if has_lowcase_name(h, b"access-control-request-method") => {
                     req.request_method.get_or_insert_with(|| bytes(&h.value));
                 }
@@ -121,15 +144,29 @@ impl Req {
         };
         // Fetch reads a header sent on several lines as one value, the lines joined with
         // `,`: one line is used in place, several are joined in the request pool.
-        let joined = len.saturating_add(lines.saturating_sub(1));
         req.request_headers = match lines {
             0 => RequestHeaders::Absent,
             1 => RequestHeaders::Value(first),
-            _ if joined > MAX_REQUEST_HEADERS_LEN => RequestHeaders::TooLong,
-            _ => self
-                .join_request_headers(list, joined)
-                .map_or(RequestHeaders::TooLong, RequestHeaders::Value),
+            _ => self.joined_request_headers(list, lines, len),
         };
+    }
+
+    /// The value of `lines` `Access-Control-Request-Headers` lines of `len` bytes in
+    /// all, joined with `,`.
+    #[cold]
+    #[inline(never)]
+    fn joined_request_headers(
+        &self,
+        list: *mut ngx_list_t,
+        lines: usize,
+        len: usize,
+    ) -> RequestHeaders<'static> {
+        let joined = len.saturating_add(lines.saturating_sub(1));
+        if joined > MAX_REQUEST_HEADERS_LEN {
+            return RequestHeaders::TooLong;
+        }
+        self.join_request_headers(list, joined)
+            .map_or(RequestHeaders::TooLong, RequestHeaders::Value)
     }
 
     /// Every `Access-Control-Request-Headers` line of `list`, joined with `,` into `len`

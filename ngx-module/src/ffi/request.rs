@@ -126,9 +126,10 @@ impl Req {
         }
     }
 
-    /// Answers the request with `status` and no body; the header filter adds the CORS
-    /// headers. Returns what the phase handler must return.
-    pub fn answer_header_only(&self, status: u16) -> ngx_int_t {
+    /// Sends a response header with `status` and no body (the header filter adds the
+    /// CORS headers); returns what `ngx_http_send_header` returned, for
+    /// [`Req::finalize`].
+    pub fn send_header_only(&self, status: u16) -> ngx_int_t {
         // SAFETY: the request is live and no response was sent yet (PREACCESS phase).
         unsafe {
             if ngx_http_discard_request_body(self.0) != 0 {
@@ -138,11 +139,18 @@ impl Req {
             r.headers_out.status = ngx_uint_t::from(status);
             r.headers_out.content_length_n = 0;
             r.set_header_only(1);
-            let rc = ngx_http_send_header(self.0);
-            // `NGX_OK` from a generic phase handler would mean "next phase": finalize
-            // here, as the phase checker does for status codes, and stop the phases.
-            ngx_http_finalize_request(self.0, rc);
+            ngx_http_send_header(self.0)
         }
+    }
+
+    /// Finalizes the request with `rc` (what [`Req::send_header_only`] returned) and
+    /// returns what the phase handler must return. The request may be freed by the
+    /// call: nothing may touch it afterwards.
+    pub fn finalize(self, rc: ngx_int_t) -> ngx_int_t {
+        // `NGX_OK` from a generic phase handler would mean "next phase": finalize here,
+        // as the phase checker does for status codes, and stop the phases.
+        // SAFETY: the request is live; the caller uses it no more.
+        unsafe { ngx_http_finalize_request(self.0, rc) };
         NGX_DONE as ngx_int_t
     }
 }

@@ -147,6 +147,33 @@ impl Req {
         }
     }
 
+    /// Points `slot` at `value`, which lives only in the caller's frame, for the
+    /// duration of `f`, and empties it afterwards (flags included).
+    ///
+    /// # Safety
+    /// No reference that [`Req::slot`] returns during `f` may be used after `f`
+    /// returns, and `f` must leave the request live (it must not finalize it).
+    #[inline(always)]
+    pub unsafe fn with_slot<T, R>(
+        &self,
+        slot: RequestSlot<T>,
+        value: &T,
+        f: impl FnOnce() -> R,
+    ) -> R {
+        let Some(e) = self.slot_entry(slot) else { return f() };
+        // SAFETY: the entry is live and ours alone (module doc); the pointer is read
+        // only while `f` runs (the caller's contract), while `value` is alive, and is
+        // cleared before `value` goes away.
+        unsafe {
+            (*e).data = core::ptr::from_ref(value).cast::<u8>().cast_mut();
+            flag_byte(e).write(0);
+        }
+        let out = f();
+        // SAFETY: `f` left the request live (the caller's contract), so the entry is too.
+        unsafe { (*e).data = core::ptr::null_mut() };
+        out
+    }
+
     /// Empties `slot`.
     #[inline]
     pub fn clear_slot<T>(&self, slot: RequestSlot<T>) {
