@@ -42,7 +42,7 @@ for f in examples/*.cors; do
     name=$(basename "$f" .cors)
     "$corsc" compile "$f" -o "$tmp/$name.corsb" >/dev/null 2>&1
     { printf '\x00'; cat "$tmp/$name.corsb"; } >"$corpus/corsb/file-$name"
-    { printf '\x01'; tail -c +25 "$tmp/$name.corsb"; } >"$corpus/corsb/body-$name"
+    { printf '\x01'; tail -c +65 "$tmp/$name.corsb"; } >"$corpus/corsb/body-$name"
 done
 for mode in 2 3 4 5; do
     printf "\\x0$mode%s" "seed$mode" >"$corpus/corsb/mutated-$mode"

@@ -10,7 +10,7 @@ use crate::fetch::HeaderName;
 use crate::model::{
     AllowList, OriginPattern, Policy, PolicySet, PreflightMode, RefusedPreflight, Rule,
 };
-use crate::origin::OriginIndex;
+use crate::origin::{BuildError, OriginIndex};
 use crate::span::SourceMap;
 use crate::table::{
     preflight_vary, CompiledPolicy, CompiledRule, Preflight, RenderedHeader, RenderedValue,
@@ -38,7 +38,8 @@ pub fn compile(set: &PolicySet, sources: &SourceMap) -> Result<RuleTable, Vec<Di
     // The loader's validation, run on what was just built: a policy the checker let
     // through but the loader would refuse (a control character in a policy name, a
     // compiler bug) is refused here, at its source, instead of in nginx.
-    match table.validate() {
+    // The compiler also parses every exact origin key, which the loader does not.
+    match table.validate_fully() {
         Ok(()) => Ok(table),
         Err(v) => Err(vec![refused(set, &v)]),
     }
@@ -57,8 +58,8 @@ fn refused(set: &PolicySet, v: &Violation) -> Diagnostic {
 fn compile_policy(policy: &Policy, sources: &SourceMap) -> Result<CompiledPolicy, Box<Diagnostic>> {
     let rule_origins = policy.rules.iter().map(|r| r.origins.iter().map(|o| &o.node));
     let origins = OriginIndex::build(rule_origins).map_err(|e| {
-        Box::new(
-            Diagnostic::new(
+        Box::new(match e {
+            BuildError::Regex(e) => Diagnostic::new(
                 codes::REGEX_TOO_LARGE,
                 policy.name.span,
                 "the policy's regexes are too large together",
@@ -70,7 +71,14 @@ fn compile_policy(policy: &Policy, sources: &SourceMap) -> Result<CompiledPolicy
                 ),
                 None => format!("simplify or merge the `~` origins ({e})"),
             }),
-        )
+            // Over 4 GiB of origin text: far beyond any source limit's sensible use.
+            BuildError::TooManyOrigins => Diagnostic::new(
+                codes::INVALID_ARGUMENTS,
+                policy.name.span,
+                "the policy's exact origins exceed the rule table's 4 GiB index",
+            )
+            .help("split the origins over several policies"),
+        })
     })?;
     // When the first rule has `*`, every origin gets the same answer: no `Vary` needed.
     let origin_dependent = origins.any != Some(0);

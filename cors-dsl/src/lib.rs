@@ -69,8 +69,8 @@ pub use load::{
 };
 pub use model::PolicySet;
 pub use open::{
-    build, build_string_with, build_table, build_with, open, open_with, table_limit, OpenError,
-    Opened, MAX_TABLE_SIZE,
+    build, build_string_with, build_table, build_with, open, open_owned, open_with, table_limit,
+    OpenError, Opened, MAX_TABLE_SIZE,
 };
 pub use span::{SourceMap, Span, Spanned};
 pub use table::{PolicyId, RuleTable, SourceLoc};

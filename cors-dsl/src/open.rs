@@ -86,17 +86,34 @@ pub fn open_with(path: &Path, limit: SourceLimit) -> Result<Opened, OpenError> {
             OpenError::TooLarge { size: claimed.max(read_limit + 1), limit }
         }
     })?;
-    if corsb::is_table(&bytes) {
-        return Ok(Opened::Table(RuleTable::from_bytes(&bytes)?));
+    open_owned(path, bytes, limit)
+}
+
+/// [`open_with`] over the file's contents, already read or mapped by the caller
+/// (nginx's module maps it): a `.corsb` table keeps `contents` and uses them in place
+/// ([`RuleTable::from_owner`]); policy source is copied into a `String` and built.
+/// Contents larger than [`table_limit`] are refused, as [`open_with`] refuses them.
+pub fn open_owned<T: AsRef<[u8]> + Send + 'static>(
+    path: &Path,
+    contents: T,
+    limit: SourceLimit,
+) -> Result<Opened, OpenError> {
+    let bytes = contents.as_ref();
+    let size = bytes.len() as u64;
+    if size > table_limit(limit) {
+        return Err(OpenError::TooLarge { size, limit });
     }
-    if corsb::is_damaged_table(&bytes) {
+    if corsb::is_table(bytes) {
+        return Ok(Opened::Table(RuleTable::from_owner(contents)?));
+    }
+    if corsb::is_damaged_table(bytes) {
         return Err(OpenError::Table(TableError::DamagedMagic));
     }
-    if bytes.len() as u64 > limit.bytes() {
-        return Err(OpenError::TooLarge { size: bytes.len() as u64, limit });
+    if size > limit.bytes() {
+        return Err(OpenError::TooLarge { size, limit });
     }
-    let text = String::from_utf8(bytes).map_err(|_| OpenError::NotUtf8)?;
-    Ok(Opened::Source(build_string_with(path, text, limit)))
+    let text = std::str::from_utf8(bytes).map_err(|_| OpenError::NotUtf8)?;
+    Ok(Opened::Source(build_with(path, text, limit)))
 }
 
 /// Policy text as if read from `path` (includes are read relative to it) → checked,

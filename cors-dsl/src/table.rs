@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 pub mod fuzz;
 mod validate;
 
+#[cfg(any(test, feature = "fuzzing"))]
+use validate::validate_exact_keys;
 pub use validate::{check_header_value, Violation};
 pub(crate) use validate::{preflight_vary, quoted};
 
@@ -32,8 +34,9 @@ impl PolicyId {
     }
 }
 
-/// All compiled policies of one policy set.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// All compiled policies of one policy set. (Not `Serialize`: a `.corsb` stores the
+/// exact-origin indexes beside the serialised rest, see [`crate::corsb`].)
+#[derive(Debug, Clone, PartialEq)]
 pub struct RuleTable {
     pub(crate) policies: Vec<CompiledPolicy>,
 }
@@ -175,6 +178,13 @@ impl RuleTable {
     /// `.corsb` loader on the table it decoded. The regex sets must be built.
     pub(crate) fn validate(&self) -> Result<(), Violation> {
         validate::validate(self)
+    }
+
+    /// [`validate`](Self::validate) and the compiler's parse of every exact origin key
+    /// ([`validate_exact_keys`]).
+    pub(crate) fn validate_fully(&self) -> Result<(), Violation> {
+        validate::validate(self)?;
+        validate::validate_exact_keys(self)
     }
 
     pub(crate) fn policy(&self, id: PolicyId) -> Option<&CompiledPolicy> {

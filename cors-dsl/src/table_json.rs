@@ -39,7 +39,7 @@ fn fixed(headers: &[RenderedHeader], name: HeaderName) -> Option<&str> {
 
 fn policy(p: &CompiledPolicy) -> Value {
     let o = &p.origins;
-    let mut exact: Vec<_> = o.exact.iter().map(|(k, v)| (text(k), *v)).collect();
+    let mut exact: Vec<_> = o.exact.iter().map(|(k, v)| (text(k), v)).collect();
     exact.sort();
     let schemes = |m: &std::collections::HashMap<Box<[u8]>, Vec<crate::origin::SchemeRule>, _>| {
         let mut rows: Vec<(String, Value)> = m

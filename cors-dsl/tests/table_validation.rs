@@ -4,12 +4,12 @@
 //!
 //! These tests edit compiled bytes the way an attacker with write access to one
 //! deployed file would: a same-length swap inside the body, then the CRC-32 recomputed
-//! (header bytes 12..16, over the body from byte 24; see `corsb.rs`).
+//! (header bytes 12..16, over the body after the header; see `corsb.rs`).
 
 use cors_dsl::{build_table, open, OpenError, Opened, TableError};
 use std::path::{Path, PathBuf};
 
-const BODY: usize = 24;
+const BODY: usize = cors_dsl::corsb::HEADER_LEN;
 
 fn example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(name)

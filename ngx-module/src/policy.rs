@@ -2,11 +2,14 @@
 //! against the files loaded before it, resolve `cors NAME`, and word every message the
 //! way nginx prints its own (`policy.cors:3:12: CORS001 …`, values in double quotes).
 //!
-//! Ordinary safe Rust over `cors_dsl`, with no nginx types: `conf.rs` calls it from the
-//! directive handlers and logs what it returns against the nginx.conf line, after the
-//! directive and the path (`cors_policy_file "PATH": MESSAGE`).
+//! Ordinary safe Rust over `cors_dsl` (and `ffi::map_file`, which maps a file), with no
+//! nginx types: `conf.rs` calls it from the directive handlers and logs what it
+//! returns against the nginx.conf line, after the directive and the path
+//! (`cors_policy_file "PATH": MESSAGE`).
 
 use std::path::Path;
+
+use crate::ffi::{map_file, MapError};
 
 use cors_dsl::diagnostics::more_line;
 use cors_dsl::{
@@ -129,10 +132,19 @@ fn duplicate_policy(earlier: &[PolicyFile], new: &RuleTable) -> Option<String> {
     })
 }
 
-/// Opens a `.corsb` table or compiles a policy source (`cors_dsl::open`); returns the
-/// table (if usable) and what to log.
+/// Opens a `.corsb` table or compiles a policy source (`cors_dsl::open_owned`); returns
+/// the table (if usable) and what to log.
+///
+/// The file is mapped read-only (`ffi::map_file`), not read: a `.corsb` table keeps
+/// the mapping and looks its exact origins up in place, so loading a million origins
+/// is a scan of the mapped pages, and the workers share them with the master.
 fn open(path: &str, limit: SourceLimit) -> (Option<RuleTable>, Vec<Message>) {
-    let built = match cors_dsl::open_with(Path::new(path), limit) {
+    let opened = match map_file(path) {
+        Ok(contents) => cors_dsl::open_owned(Path::new(path), contents, limit),
+        Err(MapError::NotAFile) => Err(OpenError::NotAFile),
+        Err(MapError::Io(e)) => Err(OpenError::Io(e)),
+    };
+    let built = match opened {
         Ok(Opened::Table(t)) => return (Some(t), Vec::new()),
         Ok(Opened::Source(built)) => built,
         Err(e) => {

@@ -295,7 +295,7 @@ fn a_tampered_table_is_refused() {
     let at =
         bytes.windows(from.len()).position(|w| w == from).expect("rendered methods in the body");
     bytes[at..at + to.len()].copy_from_slice(to);
-    let crc = crc32fast::hash(&bytes[24..]);
+    let crc = crc32fast::hash(&bytes[cors_dsl::corsb::HEADER_LEN..]);
     bytes[12..16].copy_from_slice(&crc.to_le_bytes());
 
     let http = "cors_policy_file api.corsb;\n\

@@ -1,7 +1,8 @@
 //! The origin index of one compiled policy: built once from the policy's rules, then
 //! consulted for every request (see [`super::matching`]).
 //!
-//! - exact origins: one hash map keyed by the serialised origin;
+//! - exact origins: one open-addressing table laid out for use in place, the same
+//!   bytes in memory and in a `.corsb` ([`ExactIndex`]);
 //! - `scheme://*.suffix[:port]`: a map keyed by `suffix[:port]`, each entry carrying
 //!   the rules of its parent domains too, so the longest suffix found answers alone;
 //! - `scheme://*.suffix:*`: the same, keyed by `suffix` alone (empty, and never
@@ -13,6 +14,7 @@
 //! Every entry holds the index of the first rule with that pattern, so the smallest
 //! index over all lookups is the matching rule ("first match wins").
 
+use super::exact::{ExactIndex, TooLarge};
 use super::regex::{anchor, REGEX_SIZE_LIMIT};
 use super::{OriginPattern, PortPattern};
 use rustc_hash::FxBuildHasher;
@@ -34,8 +36,10 @@ pub(crate) struct SchemeRule {
 /// The origin lookup structures of one policy.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct OriginIndex {
-    /// Serialised origin → first rule listing it.
-    pub(crate) exact: FastMap<Box<[u8]>, RuleIdx>,
+    /// Serialised origin → first rule listing it. Not in the serialised metadata: a
+    /// `.corsb` stores it as it is, beside it (see `crate::corsb`).
+    #[serde(skip)]
+    pub(crate) exact: ExactIndex,
     /// `suffix` or `suffix:port` → schemes with their first rule, including the rules of
     /// the parent domains' entries with the same port (see [`OriginIndex::build`]).
     pub(crate) subdomain: FastMap<Box<[u8]>, Vec<SchemeRule>>,
@@ -70,19 +74,46 @@ impl PartialEq for OriginIndex {
     }
 }
 
+/// Why an origin index cannot be built.
+#[derive(Debug)]
+pub(crate) enum BuildError {
+    /// The regexes together exceed the size limit.
+    Regex(Box<regex_automata::meta::BuildError>),
+    /// The exact origins need more than 4 GiB of key bytes.
+    TooManyOrigins,
+}
+
+impl From<Box<regex_automata::meta::BuildError>> for BuildError {
+    fn from(e: Box<regex_automata::meta::BuildError>) -> Self {
+        BuildError::Regex(e)
+    }
+}
+
+impl From<TooLarge> for BuildError {
+    fn from(_: TooLarge) -> Self {
+        BuildError::TooManyOrigins
+    }
+}
+
 impl OriginIndex {
     /// Indexes the origins of a policy's rules, given in the order they are tried.
     ///
-    /// Fails only when the regexes together exceed the size limit.
+    /// Fails only when the regexes together exceed the size limit, or the exact
+    /// origins the index's 32-bit offsets.
     pub(crate) fn build<'a>(
         rules: impl IntoIterator<Item = impl IntoIterator<Item = &'a OriginPattern>>,
-    ) -> Result<OriginIndex, Box<regex_automata::meta::BuildError>> {
+    ) -> Result<OriginIndex, BuildError> {
         let mut index = OriginIndex::default();
+        let mut exact: Vec<(&'a [u8], RuleIdx)> = Vec::new();
         for (idx, origins) in rules.into_iter().enumerate() {
             for origin in origins {
-                index.add(origin, idx as RuleIdx);
+                match origin {
+                    OriginPattern::Exact(o) => exact.push((o.as_bytes(), idx as RuleIdx)),
+                    _ => index.add(origin, idx as RuleIdx),
+                }
             }
         }
+        index.exact = ExactIndex::build(&exact)?;
         inherit_parent_domains(&mut index.subdomain);
         inherit_parent_domains(&mut index.subdomain_any_port);
         index.build_regex_set()?;
@@ -104,9 +135,8 @@ impl OriginIndex {
             OriginPattern::Null => {
                 self.null.get_or_insert(idx);
             }
-            OriginPattern::Exact(o) => {
-                self.exact.entry(o.as_bytes().into()).or_insert(idx);
-            }
+            // Indexed by `build`, all at once.
+            OriginPattern::Exact(_) => {}
             OriginPattern::Subdomain { scheme, suffix, port } => {
                 let (map, key) = match port {
                     PortPattern::Default => (&mut self.subdomain, suffix.clone()),
@@ -137,16 +167,15 @@ impl OriginIndex {
         Ok(())
     }
 
-    /// Whether every rule index is below `rules` (a loaded table is checked with it).
+    /// Whether every rule index outside the exact index is below `rules` (a loaded
+    /// table is checked with it; the exact index checks its own, in its layout pass).
     pub(crate) fn indices_below(&self, rules: u32) -> bool {
-        self.exact.values().all(|&r| r < rules)
-            && self
-                .subdomain
-                .values()
-                .chain(self.subdomain_any_port.values())
-                .chain(self.any_port.values())
-                .flatten()
-                .all(|e| e.rule < rules)
+        self.subdomain
+            .values()
+            .chain(self.subdomain_any_port.values())
+            .chain(self.any_port.values())
+            .flatten()
+            .all(|e| e.rule < rules)
             && self.any.is_none_or(|r| r < rules)
             && self.null.is_none_or(|r| r < rules)
             && self.regexes.iter().all(|(_, r)| *r < rules)

@@ -16,8 +16,8 @@ impl OriginIndex {
     /// so an answer that reflects them writes nothing taken from the request. Whichever
     /// rule wins, an exact listing means the bytes are equal.
     pub(crate) fn find_listed(&self, origin: &[u8]) -> Option<(RuleIdx, Option<&[u8]>)> {
-        let (exact, mut listed) = match self.exact.get_key_value(origin) {
-            Some((key, &rule)) => (Some(rule), Some(&**key)),
+        let (exact, mut listed) = match self.exact.get(origin) {
+            Some((rule, key)) => (Some(rule), Some(key)),
             None => (None, None),
         };
         let mut best = first_of(exact, self.any);

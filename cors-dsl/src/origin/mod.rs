@@ -8,9 +8,11 @@
 //! | `split.rs` | [`OriginParts`]: `scheme://host[:port]` taken apart strictly |
 //! | `regex.rs` | how `~` origins are matched: anchored, size-bounded |
 //! | `index.rs` | the compiled index of one policy: built once, serialised in `.corsb` |
+//! | `exact.rs` | its exact origins: a hash table laid out for use in place (mapped from a `.corsb`) |
 //! | `matching.rs` | the request-time lookup: raw bytes, no allocation |
 //! | `language/` | origin sets as automata: what patterns accept, combined and questioned exactly |
 
+mod exact;
 mod index;
 mod ipv4;
 pub mod language;
@@ -19,7 +21,8 @@ mod pattern;
 mod regex;
 mod split;
 
-pub(crate) use index::{OriginIndex, SchemeRule};
+pub(crate) use exact::{ExactIndex, ExactLayout};
+pub(crate) use index::{BuildError, OriginIndex, SchemeRule};
 pub use language::{Exposure, Found, OriginSet, TooComplex, Written};
 pub(crate) use pattern::exact_if_canonical;
 pub use pattern::{parse_origin, OriginError, OriginPattern, PortPattern, Scheme};

@@ -18,16 +18,40 @@
 //! - `Vary` values are exactly what the rules imply (a cache must not mix answers);
 //! - every rule index is in range, every origin key is a normalised origin, every
 //!   regex is anchored, compiles alone and stays within [`REGEX_SIZE_LIMIT`];
+//! - the exact-origin index (a `.corsb` maps it as it is) is laid out as the lookup
+//!   expects: for it the loader runs a linear layout pass only (slots, probe bound,
+//!   bounds, rule indices, and bytes an origin may hold: never a control byte), so
+//!   loading a million origins is a scan, not a parse. The compiler also parses every
+//!   key ([`validate_exact_keys`]); a key the loader let through but that is no
+//!   normalised origin only ever answers the request that sent exactly those bytes.
 //! - preflight statuses are ones the language accepts; policy names are unique and
 //!   printable.
 //!
-//! It works on the decoded [`RuleTable`] only (no source, no model), so a future
-//! zero-copy layout keeps it by running the same checks over its views.
+//! It works on the decoded [`RuleTable`] only (no source, no model); the exact index is
+//! checked over its bytes, wherever they live (built in memory or mapped).
 
 use super::{CompiledPolicy, CompiledRule, Preflight, RenderedHeader, RenderedValue, RuleTable};
 use crate::fetch::{is_forbidden_method, is_token, list_elements, HeaderName};
 use crate::origin::{parse_origin, OriginIndex, OriginPattern, PortPattern, REGEX_SIZE_LIMIT};
 use std::collections::HashSet;
+
+/// The violation of policy `policy_index` (`rule`, if one is at fault).
+fn violation(
+    p: &CompiledPolicy,
+    policy_index: usize,
+    rule: Option<usize>,
+    problem: String,
+) -> Violation {
+    Violation {
+        policy_index,
+        policy: quoted(p.name.as_bytes()),
+        rule,
+        rule_source: rule.and_then(|i| p.rules.get(i)).map(|r| {
+            format!("{}:{}:{}", r.source.file.escape_debug(), r.source.line, r.source.col)
+        }),
+        problem,
+    }
+}
 
 /// Why a table was refused: the policy, the rule (when one is at fault) and what was
 /// wrong, with any untrusted text shown escaped.
@@ -72,15 +96,7 @@ pub(crate) fn quoted(text: &[u8]) -> String {
 pub(crate) fn validate(table: &RuleTable) -> Result<(), Violation> {
     let mut names = HashSet::new();
     for (policy_index, p) in table.policies.iter().enumerate() {
-        let fail = |rule: Option<usize>, problem: String| Violation {
-            policy_index,
-            policy: quoted(p.name.as_bytes()),
-            rule,
-            rule_source: rule.and_then(|i| p.rules.get(i)).map(|r| {
-                format!("{}:{}:{}", r.source.file.escape_debug(), r.source.line, r.source.col)
-            }),
-            problem,
-        };
+        let fail = |rule: Option<usize>, problem: String| violation(p, policy_index, rule, problem);
         if p.name.is_empty() {
             return Err(fail(None, "the name is empty".into()));
         }
@@ -94,6 +110,19 @@ pub(crate) fn validate(table: &RuleTable) -> Result<(), Violation> {
         for (idx, r) in p.rules.iter().enumerate() {
             rule(p, idx, r).map_err(|problem| fail(Some(idx), problem))?;
         }
+    }
+    Ok(())
+}
+
+/// What the compiler checks beyond [`validate`]: every exact origin key parses to
+/// itself, and a lookup finds it (one `parse_origin` per key: the compiler's and the
+/// fuzz tests' check, not the loader's).
+pub(crate) fn validate_exact_keys(table: &RuleTable) -> Result<(), Violation> {
+    for (policy_index, p) in table.policies.iter().enumerate() {
+        p.origins
+            .exact
+            .check_keys()
+            .map_err(|problem| violation(p, policy_index, None, problem))?;
     }
     Ok(())
 }
@@ -116,6 +145,7 @@ fn policy(p: &CompiledPolicy) -> Result<(), String> {
     if !p.origins.indices_below(rules) {
         return Err(format!("an origin points at a rule that does not exist ({rules} rules)"));
     }
+    p.origins.exact.check_layout(rules)?;
     origin_keys(&p.origins)?;
     // Every origin gets the same answer only when the first rule lists `*`.
     let origin_dependent = p.origins.any != Some(0);
@@ -151,19 +181,11 @@ pub(crate) fn preflight_vary(origin_dependent: bool, private_network: bool) -> S
     vary
 }
 
-/// Every key of the origin maps is what [`parse_origin`] makes of some origin pattern,
-/// and every regex is anchored and compiles alone (so its parentheses cannot escape
-/// the anchoring group).
+/// Every key of the pattern maps is what [`parse_origin`] makes of some origin
+/// pattern, and every regex is anchored and compiles alone (so its parentheses cannot
+/// escape the anchoring group). (Exact keys: see [`validate_exact_keys`].)
 fn origin_keys(index: &OriginIndex) -> Result<(), String> {
     let text = |key: &[u8]| String::from_utf8(key.to_vec()).ok();
-    for key in index.exact.keys() {
-        // Borrowed, not copied: a tenants policy has a million keys.
-        let ok = std::str::from_utf8(key)
-            .is_ok_and(|k| matches!(parse_origin(k), Ok(OriginPattern::Exact(e)) if e == k));
-        if !ok {
-            return Err(format!("exact origin {} is not a normalised origin", quoted(key)));
-        }
-    }
     let subdomain_maps = [(&index.subdomain, false), (&index.subdomain_any_port, true)];
     for (map, any_port) in subdomain_maps {
         for (key, schemes) in map {
@@ -536,6 +558,19 @@ mod tests {
     #[test]
     fn the_compiler_output_is_valid() {
         assert_eq!(validate(&table()), Ok(()));
+        assert_eq!(validate_exact_keys(&table()), Ok(()));
+    }
+
+    #[test]
+    fn only_the_compiler_parses_exact_keys() {
+        // Bytes an origin may hold, but no normalised origin: the loader's layout pass
+        // lets it through, the compiler's key check does not.
+        let mut t = table();
+        let entries: &[(&[u8], u32)] = &[(b"https://app..example.com:", 0)];
+        t.policies[0].origins.exact = crate::origin::ExactIndex::build(entries).expect("builds");
+        assert_eq!(validate(&t), Ok(()));
+        let v = validate_exact_keys(&t).expect_err("refused");
+        assert!(v.to_string().contains("not a normalised origin"), "{v}");
     }
 
     /// Each edit of a valid table, and a word its refusal must contain.
@@ -645,8 +680,9 @@ mod tests {
             (
                 "a non-normalised origin key",
                 |t| {
-                    let o = &mut t.policies[0].origins.exact;
-                    o.insert(b"https://App.example.com"[..].into(), 0);
+                    let entries: &[(&[u8], u32)] = &[(b"https://App.example.com", 0)];
+                    t.policies[0].origins.exact =
+                        crate::origin::ExactIndex::build(entries).expect("builds");
                 },
                 "not a normalised origin",
             ),

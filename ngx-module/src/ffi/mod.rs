@@ -12,6 +12,8 @@
 //! - `conf.rs`: configuration time — a directive's arguments, logging against its line,
 //!   path resolution, releasing the heap after a load.
 //! - `cycle.rs`: a loaded configuration, as `init_module` sees it (its error log).
+//! - `map.rs`: policy files mapped read-only (open, `fstat`, `mmap`; `munmap` when the
+//!   cycle's pool drops the table that keeps the mapping).
 //! - `register.rs`: declaring variables and phase handlers.
 //! - `request.rs`: a request — its method and state, the module's ctx slot, answering a
 //!   preflight, filling a variable.
@@ -22,11 +24,13 @@
 //! Lifetimes: slices built from request memory (header values, the method) are handed
 //! out as `'static` because they are only ever stored in the request pool (the stored
 //! decision) or in the request's slots, so never outlive the request. Table memory lives
-//! in the http main conf, owned by the cycle, which outlives every request it serves.
+//! in the http main conf, owned by the cycle, which outlives every request it serves;
+//! a mapped `.corsb` is unmapped only when that main conf is dropped.
 
 mod conf;
 mod cycle;
 mod headers;
+mod map;
 mod register;
 mod request;
 mod slot;
@@ -34,6 +38,7 @@ mod slot;
 pub use conf::{conf_error, release_freed_heap, Cf};
 pub use cycle::Cycle;
 pub use headers::OutputHeader;
+pub use map::{map_file, MapError};
 pub use register::{add_preaccess_handler, add_rewrite_handler, add_variable};
 pub use request::{cached_seconds, set_variable, HttpModuleRequestCtx, Req};
 pub use slot::{RequestSlot, SlotFlags};
