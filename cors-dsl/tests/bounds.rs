@@ -49,6 +49,12 @@ fn many_mistakes_are_counted_and_the_first_kept() {
     assert_eq!(lines, (1..=MAX_DIAGNOSTICS as u32).collect::<Vec<_>>());
     assert!(l.diagnostics[0].help.as_deref().is_some_and(|h| h.contains("origin")));
 
+    // Inside a policy block too: the block is checked statement by statement.
+    let l = load(&format!("policy p {{\n{}}}\n", "    orign x;\n".repeat(n)));
+    assert_bounded(&l, "policy p { orign x; … }");
+    assert_eq!(found(&l), n, "one CORS002 per line of the block");
+    assert_eq!(l.diagnostics.len(), MAX_DIAGNOSTICS);
+
     // Syntax errors too (`~` where a name belongs), and they stop at the cap as well.
     let l = load(&"~;".repeat(n));
     assert_bounded(&l, "~;");
