@@ -673,15 +673,7 @@ impl<'a> Parser<'a> {
                 if saw_bad {
                     return None;
                 }
-                self.missing_semi(&name.node, last);
-                return Some(Parsed::Whole(self.finish(
-                    name,
-                    args,
-                    None,
-                    leading_comments,
-                    None,
-                    last.1,
-                )));
+                return self.without_semi(name, args, leading_comments, last);
             };
             let kind = match t.tok {
                 Tok::Word(v) => Some((ArgKind::Word, v.to_string())),
@@ -695,15 +687,7 @@ impl<'a> Parser<'a> {
             // argument of the language is spelled like a directive name.
             if let Some((ArgKind::Word, word)) = &kind {
                 if ALL.contains(&word.as_str()) && self.line(t.start) > self.line(last.1) {
-                    self.missing_semi(&name.node, last);
-                    return Some(Parsed::Whole(self.finish(
-                        name,
-                        args,
-                        None,
-                        leading_comments,
-                        None,
-                        last.1,
-                    )));
+                    return self.without_semi(name, args, leading_comments, last);
                 }
             }
             if let Some((kind, value)) = kind {
@@ -779,18 +763,23 @@ impl<'a> Parser<'a> {
                 // `}` or anything else: the `;` is missing. Keep what was read; the
                 // `}` is left for the enclosing block.
                 _ => {
-                    self.missing_semi(&name.node, last);
-                    return Some(Parsed::Whole(self.finish(
-                        name,
-                        args,
-                        None,
-                        leading_comments,
-                        None,
-                        last.1,
-                    )));
+                    return self.without_semi(name, args, leading_comments, last);
                 }
             }
         }
+    }
+
+    /// A directive whose `;` is missing: reported after its last token `last`, and
+    /// kept as far as it was read.
+    fn without_semi(
+        &mut self,
+        name: Spanned<String>,
+        args: Vec<Arg>,
+        leading_comments: Vec<Spanned<String>>,
+        last: (usize, usize),
+    ) -> Option<Parsed> {
+        self.missing_semi(&name.node, last);
+        Some(Parsed::Whole(self.finish(name, args, None, leading_comments, None, last.1)))
     }
 
     fn missing_semi(&mut self, name: &str, (start, end): (usize, usize)) {
