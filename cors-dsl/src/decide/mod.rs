@@ -26,7 +26,7 @@ pub use request::{
     MAX_REQUEST_HEADER_NAMES,
 };
 
-use crate::bytes::{eq_lowercase, eq_short};
+use crate::bytes::{eq_inline, eq_lowercase};
 use crate::fetch::{is_forbidden_method, is_safelisted_method, is_token, list_elements};
 use crate::table::{CompiledPolicy, CompiledRule, PolicyId, RuleTable};
 
@@ -137,7 +137,7 @@ fn check_preflight<'a>(
     let method_ok = match &rule.methods {
         None => is_token(method) && !is_forbidden_method(method),
         Some(list) => {
-            is_safelisted_method(method) || list.iter().any(|m| eq_short(m.as_bytes(), method))
+            is_safelisted_method(method) || list.iter().any(|m| eq_inline(m.as_bytes(), method))
         }
     };
     if !method_ok {

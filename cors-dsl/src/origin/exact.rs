@@ -24,6 +24,7 @@
 //! panic.
 
 use super::index::RuleIdx;
+use crate::bytes::eq_inline;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 
@@ -180,7 +181,7 @@ impl ExactIndex {
             if u32::from_le_bytes([l0, l1, t0, t1]) == want {
                 let start = offset as usize;
                 if let Some(key) = keys.get(start..start.wrapping_add(origin.len())) {
-                    if same_bytes(key, origin) {
+                    if eq_inline(key, origin) {
                         return Some((u32::from_le_bytes([r0, r1, r2, r3]), key));
                     }
                 }
@@ -305,23 +306,6 @@ impl std::fmt::Debug for ExactIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "ExactIndex({} origins in {} slots)", self.entries, self.slot_count)
     }
-}
-
-/// `a == b` without a `memcmp` call (and the registers saved around it) for keys of 8
-/// bytes or more: 8-byte words, the last one overlapping. Origins are 20 to 40 bytes.
-#[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() || n < 8 {
-        return a == b;
-    }
-    let word = |s: &[u8]| s.first_chunk().map_or(0, |w: &[u8; 8]| u64::from_ne_bytes(*w));
-    let mut diff = 0;
-    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
-        diff |= word(x) ^ word(y);
-    }
-    let (Some(x), Some(y)) = (a.last_chunk::<8>(), b.last_chunk::<8>()) else { return false };
-    diff | (u64::from_ne_bytes(*x) ^ u64::from_ne_bytes(*y)) == 0
 }
 
 /// One slot, decoded.
@@ -472,22 +456,6 @@ mod tests {
                 || b.is_ascii_digit()
                 || matches!(b, b'+' | b'-' | b'.' | b'_' | b':' | b'/' | b'[' | b']');
             assert_eq!(is_origin_byte(b), expected, "byte 0x{b:02x}");
-        }
-    }
-
-    #[test]
-    fn same_bytes_compares_every_byte_at_every_length() {
-        for n in 0..=40u8 {
-            let a: Vec<u8> = (0..n).map(|i| b'a' + i % 26).collect();
-            assert!(same_bytes(&a, &a.clone()), "len {n}");
-            for i in 0..usize::from(n) {
-                let mut b = a.clone();
-                b[i] ^= 0x01;
-                assert!(!same_bytes(&a, &b), "len {n}, byte {i}");
-            }
-            if let Some((_, shorter)) = a.split_last() {
-                assert!(!same_bytes(&a, shorter), "len {n} vs {}", n - 1);
-            }
         }
     }
 

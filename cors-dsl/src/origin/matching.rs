@@ -3,7 +3,7 @@
 
 use super::index::{FastMap, OriginIndex, RuleIdx, SchemeRule};
 use super::split::{is_port, split_scheme, OriginParts, CLASS, HOST};
-use crate::bytes::eq_short;
+use crate::bytes::eq_inline;
 
 impl OriginIndex {
     /// The first rule whose origins include `origin`, compared on raw bytes.
@@ -128,7 +128,7 @@ fn first_of(a: Option<RuleIdx>, b: Option<RuleIdx>) -> Option<RuleIdx> {
 
 /// The first rule of `entries` for `scheme`.
 fn scheme_rule(entries: Option<&Vec<SchemeRule>>, scheme: &[u8]) -> Option<RuleIdx> {
-    entries?.iter().filter(|e| eq_short(e.scheme.as_bytes(), scheme)).map(|e| e.rule).min()
+    entries?.iter().filter(|e| eq_inline(e.scheme.as_bytes(), scheme)).map(|e| e.rule).min()
 }
 
 /// Most dots of a host tried for subdomain matching (each costs a lookup); browsers'
