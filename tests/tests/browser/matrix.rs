@@ -353,6 +353,17 @@ pub fn matrix() -> Vec<Call> {
         )
         .method("DELETE"),
     ];
+    // Headers a script sets that are safelisted only for some values (Fetch's
+    // "CORS-safelisted request-header"): the value decides whether Chromium preflights,
+    // and `readonly` allows no request header, so a preflight means a refusal.
+    calls.extend(SAFELISTED_VALUES.iter().map(|&(case, what, method, headers, expect)| {
+        let c = call(case, what, "readonly", expect).method(method).headers(headers);
+        if method == "POST" {
+            c.body("x")
+        } else {
+            c
+        }
+    }));
     // Simple GETs from pages on other hosts: which origins the wildcard and regex
     // policies match.
     calls.extend(
@@ -362,6 +373,72 @@ pub fn matrix() -> Vec<Call> {
     );
     calls
 }
+
+/// An `Accept` value of 129 bytes: one more than a safelisted value may have.
+const _: () = assert!(ACCEPT_129.len() == 129);
+const ACCEPT_129: &str = concat!(
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,",
+    "image/apng,*/*;q=0.8,application/signed-exchange;v=b3"
+);
+
+/// `(case, scenario, method, headers, expected)` of [`matrix`]'s requests to `readonly`
+/// whose headers are safelisted or not by their values.
+#[allow(clippy::type_complexity)]
+const SAFELISTED_VALUES: &[(&str, &str, &str, &[(&str, &str)], Expect)] = &[
+    (
+        "ct-text-charset",
+        "POST text/plain;charset=UTF-8: a parameter keeps the type safelisted",
+        "POST",
+        &[("Content-Type", "text/plain;charset=UTF-8")],
+        Resolved(200),
+    ),
+    (
+        "ct-quoted-param",
+        "POST text/plain; charset=\"utf-8\": a `\"` makes it preflighted",
+        "POST",
+        &[("Content-Type", "text/plain; charset=\"utf-8\"")],
+        Blocked,
+    ),
+    (
+        "ct-form",
+        "POST multipart/form-data; boundary=x: safelisted",
+        "POST",
+        &[("Content-Type", "multipart/form-data; boundary=x")],
+        Resolved(200),
+    ),
+    (
+        "accept-language-ok",
+        "Accept-Language en-US,en;q=0.9: safelisted",
+        "GET",
+        &[("Accept-Language", "en-US,en;q=0.9")],
+        Resolved(200),
+    ),
+    (
+        "accept-language-unsafe",
+        "Accept-Language with `_`: preflighted",
+        "GET",
+        &[("Accept-Language", "en_US")],
+        Blocked,
+    ),
+    (
+        "content-language-ok",
+        "Content-Language de: safelisted",
+        "GET",
+        &[("Content-Language", "de")],
+        Resolved(200),
+    ),
+    (
+        "accept-ok",
+        "Accept application/json: safelisted",
+        "GET",
+        &[("Accept", "application/json")],
+        Resolved(200),
+    ),
+    ("accept-unsafe-byte", "Accept with `@`: preflighted", "GET", &[("Accept", "a@b")], Blocked),
+    ("accept-129", "Accept of 129 bytes: preflighted", "GET", &[("Accept", ACCEPT_129)], Blocked),
+    ("range-simple", "Range bytes=0-: safelisted", "GET", &[("Range", "bytes=0-")], Resolved(200)),
+    ("range-suffix", "Range bytes=-5: preflighted", "GET", &[("Range", "bytes=-5")], Blocked),
+];
 
 /// `(case, scenario, policy, expected, page host)` of [`matrix`]'s simple GETs from other
 /// hosts.
