@@ -12,7 +12,8 @@ use crate::ast::{Directive, Document};
 use crate::codes::CodeKind;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::Suppression;
-use crate::span::Spanned;
+use crate::span::{FileId, Spanned};
+use std::collections::HashMap;
 
 /// Every `# corsc: allow CODE "reason"` comment of a parsed file.
 ///
@@ -91,16 +92,20 @@ fn parse_comment(comment: &Spanned<String>, applies_to_line: u32) -> Option<Supp
 pub(crate) fn apply(suppressions: &[Suppression], findings: &mut Vec<Diagnostic>) {
     let targets: Vec<_> = suppressions.iter().map(|s| super::registry::lookup(&s.code)).collect();
 
+    // The suppressions of each line, so that matching is linear: a generated tenants
+    // file can hold a suppression and a finding on each of 100,000 lines.
+    let mut by_line: HashMap<(FileId, u32), Vec<usize>> = HashMap::new();
+    for (i, s) in suppressions.iter().enumerate() {
+        by_line.entry((s.span.file, s.applies_to_line)).or_default().push(i);
+    }
+
     // Which suppressions silenced something, and whether any of it was an error.
     let mut used = vec![false; suppressions.len()];
     let mut silenced_error = vec![false; suppressions.len()];
     findings.retain(|d| {
         let mut keep = true;
-        for (i, (s, target)) in suppressions.iter().zip(&targets).enumerate() {
-            if s.span.file == d.span.file
-                && s.applies_to_line == d.span.line
-                && *target == Some(d.code)
-            {
+        for &i in by_line.get(&(d.span.file, d.span.line)).map_or(&[][..], Vec::as_slice) {
+            if targets[i] == Some(d.code) {
                 used[i] = true;
                 silenced_error[i] |= d.is_error();
                 keep = false;
