@@ -34,7 +34,6 @@ impl Lint for PermissiveOriginRegex {
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
         for (origin, pattern) in each_regex_origin(set) {
             let Some(e) = answered(&origin.node) else { continue };
-            let Ok(e) = &*e else { continue };
             let Some(every) = &e.every_origin else { continue };
             out.push(
                 Diagnostic::new(

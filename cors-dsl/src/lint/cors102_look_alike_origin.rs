@@ -40,7 +40,6 @@ impl Lint for LookAlikeOrigin {
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
         for (_, origin) in each_origin(set) {
             let Some(e) = answered(&origin.node) else { continue };
-            let Ok(e) = &*e else { continue };
             // CORS101 already says it accepts everything.
             let (None, Some(look)) = (&e.every_origin, &e.lookalike) else { continue };
             let (why, help) = advice(&look.about, &look.witness);

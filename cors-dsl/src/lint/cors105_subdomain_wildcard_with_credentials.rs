@@ -37,7 +37,6 @@ impl Lint for SubdomainWildcardWithCredentials {
         for (_, rule) in each_rule(set).filter(|(_, r)| r.credentials.node) {
             for origin in &rule.origins {
                 let Some(e) = answered(&origin.node) else { continue };
-                let Ok(e) = &*e else { continue };
                 let (None, Some(sub)) = (&e.every_origin, &e.any_subdomain) else { continue };
                 let message = match &origin.node {
                     OriginPattern::Subdomain { suffix, .. } => {

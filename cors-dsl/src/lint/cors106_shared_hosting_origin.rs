@@ -39,7 +39,6 @@ impl Lint for SharedHostingOrigin {
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
         for (_, origin) in each_origin(set) {
             let Some(e) = answered(&origin.node) else { continue };
-            let Ok(e) = &*e else { continue };
             // A wildcard over the whole suffix is CORS121's; everything is CORS101's.
             if e.public_suffix.is_some() || e.every_origin.is_some() {
                 continue;

@@ -34,10 +34,7 @@ impl Lint for PrivateNetworkInsecureOrigin {
             for origin in &rule.origins {
                 let why = match &origin.node {
                     OriginPattern::Any => "every site on the web",
-                    p if answered(p).is_some_and(|e| {
-                        e.as_ref().as_ref().is_ok_and(|e| e.plain_http.is_some())
-                    }) =>
-                    {
+                    p if answered(p).is_some_and(|e| e.plain_http.is_some()) => {
                         "a plain-http origin a network attacker can impersonate"
                     }
                     _ => continue,

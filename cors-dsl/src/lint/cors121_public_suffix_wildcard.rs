@@ -35,7 +35,6 @@ impl Lint for PublicSuffixWildcard {
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
         for (rule, origin) in each_origin(set) {
             let Some(e) = answered(&origin.node) else { continue };
-            let Ok(e) = &*e else { continue };
             let (None, Some(ps)) = (&e.every_origin, &e.public_suffix) else { continue };
             let d = Diagnostic::new(
                 CODE,

@@ -35,7 +35,6 @@ impl Lint for UnwrittenSchemeOrigin {
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
         for (origin, pattern) in each_regex_origin(set) {
             let Some(e) = answered(&origin.node) else { continue };
-            let Ok(e) = &*e else { continue };
             let (None, Some(scheme)) = (&e.every_origin, &e.other_scheme) else { continue };
             out.push(
                 Diagnostic::new(

@@ -38,7 +38,6 @@ impl Lint for OriginOutsideDomain {
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
         for (origin, pattern) in each_regex_origin(set) {
             let Some(e) = answered(&origin.node) else { continue };
-            let Ok(e) = &*e else { continue };
             if e.widening_explained() {
                 continue;
             }

@@ -35,7 +35,7 @@ impl Lint for OriginTooComplex {
 
     fn check(&self, set: &PolicySet, _sources: &SourceMap, out: &mut Vec<Diagnostic>) {
         for (origin, pattern) in each_regex_origin(set) {
-            let Err(why) = &*exposure(&origin.node) else { continue };
+            let Err(why) = exposure(&origin.node) else { continue };
             out.push(
                 Diagnostic::new(
                     CODE,

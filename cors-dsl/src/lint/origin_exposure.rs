@@ -13,7 +13,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-type Answers = FxHashMap<OriginPattern, Rc<Result<Exposure, TooComplex>>>;
+type Answers = FxHashMap<OriginPattern, Result<Rc<Exposure>, TooComplex>>;
 
 thread_local! {
     static ANSWERS: RefCell<Option<Answers>> = const { RefCell::new(None) };
@@ -50,11 +50,11 @@ fn exact_has_answers(origin: &str) -> bool {
 }
 
 /// What `pattern` accepts, or why that could not be worked out.
-pub(crate) fn exposure(pattern: &OriginPattern) -> Rc<Result<Exposure, TooComplex>> {
+pub(crate) fn exposure(pattern: &OriginPattern) -> Result<Rc<Exposure>, TooComplex> {
     if let Some(hit) = ANSWERS.with(|a| a.borrow().as_ref().and_then(|m| m.get(pattern).cloned())) {
         return hit;
     }
-    let answer = Rc::new(Exposure::of(pattern));
+    let answer = Exposure::of(pattern).map(Rc::new);
     ANSWERS.with(|a| {
         if let Some(m) = a.borrow_mut().as_mut() {
             m.insert(pattern.clone(), answer.clone());
@@ -73,13 +73,12 @@ pub(crate) fn exposure(pattern: &OriginPattern) -> Rc<Result<Exposure, TooComple
 /// An exact origin's answers are read off its text without building anything, so they
 /// are worked out on each ask and not kept: 140,000 plain-`http` tenants kept 230 MB
 /// of shared answers that no other pattern could reuse.
-pub(crate) fn answered(pattern: &OriginPattern) -> Option<Rc<Result<Exposure, TooComplex>>> {
-    let e = match pattern {
-        OriginPattern::Exact(origin) if !exact_has_answers(origin) => return None,
-        OriginPattern::Exact(_) => Rc::new(Exposure::of(pattern)),
-        _ => exposure(pattern),
-    };
-    e.is_ok().then_some(e)
+pub(crate) fn answered(pattern: &OriginPattern) -> Option<Rc<Exposure>> {
+    match pattern {
+        OriginPattern::Exact(origin) if !exact_has_answers(origin) => None,
+        OriginPattern::Exact(_) => Exposure::of(pattern).ok().map(Rc::new),
+        _ => exposure(pattern).ok(),
+    }
 }
 
 /// How a finding names a pattern: "origin regex `…`" or "origin `…`".
