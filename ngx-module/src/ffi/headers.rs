@@ -68,6 +68,29 @@ unsafe fn for_each_elt<'a>(list: *mut ngx_list_t, mut f: impl FnMut(&'a mut ngx_
     }
 }
 
+/// `ngx_list_push` on a header list, with its usual case inline: room in the last part
+/// is the next element (the output list starts with 20 slots), and only a full part
+/// calls nginx to allocate another. Null when that allocation fails.
+///
+/// # Safety
+/// `list` must be a live, initialised list of `ngx_table_elt_t` (`ngx_list_init` with
+/// their size), as every request's `headers_out.headers` is.
+#[inline(always)]
+unsafe fn list_push(list: *mut ngx_list_t) -> *mut ngx_table_elt_t {
+    // SAFETY: per the contract, `last` is the list's live last part, whose `elts` has
+    // room for `nalloc` elements of `size` bytes, `nelts` of them in use; this is
+    // `ngx_list_push`'s own arithmetic when the part is not full.
+    unsafe {
+        let last = (*list).last;
+        if !last.is_null() && (*last).nelts < (*list).nalloc {
+            let elt = (*last).elts.cast::<u8>().add((*list).size * (*last).nelts);
+            (*last).nelts += 1;
+            return elt.cast();
+        }
+        ngx_list_push(list).cast()
+    }
+}
+
 /// A live output header, as found by [`Req::scan_output_headers`]: a handle to replace
 /// its value, and the value it had.
 #[derive(Clone, Copy)]
@@ -246,7 +269,7 @@ impl Req {
         // not know about (`next` on nginx >= 1.23) are null.
         unsafe {
             let list = ptr::addr_of_mut!((*self.0).headers_out.headers);
-            let h = ngx_list_push(list).cast::<ngx_table_elt_t>();
+            let h = list_push(list);
             if h.is_null() {
                 return false;
             }
