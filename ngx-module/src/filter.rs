@@ -407,11 +407,8 @@ fn put(r: Req, decision: &Decision<'static>, answered: bool) -> bool {
     // in header lines; table values were checked when the table was loaded). The
     // response then carries no CORS headers at all, which fails closed.
     if let Some(headers) = answer.headers {
-        let Ok(lines) = headers.checked_lines() else {
-            log::unsafe_value(r);
-            return true;
-        };
-        for (name, value) in lines {
+        for line in headers.checked_lines() {
+            let Ok((name, value)) = line else { return refuse_unsafe(r) };
             if !r.push_header(name.as_str(), name.lowercase(), value) {
                 return false;
             }
@@ -423,6 +420,17 @@ fn put(r: Req, decision: &Decision<'static>, answered: bool) -> bool {
         (Some(vary), None) => r.push_header("Vary", "vary", vary.as_bytes()),
         (Some(vary), Some(first)) => merge_vary(r, vary, first),
     }
+}
+
+/// A value to reflect failed the emit-time check: takes back the lines already
+/// written (every `Access-Control-*` line left is ours, the others were stripped
+/// before), and sends the response without CORS headers or `Vary`.
+#[cold]
+#[inline(never)]
+fn refuse_unsafe(r: Req) -> bool {
+    r.strip_cors_headers();
+    log::unsafe_value(r);
+    true
 }
 
 /// Merges the tokens of `ours` into the response's `Vary` lines: appended to `first`,

@@ -20,7 +20,9 @@ mod decision;
 mod request;
 
 use decision::OriginValue;
-pub use decision::{Answer, Decision, HeaderLines, Reason, ResponseHeaders, UnsafeValue};
+pub use decision::{
+    Answer, CheckedLines, Decision, HeaderLines, Reason, ResponseHeaders, UnsafeValue,
+};
 pub use request::{
     OriginHeader, Request, RequestHeaders, MAX_ORIGIN_LEN, MAX_REQUEST_HEADERS_LEN,
     MAX_REQUEST_HEADER_NAMES,

@@ -262,6 +262,25 @@ impl Req {
         first_vary
     }
 
+    /// Marks every `Access-Control-*` output header deleted: takes back the lines of an
+    /// answer that turned out not to be writable ([`Req::scan_output_headers`] removed
+    /// the others before). Rare, and kept apart so that the usual walk stays inline.
+    #[cold]
+    #[inline(never)]
+    pub fn strip_cors_headers(&self) {
+        // SAFETY: `headers_out.headers` is the request's live output list; clearing
+        // `hash` is how nginx deletes a header.
+        unsafe {
+            let list = ptr::addr_of_mut!((*self.0).headers_out.headers);
+            for_each_elt(list, |h| {
+                let key = bytes(&h.key);
+                if key.get(..15).is_some_and(|p| p.eq_ignore_ascii_case(b"access-control-")) {
+                    h.hash = 0;
+                }
+            });
+        }
+    }
+
     /// Adds an output header whose name and value outlive the request.
     pub fn push_header(&self, name: &'static str, lowcase: &'static str, value: &[u8]) -> bool {
         // SAFETY: the output list is live; `ngx_list_push` returns uninitialised memory
