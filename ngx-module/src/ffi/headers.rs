@@ -141,8 +141,8 @@ impl Req {
             }
             return;
         }
-        // `Access-Control-Request-Headers` lines: the first, how many, their bytes.
-        let (mut first, mut lines, mut len) = (&[][..], 0usize, 0usize);
+        // How many `Access-Control-Request-Headers` lines: the first is used in place.
+        let mut lines = 0usize;
         // SAFETY: see above.
         unsafe {
             for_each_elt(list, |h| match h.hash {
@@ -152,10 +152,9 @@ impl Req {
                 }
                 HASH_REQUEST_HEADERS if has_lowcase_name(h, b"access-control-request-headers") => {
                     if lines == 0 {
-                        first = bytes(&h.value);
+                        req.request_headers = RequestHeaders::Value(bytes(&h.value));
                     }
                     lines += 1;
-                    len += h.value.len;
                 }
                 HASH_REQUEST_PRIVATE_NETWORK
                     if has_lowcase_name(h, b"access-control-request-private-network") =>
@@ -166,24 +165,30 @@ impl Req {
             })
         };
         // Fetch reads a header sent on several lines as one value, the lines joined with
-        // `,`: one line is used in place, several are joined in the request pool.
-        req.request_headers = match lines {
-            0 => RequestHeaders::Absent,
-            1 => RequestHeaders::Value(first),
-            _ => self.joined_request_headers(list, lines, len),
-        };
+        // `,`: several are joined in the request pool.
+        if lines > 1 {
+            req.request_headers = self.joined_request_headers(list);
+        }
     }
 
-    /// The value of `lines` `Access-Control-Request-Headers` lines of `len` bytes in
-    /// all, joined with `,`.
+    /// The value of the `Access-Control-Request-Headers` lines of `list` (several),
+    /// joined with `,`.
     #[cold]
     #[inline(never)]
-    fn joined_request_headers(
-        &self,
-        list: *mut ngx_list_t,
-        lines: usize,
-        len: usize,
-    ) -> RequestHeaders<'static> {
+    fn joined_request_headers(&self, list: *mut ngx_list_t) -> RequestHeaders<'static> {
+        let (mut lines, mut len) = (0usize, 0usize);
+        // SAFETY: `list` is the request's live `headers_in.headers` (see
+        // `read_cors_headers`).
+        unsafe {
+            for_each_elt(list, |h| {
+                if h.hash == HASH_REQUEST_HEADERS
+                    && has_lowcase_name(h, b"access-control-request-headers")
+                {
+                    lines += 1;
+                    len = len.saturating_add(h.value.len);
+                }
+            });
+        }
         let joined = len.saturating_add(lines.saturating_sub(1));
         if joined > MAX_REQUEST_HEADERS_LEN {
             return RequestHeaders::TooLong;
