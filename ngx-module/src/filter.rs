@@ -290,25 +290,27 @@ fn preflight(r: Req) -> ngx_int_t {
     };
     let Some((table, policy)) = main.policy(table, id) else { return NGX_DECLINED as ngx_int_t };
     let req = read_request(r, d.options());
-    let active = Active { policy, decision: table.decide(id, &req) };
-    log::decision(r, table, id, policy, &active.decision, &req, report_only);
-    let status = active.decision.respond_with();
+    let decision = table.decide(id, &req);
+    log::decision(r, table, id, policy, &decision, &req, report_only);
+    let status = decision.respond_with();
     if status.is_some() {
         r.set_decider(&main.slots, Decider { flags: d.flags | ANSWERED, ..d });
     }
-    match (status, &active.decision) {
+    match (status, &decision) {
         // Answered now: the header filter runs inside, and reads the decision from this
         // frame (no allocation). The variables, read later, decide again.
         (Some(status), Decision::PreflightAllowed { .. }) => {
+            let active = Active { policy, decision };
             // SAFETY: the header filter, the only reader during the call, keeps no
             // reference to the decision past its own return.
             let rc =
                 unsafe { r.with_slot(main.slots.decision, &active, || r.send_header_only(status)) };
             r.finalize(rc)
         }
-        // Answered later, or not by us: stored for the filter and the variables. A
-        // refused preflight gets the policy's status as an ordinary nginx answer (so
-        // `error_page` applies); the filter strips CORS headers and adds `Vary`.
+        // Answered later, or not by us: stored for the filter and the variables (copied
+        // once, from where it was made). A refused preflight gets the policy's status as
+        // an ordinary nginx answer (so `error_page` applies); the filter strips CORS
+        // headers and adds `Vary`.
         (status, decision) => match (store(r, main, policy, decision), status) {
             (None, _) => NGX_ERROR as ngx_int_t,
             (Some(_), Some(status)) => status as ngx_int_t,
