@@ -96,7 +96,11 @@ pub struct UnsafeValue;
 impl<'a> ResponseHeaders<'a> {
     /// `(name, value)` pairs in sending order.
     pub fn iter(&self) -> HeaderLines<'a> {
-        self.lines()
+        HeaderLines {
+            rendered: self.rendered.iter(),
+            headers: *self,
+            private_network: self.allow_private_network,
+        }
     }
 
     /// [`iter`](Self::iter) for writing the answer on the wire: every value the answer
@@ -110,20 +114,39 @@ impl<'a> ResponseHeaders<'a> {
     /// check rides on the one walk that yields the lines (a separate walk first cost
     /// ≈ 50 instructions per allowed preflight), so a line of table text costs nothing
     /// more.
-    pub fn checked_lines(&self) -> CheckedLines<'a> {
-        CheckedLines(self.lines())
-    }
-
-    fn lines(&self) -> HeaderLines<'a> {
-        HeaderLines {
+    pub fn checked_lines(&self) -> CheckedLines<'_, 'a> {
+        CheckedLines {
             rendered: self.rendered.iter(),
-            origin: self.origin,
-            request_method: self.request_method,
-            request_headers: self.request_headers,
+            headers: self,
             private_network: self.allow_private_network,
         }
     }
+
+    /// The line `rendered` stands for in this answer, and whether its value was taken
+    /// from the request (and so must be checked before it is written); `None` when it
+    /// is not sent.
+    #[inline(always)]
+    fn line(&self, rendered: &'a RenderedHeader) -> Option<(HeaderName, &'a [u8], bool)> {
+        let (value, from_request) = match &rendered.value {
+            RenderedValue::Text(t) => (t.as_bytes(), false),
+            RenderedValue::RequestOrigin => match self.origin {
+                OriginValue::Listed(o) => (o, false),
+                OriginValue::Requested(o) => (o, true),
+            },
+            RenderedValue::RequestMethod => (self.request_method, true),
+            RenderedValue::RequestHeaders => (self.request_headers?, true),
+        };
+        // Only a preflight that asked for headers is told which are allowed.
+        if rendered.name == HeaderName::AllowHeaders && self.request_headers.is_none() {
+            return None;
+        }
+        Some((rendered.name, value, from_request))
+    }
 }
+
+/// `Access-Control-Allow-Private-Network: true`, sent after the rendered lines when the
+/// preflight asked for private network access and the rule allows it.
+const PRIVATE_NETWORK_LINE: (HeaderName, &[u8]) = (HeaderName::AllowPrivateNetwork, b"true");
 
 /// The header lines of a [`ResponseHeaders`], in sending order.
 #[derive(Debug, Clone)]
@@ -131,71 +154,54 @@ pub struct HeaderLines<'a> {
     /// The rendered headers still to send.
     rendered: core::slice::Iter<'a, RenderedHeader>,
     /// What the reflecting values stand for.
-    origin: OriginValue<'a>,
-    request_method: &'a [u8],
-    request_headers: Option<&'a [u8]>,
+    headers: ResponseHeaders<'a>,
     /// `Access-Control-Allow-Private-Network: true` still to send.
     private_network: bool,
-}
-
-impl<'a> HeaderLines<'a> {
-    /// The next line, and whether its value was taken from the request (and so must be
-    /// checked before it is written).
-    #[inline(always)]
-    fn next_line(&mut self) -> Option<(HeaderName, &'a [u8], bool)> {
-        for rendered in self.rendered.by_ref() {
-            let (value, from_request) = match &rendered.value {
-                RenderedValue::Text(t) => (t.as_bytes(), false),
-                RenderedValue::RequestOrigin => match self.origin {
-                    OriginValue::Listed(o) => (o, false),
-                    OriginValue::Requested(o) => (o, true),
-                },
-                RenderedValue::RequestMethod => (self.request_method, true),
-                RenderedValue::RequestHeaders => match self.request_headers {
-                    Some(v) => (v, true),
-                    None => continue,
-                },
-            };
-            // Only a preflight that asked for headers is told which are allowed.
-            if rendered.name == HeaderName::AllowHeaders && self.request_headers.is_none() {
-                continue;
-            }
-            return Some((rendered.name, value, from_request));
-        }
-        std::mem::take(&mut self.private_network).then_some((
-            HeaderName::AllowPrivateNetwork,
-            &b"true"[..],
-            false,
-        ))
-    }
 }
 
 impl<'a> Iterator for HeaderLines<'a> {
     type Item = (HeaderName, &'a [u8]);
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.next_line().map(|(name, value, _)| (name, value))
+        for rendered in self.rendered.by_ref() {
+            if let Some((name, value, _)) = self.headers.line(rendered) {
+                return Some((name, value));
+            }
+        }
+        std::mem::take(&mut self.private_network).then_some(PRIVATE_NETWORK_LINE)
     }
 }
 
 /// The header lines of a [`ResponseHeaders`] for the wire
 /// ([`ResponseHeaders::checked_lines`]): `Ok` lines, or one `Err` where a value taken
-/// from the request is not a safe field value, and then nothing more.
+/// from the request is not a safe field value, and then nothing more. Borrows the
+/// answer rather than copying it: the writer's loop reads the few fields it needs.
 #[derive(Debug, Clone)]
-pub struct CheckedLines<'a>(HeaderLines<'a>);
+pub struct CheckedLines<'h, 'a> {
+    /// The rendered headers still to send.
+    rendered: core::slice::Iter<'a, RenderedHeader>,
+    headers: &'h ResponseHeaders<'a>,
+    /// `Access-Control-Allow-Private-Network: true` still to send.
+    private_network: bool,
+}
 
-impl<'a> Iterator for CheckedLines<'a> {
+impl<'a> Iterator for CheckedLines<'_, 'a> {
     type Item = Result<(HeaderName, &'a [u8]), UnsafeValue>;
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let (name, value, from_request) = self.0.next_line()?;
-        if from_request && !is_safe_field_value(value) {
-            self.0.rendered = [].iter();
-            self.0.private_network = false;
-            return Some(Err(UnsafeValue));
+        for rendered in self.rendered.by_ref() {
+            let Some((name, value, from_request)) = self.headers.line(rendered) else {
+                continue;
+            };
+            if from_request && !is_safe_field_value(value) {
+                self.rendered = [].iter();
+                self.private_network = false;
+                return Some(Err(UnsafeValue));
+            }
+            return Some(Ok((name, value)));
         }
-        Some(Ok((name, value)))
+        std::mem::take(&mut self.private_network).then_some(Ok(PRIVATE_NETWORK_LINE))
     }
 }
 
