@@ -100,6 +100,23 @@ pub struct OutputHeader {
     pub value: &'static [u8],
 }
 
+/// A request header line's value, for the request's lifetime. `bytes`, without its
+/// test for an empty value: a non-null pointer makes an empty slice as well, and this
+/// runs for each CORS header of every request.
+///
+/// # Safety
+/// `h` must be a live element of the request's header list, whose value lives as long
+/// as the request.
+#[inline(always)]
+unsafe fn value_of(h: &ngx_table_elt_t) -> &'static [u8] {
+    if h.value.data.is_null() {
+        return &[];
+    }
+    // SAFETY: per the contract, `data` points to `len` bytes that live as long as the
+    // request.
+    unsafe { core::slice::from_raw_parts(h.value.data, h.value.len) }
+}
+
 /// Reads an `Origin` line into `req`: a second one makes the request malformed.
 ///
 /// # Safety
@@ -109,7 +126,7 @@ pub struct OutputHeader {
 unsafe fn read_origin(h: &ngx_table_elt_t, req: &mut Request<'static>) {
     req.origin = match req.origin {
         // SAFETY: per the contract.
-        OriginHeader::Absent => OriginHeader::One(unsafe { bytes(&h.value) }),
+        OriginHeader::Absent => OriginHeader::One(unsafe { value_of(h) }),
         _ => OriginHeader::Many,
     };
 }
@@ -148,18 +165,18 @@ impl Req {
             for_each_elt(list, |h| match h.hash {
                 HASH_ORIGIN if has_lowcase_name(h, b"origin") => read_origin(h, req),
                 HASH_REQUEST_METHOD if has_lowcase_name(h, b"access-control-request-method") => {
-                    req.request_method.get_or_insert_with(|| bytes(&h.value));
+                    req.request_method.get_or_insert_with(|| value_of(h));
                 }
                 HASH_REQUEST_HEADERS if has_lowcase_name(h, b"access-control-request-headers") => {
                     if lines == 0 {
-                        req.request_headers = RequestHeaders::Value(bytes(&h.value));
+                        req.request_headers = RequestHeaders::Value(value_of(h));
                     }
                     lines += 1;
                 }
                 HASH_REQUEST_PRIVATE_NETWORK
                     if has_lowcase_name(h, b"access-control-request-private-network") =>
                 {
-                    req.request_private_network |= bytes(&h.value).eq_ignore_ascii_case(b"true");
+                    req.request_private_network |= value_of(h).eq_ignore_ascii_case(b"true");
                 }
                 _ => {}
             })
