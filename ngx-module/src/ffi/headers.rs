@@ -304,6 +304,7 @@ impl Req {
     }
 
     /// Adds an output header whose name and value outlive the request.
+    #[inline(always)]
     pub fn push_header(&self, name: &'static str, lowcase: &'static str, value: &[u8]) -> bool {
         // SAFETY: the output list is live; `ngx_list_push` returns uninitialised memory
         // (or null), which is zeroed before any field is set so fields this build does
