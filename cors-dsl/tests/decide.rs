@@ -460,6 +460,38 @@ fn request_headers_are_parsed_across_lines_case_insensitively_with_odd_spacing()
 }
 
 #[test]
+fn one_requested_header_is_answered_as_a_list_of_one() {
+    // A value that is exactly one listed name takes a shortcut past the list parser: it
+    // must answer as the parser does, for that value and its near misses.
+    let t = table(API);
+    let o = &b"https://app.example.com"[..];
+    let allowed = |value: &'static [u8]| {
+        let d = decide(&t, &Request::preflight(o, b"PUT").with_request_headers(value));
+        (d.as_str(), header(&d, "Access-Control-Allow-Headers"))
+    };
+    let listed = Some("Content-Type, X-Request-ID".to_string());
+    for value in [&b"content-type"[..], b"Content-Type", b"X-REQUEST-ID", b" content-type\t"] {
+        assert_eq!(allowed(value), ("preflight-allowed", listed.clone()), "{value:?}");
+    }
+    for value in [&b"content-type,"[..], b",x-request-id", b"content-type, x-request-id"] {
+        assert_eq!(allowed(value), ("preflight-allowed", listed.clone()), "{value:?}");
+    }
+    for value in [&b"content-typ"[..], b"content-type-x", b"authorization", b"*"] {
+        assert_eq!(allowed(value).0, "preflight-refused", "{value:?}");
+    }
+    // With credentials, `headers *` reflects the value as sent, shortcut or not.
+    let t = table(
+        "policy p { origin https://app.example.com; methods PUT; headers * X-A; credentials on; }",
+    );
+    for value in [&b"X-A"[..], b"x-a", b"x-a,x-b", b"x-b"] {
+        let d = decide(&t, &Request::preflight(o, b"PUT").with_request_headers(value));
+        assert_eq!(d.as_str(), "preflight-allowed", "{value:?}");
+        let reflected = header(&d, "Access-Control-Allow-Headers");
+        assert_eq!(reflected.as_deref().map(str::as_bytes), Some(value), "{value:?}");
+    }
+}
+
+#[test]
 fn hostile_request_headers_are_refused_by_the_bounds() {
     let t = table("policy p { origin https://a.test; headers *; }");
     let o = &b"https://a.test"[..];
