@@ -68,6 +68,29 @@ unsafe fn for_each_elt<'a>(list: *mut ngx_list_t, mut f: impl FnMut(&'a mut ngx_
     }
 }
 
+/// `ngx_list_push` on a header list, with its usual case inline: room in the last part
+/// is the next element (the output list starts with 20 slots), and only a full part
+/// calls nginx to allocate another. Null when that allocation fails.
+///
+/// # Safety
+/// `list` must be a live, initialised list of `ngx_table_elt_t` (`ngx_list_init` with
+/// their size), as every request's `headers_out.headers` is.
+#[inline(always)]
+unsafe fn list_push(list: *mut ngx_list_t) -> *mut ngx_table_elt_t {
+    // SAFETY: per the contract, `last` is the list's live last part, whose `elts` has
+    // room for `nalloc` elements of `size` bytes, `nelts` of them in use; this is
+    // `ngx_list_push`'s own arithmetic when the part is not full.
+    unsafe {
+        let last = (*list).last;
+        if !last.is_null() && (*last).nelts < (*list).nalloc {
+            let elt = (*last).elts.cast::<u8>().add((*list).size * (*last).nelts);
+            (*last).nelts += 1;
+            return elt.cast();
+        }
+        ngx_list_push(list).cast()
+    }
+}
+
 /// A live output header, as found by [`Req::scan_output_headers`]: a handle to replace
 /// its value, and the value it had.
 #[derive(Clone, Copy)]
@@ -75,6 +98,23 @@ pub struct OutputHeader {
     elt: *mut ngx_table_elt_t,
     /// The value when it was found (request memory).
     pub value: &'static [u8],
+}
+
+/// A request header line's value, for the request's lifetime. `bytes`, without its
+/// test for an empty value: a non-null pointer makes an empty slice as well, and this
+/// runs for each CORS header of every request.
+///
+/// # Safety
+/// `h` must be a live element of the request's header list, whose value lives as long
+/// as the request.
+#[inline(always)]
+unsafe fn value_of(h: &ngx_table_elt_t) -> &'static [u8] {
+    if h.value.data.is_null() {
+        return &[];
+    }
+    // SAFETY: per the contract, `data` points to `len` bytes that live as long as the
+    // request.
+    unsafe { core::slice::from_raw_parts(h.value.data, h.value.len) }
 }
 
 /// Reads an `Origin` line into `req`: a second one makes the request malformed.
@@ -86,7 +126,7 @@ pub struct OutputHeader {
 unsafe fn read_origin(h: &ngx_table_elt_t, req: &mut Request<'static>) {
     req.origin = match req.origin {
         // SAFETY: per the contract.
-        OriginHeader::Absent => OriginHeader::One(unsafe { bytes(&h.value) }),
+        OriginHeader::Absent => OriginHeader::One(unsafe { value_of(h) }),
         _ => OriginHeader::Many,
     };
 }
@@ -118,49 +158,54 @@ impl Req {
             }
             return;
         }
-        // `Access-Control-Request-Headers` lines: the first, how many, their bytes.
-        let (mut first, mut lines, mut len) = (&[][..], 0usize, 0usize);
+        // How many `Access-Control-Request-Headers` lines: the first is used in place.
+        let mut lines = 0usize;
         // SAFETY: see above.
         unsafe {
             for_each_elt(list, |h| match h.hash {
                 HASH_ORIGIN if has_lowcase_name(h, b"origin") => read_origin(h, req),
                 HASH_REQUEST_METHOD if has_lowcase_name(h, b"access-control-request-method") => {
-                    req.request_method.get_or_insert_with(|| bytes(&h.value));
+                    req.request_method.get_or_insert_with(|| value_of(h));
                 }
                 HASH_REQUEST_HEADERS if has_lowcase_name(h, b"access-control-request-headers") => {
                     if lines == 0 {
-                        first = bytes(&h.value);
+                        req.request_headers = RequestHeaders::Value(value_of(h));
                     }
                     lines += 1;
-                    len += h.value.len;
                 }
                 HASH_REQUEST_PRIVATE_NETWORK
                     if has_lowcase_name(h, b"access-control-request-private-network") =>
                 {
-                    req.request_private_network |= bytes(&h.value).eq_ignore_ascii_case(b"true");
+                    req.request_private_network |= value_of(h).eq_ignore_ascii_case(b"true");
                 }
                 _ => {}
             })
         };
         // Fetch reads a header sent on several lines as one value, the lines joined with
-        // `,`: one line is used in place, several are joined in the request pool.
-        req.request_headers = match lines {
-            0 => RequestHeaders::Absent,
-            1 => RequestHeaders::Value(first),
-            _ => self.joined_request_headers(list, lines, len),
-        };
+        // `,`: several are joined in the request pool.
+        if lines > 1 {
+            req.request_headers = self.joined_request_headers(list);
+        }
     }
 
-    /// The value of `lines` `Access-Control-Request-Headers` lines of `len` bytes in
-    /// all, joined with `,`.
+    /// The value of the `Access-Control-Request-Headers` lines of `list` (several),
+    /// joined with `,`.
     #[cold]
     #[inline(never)]
-    fn joined_request_headers(
-        &self,
-        list: *mut ngx_list_t,
-        lines: usize,
-        len: usize,
-    ) -> RequestHeaders<'static> {
+    fn joined_request_headers(&self, list: *mut ngx_list_t) -> RequestHeaders<'static> {
+        let (mut lines, mut len) = (0usize, 0usize);
+        // SAFETY: `list` is the request's live `headers_in.headers` (see
+        // `read_cors_headers`).
+        unsafe {
+            for_each_elt(list, |h| {
+                if h.hash == HASH_REQUEST_HEADERS
+                    && has_lowcase_name(h, b"access-control-request-headers")
+                {
+                    lines += 1;
+                    len = len.saturating_add(h.value.len);
+                }
+            });
+        }
         let joined = len.saturating_add(lines.saturating_sub(1));
         if joined > MAX_REQUEST_HEADERS_LEN {
             return RequestHeaders::TooLong;
@@ -239,14 +284,34 @@ impl Req {
         first_vary
     }
 
+    /// Marks every `Access-Control-*` output header deleted: takes back the lines of an
+    /// answer that turned out not to be writable ([`Req::scan_output_headers`] removed
+    /// the others before). Rare, and kept apart so that the usual walk stays inline.
+    #[cold]
+    #[inline(never)]
+    pub fn strip_cors_headers(&self) {
+        // SAFETY: `headers_out.headers` is the request's live output list; clearing
+        // `hash` is how nginx deletes a header.
+        unsafe {
+            let list = ptr::addr_of_mut!((*self.0).headers_out.headers);
+            for_each_elt(list, |h| {
+                let key = bytes(&h.key);
+                if key.get(..15).is_some_and(|p| p.eq_ignore_ascii_case(b"access-control-")) {
+                    h.hash = 0;
+                }
+            });
+        }
+    }
+
     /// Adds an output header whose name and value outlive the request.
+    #[inline(always)]
     pub fn push_header(&self, name: &'static str, lowcase: &'static str, value: &[u8]) -> bool {
         // SAFETY: the output list is live; `ngx_list_push` returns uninitialised memory
         // (or null), which is zeroed before any field is set so fields this build does
         // not know about (`next` on nginx >= 1.23) are null.
         unsafe {
             let list = ptr::addr_of_mut!((*self.0).headers_out.headers);
-            let h = ngx_list_push(list).cast::<ngx_table_elt_t>();
+            let h = list_push(list);
             if h.is_null() {
                 return false;
             }
