@@ -186,7 +186,11 @@ impl ExactIndex {
     /// bounds-checked, so a damaged buffer means a miss.
     #[inline(always)]
     pub(crate) fn get(&self, origin: &[u8]) -> Option<(RuleIdx, &[u8])> {
-        if self.entries == 0 {
+        // No origins (`longest` is 0 exactly then, in a table that was checked): no
+        // hash either. Tested once here, so the probe loop below tests its count at
+        // the end of a round only.
+        let mut left = self.longest;
+        if left == 0 {
             return None;
         }
         let (slots, keys) = self.data.split_at_checked(self.keys_at)?;
@@ -196,7 +200,7 @@ impl ExactIndex {
         // are compared anyway.)
         let want = origin.len() as u32 | (h as u32) << 16;
         let mut i = (h >> 32) as usize & self.mask;
-        for _ in 0..self.longest {
+        loop {
             let slot: &[u8; SLOT_LEN] = slots.get(i.wrapping_mul(SLOT_LEN)..)?.first_chunk()?;
             let [o0, o1, o2, o3, r0, r1, r2, r3, l0, l1, t0, t1] = *slot;
             let offset = u32::from_le_bytes([o0, o1, o2, o3]);
@@ -211,9 +215,12 @@ impl ExactIndex {
                     }
                 }
             }
+            left -= 1;
+            if left == 0 {
+                return None;
+            }
             i = (i + 1) & self.mask;
         }
-        None
     }
 
     /// Every indexed origin with its rule, in slot order (slots that point outside the
