@@ -146,9 +146,35 @@ fn first_of(a: Option<RuleIdx>, b: Option<RuleIdx>) -> Option<RuleIdx> {
 
 /// The first rule of `entries` for `scheme`.
 fn scheme_rule(entries: Option<&Vec<SchemeRule>>, scheme: &[u8]) -> Option<RuleIdx> {
-    entries?.iter().filter(|e| eq_inline(e.scheme.as_bytes(), scheme)).map(|e| e.rule).min()
+    let entries = entries?;
+    // Most suffixes and hosts are listed for one scheme: one comparison, no loop.
+    if let [only] = &entries[..] {
+        return eq_inline(only.scheme.as_bytes(), scheme).then_some(only.rule);
+    }
+    entries.iter().filter(|e| eq_inline(e.scheme.as_bytes(), scheme)).map(|e| e.rule).min()
 }
 
 /// Most dots of a host tried for subdomain matching (each costs a lookup); browsers'
 /// hosts have a handful.
 const MAX_DOTS: usize = 32;
+
+#[cfg(test)]
+mod tests {
+    use super::{scheme_rule, SchemeRule};
+
+    #[test]
+    fn scheme_rule_is_the_first_rule_for_the_scheme_with_one_entry_or_many() {
+        let entry = |scheme: &str, rule| SchemeRule { scheme: scheme.into(), rule };
+        let one = vec![entry("https", 3)];
+        assert_eq!(scheme_rule(Some(&one), b"https"), Some(3));
+        assert_eq!(scheme_rule(Some(&one), b"http"), None);
+        assert_eq!(scheme_rule(Some(&one), b"httpx"), None);
+        // Repeats (a damaged table's) answer with their first rule, as one entry would.
+        let many = vec![entry("http", 1), entry("https", 5), entry("https", 2)];
+        assert_eq!(scheme_rule(Some(&many), b"https"), Some(2));
+        assert_eq!(scheme_rule(Some(&many), b"http"), Some(1));
+        assert_eq!(scheme_rule(Some(&many), b"ws"), None);
+        assert_eq!(scheme_rule(Some(&Vec::new()), b"https"), None);
+        assert_eq!(scheme_rule(None, b"https"), None);
+    }
+}
