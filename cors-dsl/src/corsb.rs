@@ -263,7 +263,7 @@ fn load(file: Bytes) -> Result<RuleTable, TableError> {
         };
         p.origins.exact = ExactIndex::from_layout(area.slice(range), layout);
         // The regex sets are not stored; building them enforces the combined size limit.
-        if let Err(e) = p.origins.build_regex_set() {
+        if let Err(e) = p.origins.prepare_lookup() {
             return Err(TableError::Refused(Violation {
                 policy_index,
                 policy: crate::table::quoted(p.name.as_bytes()),

@@ -60,6 +60,12 @@ pub(crate) struct OriginIndex {
     /// does not allocate (unlike `RegexSet::matches`).
     #[serde(skip)]
     pub(crate) regex_set: Option<regex_automata::meta::Regex>,
+    /// Derived like `regex_set`: the policy lists nothing but exact origins (no `*`,
+    /// `null`, wildcard, any-port or regex), so the exact index alone answers (see
+    /// [`OriginIndex::find_listed`]). False, the default, is always right: it only
+    /// turns the shortcut off.
+    #[serde(skip)]
+    pub(crate) only_exact: bool,
 }
 
 impl PartialEq for OriginIndex {
@@ -116,7 +122,7 @@ impl OriginIndex {
         index.exact = ExactIndex::build(&exact)?;
         inherit_parent_domains(&mut index.subdomain);
         inherit_parent_domains(&mut index.subdomain_any_port);
-        index.build_regex_set()?;
+        index.prepare_lookup()?;
         Ok(index)
     }
 
@@ -152,8 +158,28 @@ impl OriginIndex {
         }
     }
 
-    /// Compiles `regexes` into `regex_set` (after building, and after loading a table).
-    pub(crate) fn build_regex_set(&mut self) -> Result<(), Box<regex_automata::meta::BuildError>> {
+    /// Derives what the lookup uses and a `.corsb` does not store, after building and
+    /// after loading a table (and after any change to the index): compiles `regexes`
+    /// into `regex_set`, and sets `only_exact`.
+    pub(crate) fn prepare_lookup(&mut self) -> Result<(), Box<regex_automata::meta::BuildError>> {
+        self.build_regex_set()?;
+        self.only_exact = self.others_empty();
+        Ok(())
+    }
+
+    /// Whether the policy lists no origin outside the exact index.
+    pub(crate) fn others_empty(&self) -> bool {
+        self.subdomain.is_empty()
+            && self.subdomain_any_port.is_empty()
+            && self.any_port.is_empty()
+            && self.any.is_none()
+            && self.null.is_none()
+            && self.regexes.is_empty()
+            && self.regex_set.is_none()
+    }
+
+    /// Compiles `regexes` into `regex_set`.
+    fn build_regex_set(&mut self) -> Result<(), Box<regex_automata::meta::BuildError>> {
         use regex_automata::meta;
         self.regex_set = if self.regexes.is_empty() {
             None

@@ -34,6 +34,19 @@ pub(super) const CLASS: [u8; 256] = {
 /// The scheme (checked: lower-case scheme characters, a letter first) and what follows
 /// its `://`.
 pub(crate) fn split_scheme(origin: &[u8]) -> Option<(&[u8], &[u8])> {
+    // Most origins: `https://` or `http://` compared as one word, where the scan below
+    // spends a dozen instructions a byte on the scheme. The same answer either way.
+    if let Some(b"https://") = origin.first_chunk::<8>() {
+        return Some((origin.get(..5)?, origin.get(8..)?));
+    }
+    if let Some(b"http://") = origin.first_chunk::<7>() {
+        return Some((origin.get(..4)?, origin.get(7..)?));
+    }
+    scan_scheme(origin)
+}
+
+/// [`split_scheme`] by its definition: a scan of the scheme's characters.
+fn scan_scheme(origin: &[u8]) -> Option<(&[u8], &[u8])> {
     if !origin.first()?.is_ascii_lowercase() {
         return None;
     }
@@ -148,10 +161,24 @@ pub fn is_loopback(host: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_loopback, OriginText};
+    use super::{is_loopback, scan_scheme, split_scheme, OriginText};
 
     fn split(origin: &str) -> Option<(&str, &str, Option<&str>)> {
         OriginText::parse(origin).map(|o| (o.scheme, o.host, o.port))
+    }
+
+    #[test]
+    fn the_scheme_shortcut_answers_as_the_scan() {
+        let heads = ["https://", "http://", "https:/", "http:/", "https:", "httpss://", "httpx://"];
+        let more = ["HTTPS://", "Https://", "ws://", "http+x://", "h://", "https//", "://", ""];
+        for head in heads.iter().chain(&more) {
+            for tail in ["", "a", "a.example", "[::1]:8080", "/", "://x"] {
+                let origin = format!("{head}{tail}");
+                let b = origin.as_bytes();
+                assert_eq!(split_scheme(b), scan_scheme(b), "{origin:?}");
+            }
+        }
+        assert_eq!(split_scheme(b"https://a"), Some((&b"https"[..], &b"a"[..])));
     }
 
     #[test]

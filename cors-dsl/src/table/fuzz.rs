@@ -246,7 +246,7 @@ pub fn mutate(t: &mut RuleTable, rng: &mut fastrand::Rng) -> String {
             let old = p.origins.regexes.first().map_or(String::new(), |(r, _)| r.to_string());
             let re = if rng.bool() { anchor(&string(rng, "a")) } else { string(rng, &old) };
             p.origins.regexes.push((re.clone().into(), rule_idx(rng, n)));
-            if p.origins.build_regex_set().is_err() {
+            if p.origins.prepare_lookup().is_err() {
                 p.origins.regexes.pop();
             }
             format!("policy {pi} regex {re:?}")

@@ -91,7 +91,7 @@ pub(crate) fn quoted(text: &[u8]) -> String {
 }
 
 /// Checks everything [`RuleTable`]'s invariants promise (see the module doc). The
-/// regex sets must have been built ([`OriginIndex::build_regex_set`]), which enforces
+/// regex sets must have been built ([`OriginIndex::prepare_lookup`]), which enforces
 /// the combined size limit.
 pub(crate) fn validate(table: &RuleTable) -> Result<(), Violation> {
     let mut names = HashSet::new();
