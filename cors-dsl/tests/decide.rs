@@ -631,6 +631,55 @@ fn preflight_status_and_refusal_follow_the_policy() {
     assert_eq!(decide(&t, &Request::actual(b"GET", Some(b"https://a.test"))).as_str(), "allowed");
 }
 
+/// `RuleTable::refused_preflight_answer` is what every refused preflight of the policy
+/// answers (nginx keeps only the fact of the refusal and asks for it again).
+#[test]
+fn every_refused_preflight_answers_as_its_policy_refuses() {
+    let policies = [
+        "policy p { origin https://a.test; methods PUT; headers x-a; }",
+        "policy p { origin https://a.test; preflight-refused 404; }",
+        "policy p { origin https://a.test; preflight-refused pass; }",
+        "policy p { origin https://*.a.test; credentials on; private-network on; }",
+        "policy p { origin ~ \"https://[a-z]+\\.a\\.test\"; }",
+    ];
+    // Made for each table: a decision borrows from both.
+    let refusals = || {
+        let mut too_long = Request::preflight(b"https://a.test", b"PUT");
+        too_long.request_headers = RequestHeaders::TooLong;
+        let mut private = Request::preflight(b"https://a.test", b"GET");
+        private.request_private_network = true;
+        [
+            Request::preflight(b"https://b.test", b"GET"),
+            Request::preflight(b"https://a.test", b"DELETE"),
+            Request::preflight(b"https://a.test", b"PUT").with_request_headers(b"x-b"),
+            Request::preflight(b"https://a.test", b"PUT").with_request_headers(b"x a"),
+            Request::preflight(&[b'x'; 3000], b"GET"),
+            Request::preflight(b"https://a.test", b"G T"),
+            too_long,
+            private,
+        ]
+    };
+    for source in policies {
+        let t = table(source);
+        let id = t.policy_id("p").expect("policy p");
+        let expected = t.refused_preflight_answer(id).expect("a known policy");
+        let mut refused = 0;
+        for req in &refusals() {
+            let d = t.decide(id, req);
+            if d.as_str() != "preflight-refused" {
+                continue;
+            }
+            refused += 1;
+            let got = d.answer();
+            assert_eq!(got.status, expected.status, "{source}: {req:?}");
+            assert!(got.headers.is_none() && expected.headers.is_none(), "{source}: {req:?}");
+            assert_eq!(got.vary, expected.vary, "{source}: {req:?}");
+            assert_eq!(got.owns_cors_headers, expected.owns_cors_headers, "{source}: {req:?}");
+        }
+        assert!(refused >= 4, "{source}: only {refused} of the requests were refused");
+    }
+}
+
 #[test]
 fn private_network_access_is_answered_only_when_allowed() {
     let t = table("policy p { origin https://a.test; }");

@@ -33,6 +33,7 @@
 use core::mem::MaybeUninit;
 use core::ptr;
 
+use cors_dsl::decide::Answer;
 use cors_dsl::fetch::{list_elements, trim_ows};
 use cors_dsl::report::{self, Report};
 use cors_dsl::{Decision, Request};
@@ -91,6 +92,12 @@ const OPTIONS: SlotFlags = 1;
 /// The preflight handler answered the request itself (so an error page that answers it
 /// is the policy's answer, not one to replace).
 const ANSWERED: SlotFlags = 2;
+/// The preflight handler refused the request with the policy's status. Nothing else is
+/// kept: the header filter asks the policy for its refusal
+/// (`RuleTable::refused_preflight_answer`), the same for every reason, and the `$cors_*`
+/// variables decide again (the same decision). Storing the decision cost an allocation
+/// and a copy of it per refused preflight.
+const REFUSED: SlotFlags = 1 << 5;
 /// Where a report-only location's [`Report`] is kept: 0 for none, else the report's
 /// position in [`REPORTS`] plus one, shifted by [`REPORT_SHIFT`].
 const REPORT_MASK: SlotFlags = 0b111 << REPORT_SHIFT;
@@ -105,7 +112,7 @@ struct Decider {
     /// The location conf whose setting decides: the location's own, or one carried from
     /// before an internal redirect.
     conf: &'static LocConf,
-    /// [`OPTIONS`] and [`ANSWERED`].
+    /// [`OPTIONS`], [`ANSWERED`], [`REFUSED`] and the report.
     flags: SlotFlags,
 }
 
@@ -121,6 +128,10 @@ impl Decider {
 
     fn answered(self) -> bool {
         self.flags & ANSWERED != 0
+    }
+
+    fn refused(self) -> bool {
+        self.flags & REFUSED != 0
     }
 
     /// The report of a report-only location, once the header filter made it.
@@ -302,8 +313,10 @@ fn preflight(r: Req) -> ngx_int_t {
     let decision = table.decide(id, req);
     log::decision(r, table, id, policy, &decision, req, report_only);
     let status = decision.respond_with();
+    let refused = matches!(decision, Decision::PreflightRefused { .. });
     if status.is_some() {
-        r.set_decider(&main.slots, Decider { flags: d.flags | ANSWERED, ..d });
+        let flags = d.flags | ANSWERED | if refused { REFUSED } else { 0 };
+        r.set_decider(&main.slots, Decider { flags, ..d });
     }
     match (status, &decision) {
         // Answered now: the header filter runs inside, and reads the decision from this
@@ -316,10 +329,11 @@ fn preflight(r: Req) -> ngx_int_t {
                 unsafe { r.with_slot(main.slots.decision, &active, || r.send_header_only(status)) };
             r.finalize(rc)
         }
-        // Answered later, or not by us: stored for the filter and the variables (copied
-        // once, from where it was made). A refused preflight gets the policy's status as
-        // an ordinary nginx answer (so `error_page` applies); the filter strips CORS
-        // headers and adds `Vary`.
+        // Refused: the policy's status as an ordinary nginx answer (so `error_page`
+        // applies), after this returns; [`REFUSED`] is all the filter needs.
+        (Some(status), Decision::PreflightRefused { .. }) => status as ngx_int_t,
+        // Not answered by us (`preflight pass`, `preflight-refused pass`): stored for the
+        // filter and the variables (copied once, from where it was made).
         (status, decision) => match (store(r, main, policy, decision), status) {
             (None, _) => NGX_ERROR as ngx_int_t,
             (Some(_), Some(status)) => status as ngx_int_t,
@@ -367,12 +381,19 @@ fn apply(r: Req) -> bool {
         },
     };
     // Otherwise decided now, without storing anything (deciding is cheaper than
-    // allocating, and the filter normally runs once), where it stays: one call of
-    // `put` for both, so that it is inlined here.
+    // allocating, and the filter normally runs once), where it stays; or, for a
+    // preflight the handler refused, the policy's refusal, whatever the reason. One
+    // call of `put` for all, so that it is inlined here.
     let mut req = MaybeUninit::uninit();
     let made;
-    let decision = match stored {
-        Some(a) if !is_report_only(d.conf.setting) => &a.decision,
+    let answer = match stored {
+        _ if d.refused() => {
+            let Setting::Policy { table, id, .. } = d.conf.setting else { return true };
+            let Some((table, _)) = main.policy(table, id) else { return true };
+            let Some(answer) = table.refused_preflight_answer(id) else { return true };
+            answer
+        }
+        Some(a) if !is_report_only(d.conf.setting) => a.decision.answer(),
         _ => {
             let Setting::Policy { table, id, report_only } = d.conf.setting else { return true };
             let Some((table, policy)) = main.policy(table, id) else { return true };
@@ -382,10 +403,10 @@ fn apply(r: Req) -> bool {
             if report_only {
                 return report_on(r, main, d, &made, req);
             }
-            &made
+            made.answer()
         }
     };
-    put(r, decision, d.answered())
+    put(r, answer, d.answered())
 }
 
 fn is_report_only(setting: Setting) -> bool {
@@ -408,14 +429,13 @@ fn report_on(
     true
 }
 
-/// Puts the headers of `decision` on the response; `answered` when the preflight
-/// handler answered the request itself. `false` on allocation failure.
+/// Puts `answer` (a decision's) on the response; `answered` when the preflight handler
+/// answered the request itself. `false` on allocation failure.
 ///
 /// Inline in the header filter, its one caller: a call of its own cost every response
 /// ≈ 20 instructions of frame set-up and argument moves.
 #[inline(always)]
-fn put(r: Req, decision: &Decision<'static>, answered: bool) -> bool {
-    let answer = decision.answer();
+fn put(r: Req, answer: Answer<'_, 'static>, answered: bool) -> bool {
     // A preflight the policy answers, answered by something else first (a `return`, an
     // `if`, a rewrite redirect, an error page of theirs): the policy's answer replaces it.
     if let (false, Some(status)) = (answered, answer.status) {

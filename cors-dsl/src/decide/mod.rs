@@ -43,6 +43,21 @@ impl RuleTable {
         };
         decide_in(p, req)
     }
+
+    /// What every preflight `policy` refuses is answered with, whatever the reason
+    /// (the [`Decision::answer`] of each of its [`Decision::PreflightRefused`]): its
+    /// refusal status, no CORS headers, its preflight `Vary`. For a caller that keeps
+    /// only the fact of a refusal — nginx's header filter, which would otherwise copy the
+    /// decision into the request pool. `None` for an unknown policy.
+    pub fn refused_preflight_answer(&self, policy: PolicyId) -> Option<Answer<'_, '_>> {
+        let p = self.policy(policy)?;
+        Some(Answer {
+            status: p.preflight.refused_status,
+            headers: None,
+            vary: Some(&p.preflight_vary),
+            owns_cors_headers: true,
+        })
+    }
 }
 
 fn decide_in<'a>(p: &'a CompiledPolicy, req: &Request<'a>) -> Decision<'a> {
