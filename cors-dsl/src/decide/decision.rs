@@ -301,7 +301,7 @@ impl<'a> Decision<'a> {
 
     /// What the response gets, in one `match`: the request path reads all of it, and
     /// the accessors below are views of it, so they cannot disagree.
-    #[inline]
+    #[inline(always)]
     pub fn answer(&self) -> Answer<'_, 'a> {
         let (status, headers, vary) = match self {
             Decision::NotCors { vary, headers } => (None, headers.as_ref(), *vary),
