@@ -98,6 +98,10 @@ const ANSWERED: SlotFlags = 2;
 /// variables decide again (the same decision). Storing the decision cost an allocation
 /// and a copy of it per refused preflight.
 const REFUSED: SlotFlags = 1 << 5;
+/// The decision was written to `error_log` (a refusal at `info`, or anything at
+/// `debug`): the `$cors_*` variables, which decide again when nothing is stored, do not
+/// write it a second time.
+const LOGGED: SlotFlags = 1 << 6;
 /// Where a report-only location's [`Report`] is kept: 0 for none, else the report's
 /// position in [`REPORTS`] plus one, shifted by [`REPORT_SHIFT`].
 const REPORT_MASK: SlotFlags = 0b111 << REPORT_SHIFT;
@@ -112,7 +116,7 @@ struct Decider {
     /// The location conf whose setting decides: the location's own, or one carried from
     /// before an internal redirect.
     conf: &'static LocConf,
-    /// [`OPTIONS`], [`ANSWERED`], [`REFUSED`] and the report.
+    /// [`OPTIONS`], [`ANSWERED`], [`REFUSED`], [`LOGGED`] and the report.
     flags: SlotFlags,
 }
 
@@ -132,6 +136,10 @@ impl Decider {
 
     fn refused(self) -> bool {
         self.flags & REFUSED != 0
+    }
+
+    fn logged(self) -> bool {
+        self.flags & LOGGED != 0
     }
 
     /// The report of a report-only location, once the header filter made it.
@@ -181,6 +189,7 @@ fn decide<T>(
     main: &'static MainConf,
     setting: Setting,
     options: bool,
+    log: bool,
     f: impl FnOnce(&'static str, &Decision<'static>, &Request<'static>) -> T,
 ) -> Option<T> {
     let Setting::Policy { table, id, report_only } = setting else { return None };
@@ -188,7 +197,9 @@ fn decide<T>(
     let mut req = MaybeUninit::uninit();
     let req = read_request(r, options, &mut req);
     let decision = table.decide(id, req);
-    log::decision(r, table, id, policy, &decision, req, report_only);
+    if log {
+        let _ = log::decision(r, table, id, policy, &decision, req, report_only);
+    }
     Some(f(policy, &decision, req))
 }
 
@@ -208,15 +219,17 @@ fn read_request<'q>(
 }
 
 /// [`decide`], the decision stored in the request pool and in [`Slots::decision`]:
-/// `None` when no policy applies, `Some(None)` on allocation failure.
+/// `None` when no policy applies, `Some(None)` on allocation failure. Logged unless
+/// `log` is false (the decision was logged when it was first made).
 #[inline(never)]
 fn compute_and_store(
     r: Req,
     main: &'static MainConf,
     setting: Setting,
     options: bool,
+    log: bool,
 ) -> Option<Option<&'static Active>> {
-    decide(r, main, setting, options, |policy, decision, _| store(r, main, policy, decision))
+    decide(r, main, setting, options, log, |policy, decision, _| store(r, main, policy, decision))
 }
 
 /// Copies `decision` under `policy` into the request pool and points
@@ -311,11 +324,14 @@ fn preflight(r: Req) -> ngx_int_t {
     let mut req = MaybeUninit::uninit();
     let req = read_request(r, d.options(), &mut req);
     let decision = table.decide(id, req);
-    log::decision(r, table, id, policy, &decision, req, report_only);
+    let logged = log::decision(r, table, id, policy, &decision, req, report_only);
     let status = decision.respond_with();
     let refused = matches!(decision, Decision::PreflightRefused { .. });
-    if status.is_some() {
-        let flags = d.flags | ANSWERED | if refused { REFUSED } else { 0 };
+    if status.is_some() || logged {
+        let flags = d.flags
+            | if status.is_some() { ANSWERED } else { 0 }
+            | if refused && status.is_some() { REFUSED } else { 0 }
+            | if logged { LOGGED } else { 0 };
         r.set_decider(&main.slots, Decider { flags, ..d });
     }
     match (status, &decision) {
@@ -371,11 +387,11 @@ fn apply(r: Req) -> bool {
     // preflight's, by the preflight handler) — or, without one (a server-level `return`,
     // an error before the phases ran, a location without `cors` anywhere), the setting
     // of the location the response comes from.
-    let (d, stored) = match r.decider(&main.slots) {
-        Some(d) => (d, r.slot(main.slots.decision).map(|(a, _)| a)),
+    let (mut d, stored, recorded) = match r.decider(&main.slots) {
+        Some(d) => (d, r.slot(main.slots.decision).map(|(a, _)| a), true),
         None => match Module::location_conf(&r) {
             Some(lc) if lc.setting != Setting::Unset && r.headers_complete() => {
-                (Decider::at(r, lc), None)
+                (Decider::at(r, lc), None, false)
             }
             _ => return true,
         },
@@ -399,7 +415,14 @@ fn apply(r: Req) -> bool {
             let Some((table, policy)) = main.policy(table, id) else { return true };
             let req = read_request(r, d.options(), &mut req);
             made = table.decide(id, req);
-            log::decision(r, table, id, policy, &made, req, report_only);
+            let logged =
+                !d.logged() && log::decision(r, table, id, policy, &made, req, report_only);
+            // Only where the rewrite handler recorded the setting: a slot written here
+            // would change which setting an internal redirect keeps.
+            if logged && recorded {
+                d.flags |= LOGGED;
+                r.set_decider(&main.slots, d);
+            }
             if report_only {
                 return report_on(r, main, d, &made, req);
             }
@@ -531,14 +554,14 @@ pub unsafe extern "C" fn variable(
             None => {
                 // Without a recorded setting: read before the rewrite handler ran (a
                 // server-level `set` or `if`), or at a location without `cors` anywhere.
-                let (setting, options) = match req.decider(&main.slots) {
-                    Some(d) => (d.conf.setting, d.options()),
+                let (setting, options, log) = match req.decider(&main.slots) {
+                    Some(d) => (d.conf.setting, d.options(), !d.logged()),
                     None if req.headers_complete() => {
-                        (Module::location_conf(&req)?.setting, req.is_options())
+                        (Module::location_conf(&req)?.setting, req.is_options(), true)
                     }
                     None => return None,
                 };
-                compute_and_store(req, main, setting, options).flatten()
+                compute_and_store(req, main, setting, options, log).flatten()
             }
         };
         match (data, active) {

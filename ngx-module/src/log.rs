@@ -25,9 +25,9 @@ use crate::ffi::Req;
 /// Longest request value (origin, method, header name) quoted in full.
 const MAX_VALUE: usize = 128;
 
-/// Logs `d`, made under policy `id` (`policy`) of `table` for `req`. At a report-only
-/// location every decision is logged at `debug` (nothing was refused); [`report`] says
-/// at `info` where enforcing would change the outcome.
+/// Logs `d`, made under policy `id` (`policy`) of `table` for `req`; whether a line was
+/// written. At a report-only location every decision is logged at `debug` (nothing was
+/// refused); [`report`] says at `info` where enforcing would change the outcome.
 #[inline(always)]
 pub fn decision(
     r: Req,
@@ -37,16 +37,18 @@ pub fn decision(
     d: &Decision,
     req: &Request,
     report_only: bool,
-) {
+) -> bool {
     // One comparison in the usual case, a log below `info`.
     if !r.log_enabled(NGX_LOG_INFO) {
-        return;
+        return false;
     }
     let refused = d.reason().is_some() && !report_only;
     let level = if refused { NGX_LOG_INFO } else { NGX_LOG_DEBUG };
-    if r.log_enabled(level) {
-        write_line(r, level, table, id, policy, d, req);
+    if !r.log_enabled(level) {
+        return false;
     }
+    write_line(r, level, table, id, policy, d, req);
+    true
 }
 
 #[cold]

@@ -349,6 +349,64 @@ fn refusals_say_why_in_error_log() {
     assert!(!nginx.prefix.error_log().contains("cors preflight-allowed"));
 }
 
+/// A refusal is written to `error_log` once, also when the access log reads `$cors_*`:
+/// the variables decide again when nothing was stored (a refused preflight, a request
+/// the header filter decided), and do not log it a second time.
+#[test]
+fn a_refusal_is_logged_once_when_the_access_log_reads_the_variables() {
+    let env = require_nginx!();
+    let http = HTTP
+        .replace(
+            "cors_policy_file policies.cors;",
+            "cors_policy_file policies.cors;\n\
+             log_format cors '$request_uri $cors_decision $cors_reason';",
+        )
+        .replace(
+            "    listen 127.0.0.1:{PORT};\n",
+            "    listen 127.0.0.1:{PORT};\n    access_log logs/cors.log cors;\n",
+        );
+    let nginx = Nginx::start(&env, &Setup { http, ..setup() });
+    let sent = [
+        // Refused by the preflight handler, then an error page.
+        (
+            pf("/ep/x", APP, "DELETE"),
+            "/ep/x preflight-refused method-not-allowed",
+            "method \"DELETE\"",
+        ),
+        // Answered by `return` first: the header filter decides.
+        (
+            pf("/ret/x", APP, "PATCH"),
+            "/ret/x preflight-refused method-not-allowed",
+            "method \"PATCH\"",
+        ),
+        // An actual request: the header filter decides.
+        (
+            get("/proxy/x", "https://evil.example"),
+            "/proxy/x refused origin-not-allowed",
+            "origin \"https://evil.example\"",
+        ),
+    ];
+    for (req, _, _) in &sent {
+        let r = nginx.send(req);
+        assert!(r.cors_headers().is_empty(), "{req:?}: {r:?}");
+    }
+    let access = || {
+        std::fs::read_to_string(nginx.prefix.dir.path().join("logs/cors.log")).unwrap_or_default()
+    };
+    assert!(
+        wait_for(|| sent.iter().all(|(_, line, _)| access().contains(line))),
+        "the access log read the variables: {}",
+        access()
+    );
+    let log = nginx.prefix.error_log();
+    for (req, _, value) in &sent {
+        let lines = log
+            .lines()
+            .filter(|l| l.contains("cors") && l.contains("refused") && l.contains(value));
+        assert_eq!(lines.count(), 1, "{req:?}: one line for {value} in\n{log}");
+    }
+}
+
 #[test]
 fn every_decision_is_logged_at_debug() {
     let env = require_nginx!();
