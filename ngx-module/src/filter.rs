@@ -11,8 +11,10 @@
 //!   `cors` itself keeps the setting — error pages carry the answer of the request they
 //!   replace.
 //! - The **preflight handler** (PREACCESS: after `rewrite … last`, before access checks
-//!   and limits) decides `OPTIONS` requests, stores the decision and answers
-//!   preflights.
+//!   and limits) decides `OPTIONS` requests and answers preflights: an allowed one at
+//!   once (the decision lent to the filter from its frame), a refused one by returning
+//!   the policy's status (only the [`REFUSED`] flag is kept), one the policy passes on
+//!   by storing the decision for the filter.
 //! - The **header filter** decides other requests on the spot (deciding is cheaper than
 //!   allocating, and it normally runs once) and puts the decision's headers on whatever
 //!   response goes out,
