@@ -462,6 +462,11 @@ fn probe_origins(t: &RuleTable, p: usize) -> Vec<String> {
 /// (only the compiler parses every key, see `validate.rs`). A table whose keys fail the
 /// compiler's check may reflect such a key; it is then byte for byte the `Origin` the
 /// request sent, made only of bytes an origin may hold, so it is held to that.
+///
+/// And a reflected request `Origin` is the request's bytes: a regex may accept one no
+/// browser sends (a compiled `https://[a-z/]+\.example\.com` accepts
+/// `https:///x.example.com`), so it is held to what the module checks before it writes
+/// it, a safe field value (`ResponseHeaders::checked_lines`).
 pub fn emitted_headers_are_valid(t: &RuleTable) -> Result<(), String> {
     let keys_parse = super::validate_exact_keys(t).is_ok();
     let methods = ["GET", "PUT", "DELETE", "PATCH", "X-CUSTOM"];
@@ -470,9 +475,10 @@ pub fn emitted_headers_are_valid(t: &RuleTable) -> Result<(), String> {
     for (pi, policy) in t.policies.iter().enumerate() {
         let id = super::PolicyId(pi as u32);
         let origins = probe_origins(t, pi);
-        let mut decisions = vec![t.decide(id, &Request::actual(b"GET", None))];
+        let mut decisions = vec![(None, t.decide(id, &Request::actual(b"GET", None)))];
         for o in &origins {
-            decisions.push(t.decide(id, &Request::actual(b"GET", Some(o.as_bytes()))));
+            let sent = Some(o.as_bytes());
+            decisions.push((sent, t.decide(id, &Request::actual(b"GET", sent))));
             for m in methods {
                 for h in request_headers {
                     for pn in [false, true] {
@@ -481,12 +487,12 @@ pub fn emitted_headers_are_valid(t: &RuleTable) -> Result<(), String> {
                             req = req.with_request_headers(h.as_bytes());
                         }
                         req.request_private_network = pn;
-                        decisions.push(t.decide(id, &req));
+                        decisions.push((sent, t.decide(id, &req)));
                     }
                 }
             }
         }
-        for d in decisions {
+        for (sent, d) in decisions {
             let Some(headers) = d.headers() else { continue };
             let lines: Vec<(HeaderName, &[u8])> = headers.iter().collect();
             for &(name, value) in &lines {
@@ -494,7 +500,15 @@ pub fn emitted_headers_are_valid(t: &RuleTable) -> Result<(), String> {
                     && name == HeaderName::AllowOrigin
                     && policy.origins.exact.get(value).is_some()
                     && value.iter().all(|b| b.is_ascii_graphic() && !b.is_ascii_uppercase());
-                if !unparsed_key {
+                let reflected = name == HeaderName::AllowOrigin && Some(value) == sent;
+                if reflected {
+                    if !crate::fetch::is_safe_field_value(value) {
+                        return Err(format!(
+                            "policy {:?} reflected an unsafe origin {value:?} ({d:?})",
+                            policy.name
+                        ));
+                    }
+                } else if !unparsed_key {
                     check_header_value(name, value)
                         .map_err(|e| format!("policy {:?} emitted {e} ({d:?})", policy.name))?;
                 }
